@@ -1,0 +1,56 @@
+# dutybot: `make run` tries the bot at once, `make test` runs every test.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Debian packages: Chromium for the browser tests, a CJK font for charts.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: install run test bench lint format system-deps clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@missing=""; \
+	if command -v dpkg >/dev/null; then \
+	  for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "note: please install the Debian packages$$missing (browser tests and CJK charts need them)"; \
+	  fi; \
+	fi
+
+install: system-deps $(STAMP)
+
+run: install
+	$(VENV)/bin/dutybot knowledge validate knowledge/data/*.yaml
+	$(VENV)/bin/dutybot db upgrade
+	$(VENV)/bin/dutybot run
+
+test: install
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) benchmarks/lookup.py --duties 10000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

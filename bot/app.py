@@ -1,0 +1,55 @@
+"""Assemble the python-telegram-bot Application from settings."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler, Defaults
+
+from bot.querylog import QueryLogger
+from bot.settings import Settings
+from db.session import make_engine, make_sessionmaker
+from handlers import basic, inline, lookup
+from handlers.deps import KEY, Deps
+from knowledge.loader import load_knowledge
+from knowledge.lookup import engine_for
+
+# The token the local playground's emulator accepts; never valid on Telegram.
+PLAYGROUND_TOKEN = "123456:PLAYGROUND"
+
+
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """The bot with all handlers; raises KnowledgeError if the knowledge file is invalid."""
+    kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
+    engine = engine_for(settings.jurisdiction)
+    db_engine = make_engine(settings.database_url)
+    deps = Deps(
+        settings=settings,
+        kb=kb,
+        engine=engine,
+        querylog=QueryLogger(make_sessionmaker(db_engine), settings.jurisdiction),
+    )
+
+    builder = ApplicationBuilder().token(settings.telegram_bot_token or PLAYGROUND_TOKEN)
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+        builder = builder.base_file_url(settings.api_base_file_url or settings.api_base_url)
+    builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+    builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    builder = builder.post_init(basic.set_commands)
+
+    async def _dispose(_: Application) -> None:  # type: ignore[type-arg]
+        await db_engine.dispose()
+
+    builder = builder.post_shutdown(_dispose)
+    app = builder.build()
+    app.bot_data[KEY] = deps
+
+    app.add_handler(CommandHandler("start", basic.start))
+    app.add_handler(CommandHandler("help", basic.help_command))
+    lookup.register(app)
+    inline.register(app)
+    app.add_error_handler(basic.on_error)
+    return app

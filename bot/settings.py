@@ -1,0 +1,118 @@
+"""Settings from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Relative to the working directory: `data/` beside the checkout (or /app/data in the image).
+DEFAULT_DB = Path("data") / "dutybot.sqlite3"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_DB.as_posix()}", validation_alias="DATABASE_URL"
+    )
+    jurisdiction: str = Field(default="yongjia", validation_alias="DUTYBOT_JURISDICTION")
+    timezone: str = Field(default="Asia/Shanghai", validation_alias="DUTYBOT_TIMEZONE")
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="DUTYBOT_ADMIN_IDS"
+    )
+    knowledge_dir: Path | None = Field(default=None, validation_alias="DUTYBOT_KNOWLEDGE_DIR")
+    # A local Bot API server (or the playground's emulator) instead of api.telegram.org.
+    api_base_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_BASE_URL")
+    api_base_file_url: str | None = Field(
+        default=None, validation_alias="TELEGRAM_API_BASE_FILE_URL"
+    )
+    webhook_url: str | None = Field(default=None, validation_alias="DUTYBOT_WEBHOOK_URL")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DUTYBOT_WEBHOOK_PORT")
+    playground_host: str = Field(default="127.0.0.1", validation_alias="DUTYBOT_PLAYGROUND_HOST")
+    playground_port: int = Field(
+        default=8080, ge=0, le=65535, validation_alias="DUTYBOT_PLAYGROUND_PORT"
+    )
+    log_level: str = Field(default="INFO", validation_alias="DUTYBOT_LOG_LEVEL")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip()
+        head, _, tail = v.partition(":")
+        if not head.isdigit() or len(tail) < 5:
+            raise ValueError("expected the form 123456:ABC… given by @BotFather")
+        return v
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, v: object) -> object:
+        if isinstance(v, str):
+            parts = [p for p in v.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return [int(p) for p in parts]
+            except ValueError:
+                raise ValueError(
+                    f"expected Telegram user ids separated by commas, got {v!r}"
+                ) from None
+        if isinstance(v, int):
+            return [v]
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, v: str) -> str:
+        scheme = v.split("://", 1)[0]
+        if "://" not in v:
+            raise ValueError(f"not a database URL: {v!r}")
+        if scheme in ("sqlite", "sqlite+pysqlite"):
+            return "sqlite+aiosqlite://" + v.split("://", 1)[1]
+        if scheme in ("postgres", "postgresql", "postgresql+psycopg2"):
+            return "postgresql+asyncpg://" + v.split("://", 1)[1]
+        if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError(f"unsupported database {scheme!r} (use sqlite or postgresql)")
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admin_ids
+
+
+_ENV_NAMES = {
+    name: (field.validation_alias if isinstance(field.validation_alias, str) else name)
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises SettingsError with one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = str(err["loc"][0]) if err["loc"] else "?"
+        name = _ENV_NAMES.get(loc, loc)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"invalid setting {name}: {msg}") from None

@@ -1,0 +1,54 @@
+"""/start, /help, the command menu and the error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ContextTypes
+
+from handlers import texts
+from handlers.deps import get_deps
+from handlers.render import document_label
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    deps = get_deps(context.bot_data)
+    user = update.effective_user
+    name = html.escape(user.full_name) if user else ""
+    await update.effective_message.reply_text(
+        texts.START.format(name=name, document=document_label(deps.kb))
+    )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    deps = get_deps(context.bot_data)
+    await update.effective_message.reply_text(
+        texts.HELP.format(document=document_label(deps.kb), bot=html.escape(context.bot.username))
+    )
+
+
+async def set_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Register the command menu with setMyCommands."""
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the full trace; tell the user briefly. The bot keeps running."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.ERROR_APOLOGY, show_alert=True)
+        elif update.effective_chat is not None and update.inline_query is None:
+            await context.bot.send_message(update.effective_chat.id, texts.ERROR_APOLOGY)
+    except Exception:  # the apology itself failed: nothing more to tell anyone
+        log.exception("could not send the apology")

@@ -1,0 +1,194 @@
+"""Who-is-responsible questions: /who, plain text in private chats, mentions and replies in groups."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from handlers import texts
+from handlers.deps import Deps, get_deps
+from handlers.render import (
+    answer_html,
+    button_label,
+    duty_html,
+    shorten,
+    split_html,
+    unit_duties_html,
+)
+from knowledge.lookup import Answer
+
+DUTY_PREFIX = "d:"
+UNIT_PREFIX = "u:"
+
+
+async def send_html(message: Message, html_text: str, **kwargs: object) -> None:
+    """Reply with HTML, split under Telegram's length limit; extra kwargs go on the last part."""
+    chunks = split_html(html_text)
+    for i, chunk in enumerate(chunks):
+        if i == len(chunks) - 1:
+            await message.reply_text(chunk, **kwargs)  # type: ignore[arg-type]
+        else:
+            await message.reply_text(chunk)
+
+
+async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:
+    if answer.ambiguous and len(answer.matches) > 1:
+        keyboard = [
+            [InlineKeyboardButton(button_label(m), callback_data=DUTY_PREFIX + m.duty_id)]
+            for m in answer.matches
+        ]
+        await message.reply_text(
+            texts.AMBIGUOUS.format(question=escape(shorten(answer.question.strip()))),
+            reply_markup=InlineKeyboardMarkup(keyboard),
+        )
+        return
+    await send_html(message, answer_html(answer, deps.kb))
+
+
+async def _ask_and_reply(message: Message, question: str, deps: Deps, channel: str) -> None:
+    answer = deps.engine.ask(question)
+    await deps.querylog.record(answer, channel)
+    await reply_answer(message, answer, deps)
+
+
+async def who_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await message.reply_text(texts.WHO_USAGE)
+        return
+    channel = "private" if message.chat.type == ChatType.PRIVATE else "group"
+    await _ask_and_reply(message, question, get_deps(context.bot_data), channel)
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    if not message.text.strip():
+        await message.reply_text(texts.ASK_EMPTY)
+        return
+    await _ask_and_reply(message, message.text, get_deps(context.bot_data), "private")
+
+
+def addressed_text(message: Message, bot: Bot) -> str | None:
+    """The question in a group message meant for the bot (a mention or a reply), else None."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+    mention = f"@{bot.username}".lower()
+    mentioned = any(
+        e.type == MessageEntity.MENTION and message.parse_entity(e).lower() == mention
+        for e in message.entities
+    )
+    if not (to_bot or mentioned):
+        return None
+    for entity in reversed(message.entities):
+        if entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == mention:
+            text = text[: entity.offset] + text[entity.offset + entity.length :]
+    return text.strip()
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_text(message, context.bot)
+    if question is None:
+        return
+    if not question:
+        await message.reply_text(texts.ASK_EMPTY)
+        return
+    await _ask_and_reply(message, question, get_deps(context.bot_data), "group")
+
+
+async def duty_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The user picked one of the close candidates."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    deps = get_deps(context.bot_data)
+    duty_id = query.data.removeprefix(DUTY_PREFIX)
+    duty = next((d for d in deps.kb.duties if d.id == duty_id), None)
+    if duty is None or not isinstance(query.message, Message):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await query.message.edit_text(duty_html(duty, deps.kb))
+
+
+def _units_keyboard(deps: Deps) -> InlineKeyboardMarkup:
+    units = [u for u in deps.kb.units if deps.kb.duties_of(u.id)]
+    buttons = [InlineKeyboardButton(u.name, callback_data=UNIT_PREFIX + u.id) for u in units]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def duties_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    deps = get_deps(context.bot_data)
+    name = " ".join(context.args or []).strip()
+    if not name:
+        await message.reply_text(texts.UNITS_PICK, reply_markup=_units_keyboard(deps))
+        return
+    unit = deps.engine.find_unit(name)
+    if unit is None:
+        await message.reply_text(
+            texts.UNIT_NOT_FOUND.format(name=escape(shorten(name))),
+            reply_markup=_units_keyboard(deps),
+        )
+        return
+    await send_html(message, unit_duties_html(unit, deps.kb.duties_of(unit.id)))
+
+
+async def unit_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    deps = get_deps(context.bot_data)
+    unit_id = query.data.removeprefix(UNIT_PREFIX)
+    unit = next((u for u in deps.kb.units if u.id == unit_id), None)
+    if unit is None or not isinstance(query.message, Message):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await send_html(query.message, unit_duties_html(unit, deps.kb.duties_of(unit.id)))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("who", who_command))
+    app.add_handler(CommandHandler("duties", duties_command))
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, private_text)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.TEXT
+            & ~filters.COMMAND
+            & filters.ChatType.GROUPS
+            & (filters.Entity(MessageEntity.MENTION) | filters.REPLY),
+            group_text,
+        )
+    )
+    app.add_handler(CallbackQueryHandler(duty_choice, pattern=f"^{DUTY_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(unit_choice, pattern=f"^{UNIT_PREFIX}"))

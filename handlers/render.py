@@ -1,0 +1,113 @@
+"""Render lookup answers as Telegram HTML, split under the message-length limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from handlers import texts
+from knowledge.lookup import Answer, Match
+from knowledge.schema import Duty, Knowledge, Unit
+
+MAX_MESSAGE = 4096
+
+
+def document_label(kb: Knowledge) -> str:
+    doc = kb.jurisdiction.document
+    label = f"《{doc.title}》"
+    if doc.number:
+        label += f"（{doc.number}）"
+    return escape(label)
+
+
+def shorten(text: str, width: int = 40) -> str:
+    """Keep echoed user text short, so a huge message is not repeated back."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def role_label(role: str) -> str:
+    return texts.ROLE_LABELS.get(role, role)
+
+
+def _match_block(m: Match) -> str:
+    return texts.MATCH_LINE.format(
+        unit=escape(m.unit), role=role_label(m.role), duty=escape(m.duty), source=escape(m.source)
+    )
+
+
+def answer_html(answer: Answer, kb: Knowledge) -> str:
+    """The full reply to a question that was answered (or declined)."""
+    question = escape(shorten(answer.question.strip()))
+    if not answer.answered or not answer.matches:
+        return texts.NOT_FOUND.format(document=document_label(kb), question=question)
+    if answer.kind == "unit":
+        unit = kb.unit(answer.matches[0].unit_id)
+        return unit_duties_html(unit, kb.duties_of(unit.id))
+    units = {m.unit_id for m in answer.matches}
+    head = texts.ANSWER_SHARED_HEAD if len(units) > 1 else texts.ANSWER_HEAD
+    body = "".join(_match_block(m) for m in answer.matches)
+    return head.format(question=question) + body + texts.ANSWER_FOOT.format(
+        document=document_label(kb)
+    )
+
+
+def duty_html(duty: Duty, kb: Knowledge) -> str:
+    """One duty on its own: a choice the user picked, or an inline result."""
+    block = texts.MATCH_LINE.format(
+        unit=escape(kb.unit(duty.unit).name),
+        role=role_label(duty.role),
+        duty=escape(duty.text),
+        source=escape(duty.source),
+    )
+    return block.lstrip("\n") + texts.ANSWER_FOOT.format(document=document_label(kb))
+
+
+def unit_duties_html(unit: Unit, duties: Sequence[Duty]) -> str:
+    if not duties:
+        return texts.UNIT_NO_DUTIES.format(unit=escape(unit.name))
+    head = texts.UNIT_HEAD.format(unit=escape(unit.name), count=len(duties))
+    lines = (
+        texts.UNIT_DUTY_LINE.format(
+            index=i,
+            topic=escape(d.topic),
+            role=role_label(d.role),
+            duty=escape(d.text),
+            source=escape(d.source),
+        )
+        for i, d in enumerate(duties, 1)
+    )
+    return head + "".join(lines)
+
+
+def button_label(match: Match) -> str:
+    label = texts.AMBIGUOUS_BUTTON.format(unit=match.unit, topic=match.topic)
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
+def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split on line boundaries so no HTML tag is cut; a line longer than the limit is cut hard.
+
+    Every template keeps its tags within one line, so a chunk of whole lines is valid HTML.
+    """
+    chunks: list[str] = []
+    current = ""
+    for line in _lines_within(text.split("\n"), limit):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return chunks or [text[:limit]]
+
+
+def _lines_within(lines: Iterable[str], limit: int) -> Iterable[str]:
+    for line in lines:
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            yield line[:cut]
+            line = line[cut:]
+        yield line

@@ -1,0 +1,76 @@
+"""Every user-visible string of the bot (Simplified Chinese), in one place.
+
+Templates use str.format fields; values are HTML-escaped by the caller before formatting.
+"""
+
+from __future__ import annotations
+
+ROLE_LABELS = {
+    "lead": "牵头负责",
+    "coordinate": "统筹协调",
+    "statistics": "统计工作",
+    "support": "配合参与",
+}
+
+COMMANDS = [
+    ("who", "查询某项工作由哪个单位负责"),
+    ("duties", "查看某个单位的职责"),
+    ("help", "使用说明"),
+    ("start", "开始使用"),
+]
+
+START = (
+    "您好，{name}！我是<b>服务业工作机制助手</b>。\n"
+    "依据文件：{document}\n\n"
+    "直接发给我想问的事项，例如：\n"
+    "• 物流归谁管\n"
+    "• 农家乐找哪个部门\n"
+    "• 交通局负责什么\n\n"
+    "发送 /help 查看全部用法。"
+)
+
+HELP = (
+    "<b>使用说明</b>\n"
+    "依据文件：{document}\n\n"
+    "<b>查询谁负责</b>\n"
+    "• 私聊：直接发送问题，如「物流归谁管」「星级宾馆找谁」\n"
+    "• /who 话题 —— 如 <code>/who 金融</code>\n"
+    "• 群聊：发送 /who 话题，或 @{bot} 加问题，或回复我的消息\n"
+    "• 任意聊天框输入 <code>@{bot} 物流</code> 可直接引用查询结果\n\n"
+    "<b>查看单位职责</b>\n"
+    "• /duties 单位 —— 如 <code>/duties 交通局</code>；不带单位则列出全部单位\n\n"
+    "每条答复都注明出自文件的哪一条款。问题不在文件范围内时，我会直接说明。"
+)
+
+WHO_USAGE = "请在 /who 后面写上要查询的事项，例如：<code>/who 物流</code>"
+ASK_EMPTY = "请直接写出要查询的事项，例如「物流归谁管」。"
+
+ANSWER_HEAD = "关于「{question}」，依据文件：\n"
+ANSWER_SHARED_HEAD = "关于「{question}」，以下单位共同负责：\n"
+MATCH_LINE = "\n<b>{unit}</b>（{role}）\n{duty}\n<i>出处：{source}</i>\n"
+ANSWER_FOOT = "\n<i>依据：{document}</i>"
+
+AMBIGUOUS = "关于「{question}」，文件中有几项相近的职责，您想问的是哪一项？"
+AMBIGUOUS_BUTTON = "{unit}：{topic}"
+
+NOT_FOUND = (
+    "抱歉，在{document}中没有找到与「{question}」相关的职责。\n"
+    "这可能不属于文件规定的范围。可以换个说法再问，或发送 /duties 查看各单位职责。"
+)
+
+UNIT_HEAD = "<b>{unit}</b> 的职责（共 {count} 项）：\n"
+UNIT_DUTY_LINE = "\n{index}. <b>{topic}</b>（{role}）\n{duty}\n<i>出处：{source}</i>\n"
+UNIT_NO_DUTIES = "<b>{unit}</b> 在文件中没有单列的职责条款。"
+UNIT_NOT_FOUND = "没有找到名为「{name}」的单位。请从下面选择，或换个写法再试。"
+UNITS_PICK = "请选择要查看职责的单位："
+
+INLINE_EMPTY_TITLE = "输入要查询的事项"
+INLINE_EMPTY_TEXT = "例如：物流、农家乐、金融、星级宾馆"
+INLINE_NONE_TITLE = "文件中没有找到相关职责"
+INLINE_NONE_TEXT = "换个说法试试，或私聊我发送 /duties 查看全部单位"
+INLINE_OPEN_PRIVATE = "私聊助手查看更多"
+INLINE_RESULT_TITLE = "{unit}：{topic}"
+
+STALE_BUTTON = "这个按钮已过期，请重新提问。"
+ERROR_APOLOGY = "抱歉，处理您的请求时出了点问题，已记录下来。请稍后再试。"
+CONTINUED = "（续）"

@@ -1,0 +1,224 @@
+"""Pydantic schema of a jurisdiction's knowledge file (one YAML file per jurisdiction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+Role = Literal["lead", "coordinate", "statistics", "support"]
+UnitKind = Literal["department", "agency", "street", "organisation", "leadership", "meeting"]
+
+_ID = r"^[a-z][a-z0-9_]*$"
+
+
+def _known_unit(value: str, info: ValidationInfo) -> str:
+    """Check a unit reference against the unit ids the loader passes in the context."""
+    known = (info.context or {}).get("unit_ids")
+    if known is not None and value not in known:
+        raise ValueError(f"unknown unit id {value!r}")
+    return value
+
+
+UnitRef = Annotated[str, Field(pattern=_ID), AfterValidator(_known_unit)]
+
+
+class Strict(BaseModel):
+    """Base model: unknown keys are errors, so typos in the YAML are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Document(Strict):
+    """The source document the file encodes."""
+
+    number: str | None = None
+    title: str
+    issuer: str
+    date: dt.date | None = None
+    date_note: str | None = None
+    source_file: str
+
+
+class Jurisdiction(Strict):
+    id: str = Field(pattern=_ID)
+    name: str
+    timezone: str = "Asia/Shanghai"
+    document: Document
+
+
+class Unit(Strict):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=2, description="canonical name exactly as the document writes it")
+    kind: UnitKind = "department"
+    aliases: list[str] = []
+    note: str | None = None
+
+
+class Duty(Strict):
+    id: str = Field(pattern=_ID)
+    unit: UnitRef
+    topic: str = Field(min_length=2)
+    text: str = Field(min_length=4, description="the duty as the document states it")
+    role: Role
+    keywords: list[str] = []
+    source: str = Field(min_length=2, description="the clause, e.g. 三、部门职责分工 第10项")
+
+
+class Synonym(Strict):
+    """A colloquial or abbreviated form and the document's term it stands for."""
+
+    term: str
+    means: list[str] = Field(min_length=1)
+
+
+class Meeting(Strict):
+    kind: Literal["meeting"]
+    id: str = Field(pattern=_ID)
+    name: str
+    convener: UnitRef | None = None
+    deputy_conveners: list[UnitRef] = []
+    assistant_conveners: list[UnitRef] = []
+    members: list[UnitRef] = []
+    office: UnitRef | None = None
+    schedule: list[str] = []
+    tasks: list[str] = []
+    source: str
+
+
+class Office(Strict):
+    kind: Literal["office"]
+    id: str = Field(pattern=_ID)
+    name: str
+    host: UnitRef
+    director: str | None = None
+    tasks: list[str] = []
+    source: str
+
+
+class Assessment(Strict):
+    kind: Literal["assessment"]
+    id: str = Field(pattern=_ID)
+    name: str
+    text: str
+    rule: str | None = None
+    reward_points: tuple[float, float] | None = None
+    penalty_points: float | None = None
+    accountable: list[UnitRef] = []
+    source: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Assessment:
+        if self.reward_points and self.reward_points[0] > self.reward_points[1]:
+            raise ValueError("reward_points must be [min, max]")
+        return self
+
+
+class Budget(Strict):
+    kind: Literal["budget"]
+    id: str = Field(pattern=_ID)
+    name: str
+    text: str
+    funded_by: UnitRef
+    fund: str
+    per_item_wan: float
+    items: int
+    total_wan: float
+    recipients: list[UnitRef] = []
+    source: str
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Budget:
+        if abs(self.per_item_wan * self.items - self.total_wan) > 1e-6:
+            raise ValueError(
+                f"per_item_wan × items = {self.per_item_wan * self.items:g}, "
+                f"not total_wan {self.total_wan:g}"
+            )
+        return self
+
+
+class Routine(Strict):
+    """A recurring duty of the mechanism: circulars, analyses, plans, reports."""
+
+    kind: Literal["routine"]
+    id: str = Field(pattern=_ID)
+    name: str
+    text: str
+    frequency: Literal["monthly", "quarterly", "half_yearly", "yearly", "irregular"]
+    owner: UnitRef
+    recipients: list[UnitRef] = []
+    source: str
+
+
+class ProjectLibrary(Strict):
+    kind: Literal["project_library"]
+    id: str = Field(pattern=_ID)
+    name: str
+    text: str
+    lead: UnitRef
+    participants: list[UnitRef] = []
+    categories: list[str] = Field(min_length=1)
+    horizon_years: tuple[int, int]
+    source: str
+
+
+class Group(Strict):
+    """A standing body: leading group, think tank, industry federation, reward fund."""
+
+    kind: Literal["group"]
+    id: str = Field(pattern=_ID)
+    name: str
+    text: str
+    lead: UnitRef | None = None
+    members: list[UnitRef] = []
+    source: str
+
+
+Mechanism = Annotated[
+    Meeting | Office | Assessment | Budget | Routine | ProjectLibrary | Group,
+    Field(discriminator="kind"),
+]
+
+
+class Knowledge(Strict):
+    """One jurisdiction's whole knowledge file."""
+
+    version: Literal[1]
+    jurisdiction: Jurisdiction
+    units: list[Unit] = Field(min_length=1)
+    duties: list[Duty] = Field(min_length=1)
+    mechanisms: list[Mechanism] = []
+    synonyms: list[Synonym] = []
+    stopwords: list[str] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> Knowledge:
+        unit_ids = [u.id for u in self.units]
+        _unique("units", unit_ids)
+        _unique("duties", [d.id for d in self.duties])
+        _unique("mechanisms", [m.id for m in self.mechanisms])
+        names: dict[str, str] = {}
+        for u in self.units:
+            for name in (u.name, *u.aliases):
+                other = names.setdefault(name, u.id)
+                if other != u.id:
+                    raise ValueError(f"name or alias {name!r} belongs to both {other} and {u.id}")
+        return self
+
+    def unit(self, unit_id: str) -> Unit:
+        for u in self.units:
+            if u.id == unit_id:
+                return u
+        raise KeyError(unit_id)
+
+    def duties_of(self, unit_id: str) -> list[Duty]:
+        return [d for d in self.duties if d.unit == unit_id]
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"{what}: duplicate id {i!r}")
+        seen.add(i)
