@@ -37,7 +37,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.base_url(settings.api_base_url)
         builder = builder.base_file_url(settings.api_base_file_url or settings.api_base_url)
     builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-    builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    # The builder's type parameters change with the limiter; the variable keeps the first ones.
+    builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     builder = builder.post_init(basic.set_commands)
 
     async def _dispose(_: Application) -> None:  # type: ignore[type-arg]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -22,3 +23,8 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
+
+
+async def upgrade_async(url: str, revision: str = "head") -> None:
+    """upgrade() from inside a running event loop (Alembic's env starts a loop of its own)."""
+    await asyncio.to_thread(upgrade, url, revision)

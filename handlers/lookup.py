@@ -1,4 +1,4 @@
-"""Who-is-responsible questions: /who, plain text in private chats, mentions and replies in groups."""
+"""Who-is-responsible questions: /who, private text, group mentions and replies to the bot."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from telegram.ext import (
 from handlers import texts
 from handlers.deps import Deps, get_deps
 from handlers.render import (
+    ambiguous_html,
     answer_html,
     button_label,
     duty_html,
@@ -55,8 +56,7 @@ async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:
             for m in answer.matches
         ]
         await message.reply_text(
-            texts.AMBIGUOUS.format(question=escape(shorten(answer.question.strip()))),
-            reply_markup=InlineKeyboardMarkup(keyboard),
+            ambiguous_html(answer), reply_markup=InlineKeyboardMarkup(keyboard)
         )
         return
     await send_html(message, answer_html(answer, deps.kb))
@@ -94,7 +94,9 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
     """The question in a group message meant for the bot (a mention or a reply), else None."""
     text = message.text or ""
     replied = message.reply_to_message
-    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+    to_bot = (
+        replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+    )
     mention = f"@{bot.username}".lower()
     mentioned = any(
         e.type == MessageEntity.MENTION and message.parse_entity(e).lower() == mention

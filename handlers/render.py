@@ -46,9 +46,23 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
     units = {m.unit_id for m in answer.matches}
     head = texts.ANSWER_SHARED_HEAD if len(units) > 1 else texts.ANSWER_HEAD
     body = "".join(_match_block(m) for m in answer.matches)
-    return head.format(question=question) + body + texts.ANSWER_FOOT.format(
-        document=document_label(kb)
+    return (
+        head.format(question=question)
+        + body
+        + texts.ANSWER_FOOT.format(document=document_label(kb))
     )
+
+
+def ambiguous_html(answer: Answer) -> str:
+    """The close candidates, one line each, above the buttons to pick one."""
+    head = texts.AMBIGUOUS.format(question=escape(shorten(answer.question.strip())))
+    lines = "".join(
+        texts.AMBIGUOUS_LINE.format(
+            unit=escape(m.unit), topic=escape(m.topic), source=escape(m.source)
+        )
+        for m in answer.matches
+    )
+    return head + lines + texts.AMBIGUOUS_FOOT
 
 
 def duty_html(duty: Duty, kb: Knowledge) -> str:

@@ -50,7 +50,9 @@ ANSWER_SHARED_HEAD = "关于「{question}」，以下单位共同负责：\n"
 MATCH_LINE = "\n<b>{unit}</b>（{role}）\n{duty}\n<i>出处：{source}</i>\n"
 ANSWER_FOOT = "\n<i>依据：{document}</i>"
 
-AMBIGUOUS = "关于「{question}」，文件中有几项相近的职责，您想问的是哪一项？"
+AMBIGUOUS = "关于「{question}」，文件中有几项相近的职责：\n"
+AMBIGUOUS_LINE = "• <b>{unit}</b>：{topic}（{source}）\n"
+AMBIGUOUS_FOOT = "\n请点选查看详细条文："
 AMBIGUOUS_BUTTON = "{unit}：{topic}"
 
 NOT_FOUND = (

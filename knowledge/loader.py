@@ -58,27 +58,37 @@ def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
     return None
 
 
-def _field(loc: Loc, data: Any) -> str:
+def _data_loc(loc: Loc, data: Any) -> Loc:
+    """The error location as a path through the data: union tags dropped, a missing key kept."""
+    path: list[str | int] = []
+    node = data
+    for n, part in enumerate(loc):
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif n == len(loc) - 1 and not (isinstance(node, dict) and part == node.get("kind")):
+            path.append(part)  # a missing field
+            node = None
+        # else: pydantic's discriminator tag (e.g. 'meeting'), not a key in the file
+    return tuple(path)
+
+
+def _field(path: Loc, data: Any) -> str:
     """A readable field path, naming list items by their id: duties[wl_fgj].unit."""
     parts: list[str] = []
     node = data
-    for n, part in enumerate(loc):
+    for part in path:
         if isinstance(part, int):
-            ident = (
-                node[part].get("id")
-                if isinstance(node, list) and part < len(node) and isinstance(node[part], dict)
-                else None
-            )
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
             parts[-1:] = [f"{parts[-1] if parts else ''}[{ident or part}]"]
-            node = node[part] if isinstance(node, list) and part < len(node) else None
+            node = item
         else:
-            # pydantic adds the discriminator tag (e.g. 'meeting') to union locations
-            if not isinstance(node, dict) or part not in node:
-                if n == len(loc) - 1 and part != (node or {}).get("kind"):  # a missing field
-                    parts.append(part)
-                continue
             parts.append(part)
-            node = node[part]
+            node = node.get(part) if isinstance(node, dict) else None
     return ".".join(parts)
 
 
@@ -105,9 +115,9 @@ def parse_knowledge(text: str, file: str = "<string>") -> Knowledge:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc: Loc = tuple(err["loc"])
+            path = _data_loc(tuple(err["loc"]), data)
             reason = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(file, _line_of(loc, lines), _field(loc, data), reason))
+            problems.append(Problem(file, _line_of(path, lines), _field(path, data), reason))
         raise KnowledgeError(problems) from None
 
 

@@ -145,10 +145,20 @@ class Routine(Strict):
     id: str = Field(pattern=_ID)
     name: str
     text: str
-    frequency: Literal["monthly", "quarterly", "half_yearly", "yearly", "irregular"]
+    # required, but may be null: the document does not always say how often (write `null` then)
+    frequency: Literal["monthly", "quarterly", "half_yearly", "yearly", "irregular"] | None
     owner: UnitRef
+    # units the document names as doing the routine together with the owner
+    co_owners: list[UnitRef] = []
     recipients: list[UnitRef] = []
     source: str
+
+    @model_validator(mode="after")
+    def _distinct_owners(self) -> Routine:
+        owners = [self.owner, *self.co_owners]
+        if len(set(owners)) != len(owners):
+            raise ValueError("co_owners must not repeat the owner or each other")
+        return self
 
 
 class ProjectLibrary(Strict):

@@ -1,0 +1,142 @@
+"""Text normalisation for lookup: width, case, traditional script, punctuation, question frames."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+# Separator left where punctuation or a stripped frame was, so words never join across it.
+SEP = "|"
+
+# Traditional → simplified for the characters staff are likely to type in these questions
+# (the documents' vocabulary and the common question words); a full table is not needed.
+_T2S_PAIRS = (
+    "業业 務务 發发 規规 劃划 統统 計计 產产 貿贸 飲饮 質质 標标 準准 "
+    "衛卫 體体 財财 稅税 國国 資资 設设 經经 濟济 場场 區区 縣县 辦办 "
+    "會会 議议 導导 協协 調调 農农 樂乐 銷销 運运 輸输 訊讯 電电 腦脑 "
+    "軟软 術术 創创 廣广 聞闻 遊游 館馆 級级 賓宾 銀银 鄉乡 鎮镇 團团 "
+    "組组 織织 員员 負负 責责 誰谁 歸归 該该 個个 門门 們们 問问 請请 "
+    "謝谢 嗎吗 麼么 這这 裡里 裏里 邊边 處处 與与 為为 關关 於于 "
+    "對对 項项 權权 監监 檢检 測测 數数 據据 庫库 築筑 鐵铁 郵邮 遞递 "
+    "貨货 幣币 買买 賣卖 價价 錢钱 語语 頭头 興兴 專专 檔档 績绩 獎奖 "
+    "懲惩 罰罚 額额 費费 撥拨 構构 層层 聯联 絡络 網网 萬万 億亿 來来 "
+    "時时 後后 還还 開开 過过 從从 當当 應应 將将 現现 實实 動动 態态 "
+    "點点 燈灯 號号 車车 輛辆 醫医 療疗 藥药 單单 驗验 證证 書书 讓让 "
+    "說说 話话 讀读 課课 學学 師师 傳传 視视 聽听 紀纪 錄录 綜综 論论 "
+    "環环 護护 鄰邻 養养 貼贴 補补 優优 險险 債债 購购 營营 倉仓 儲储 "
+    "園园 藝艺 飯饭 麵面 溫温 蘭兰 龍龙 鳳凤 東东 華华 職职 稱称 參参 "
+    "禮礼 勞劳 廠厂 鋪铺 墊垫 塊块 範范 圍围 闆板 慶庆 覽览"
+)
+_T2S = {ord(pair[0]): pair[1] for pair in _T2S_PAIRS.split()}
+
+# Characters kept by normalisation: CJK ideographs, Latin letters and digits.
+_KEEP = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z0-9]+")
+
+# Colloquial question frames, written as templates: "{a|b|}" is one of a or b or nothing.
+# They are removed (replaced by SEP) before matching; templates are tried in order, and a
+# frame is never a single character that could sit inside a topic word.
+FRAME_TEMPLATES: tuple[str, ...] = (
+    # greetings and polite openings
+    "{您好|你好|您们好|你们好|在吗}",
+    "{请问|请教|麻烦|劳驾|打扰}{一下|下|您|你|了|}",
+    "{我|我们|我这边|我们这边}{想|要|}{咨询|问|打听|了解|请教}{一下|下|个事|件事|}",
+    "{想|要}{咨询|问|打听|了解|请教}{一下|下|个事|件事|}",
+    "{咨询|问|打听|了解|请教}{一下|下}",
+    "{我们|我们这边|我这边|这边|那边|目前|现在}",
+    "{有个|有件|有一个|有一件}{关于|}",
+    "{关于|对于|针对}",
+    "{的事|的事情|事情|事儿|的问题|这块|这一块|那块|方面}",
+    "{应该|应当|到底|究竟|一般|通常|具体|主要}",
+    # "who is responsible / which unit"
+    "{是|应|该|应该|要|需要|得|可以|能|}{归|由|找|问|向|跟|和|与|去找|去问}"
+    "{谁|哪|哪个|哪家|哪一个|哪些|什么}{部门|单位|局|机构|科室|口子|家|里|儿|边|}"
+    "{来|去|}{管|负责|牵头|主管|分管|承担|管理|对接|联系|咨询|办|做|}{的|呢|呀|啊|吗|}",
+    "{是|归|由|}{谁|哪个部门|哪个单位|哪个局|哪家|哪一家|哪个机构}"
+    "{来|去|在|}{管|负责|牵头|主管|分管|承担|管理|对接|做|搞|定|制定|出|发|建|报|汇总|}"
+    "{的|呢|呀|啊|吗|}",
+    "{归口|归属|属于|隶属}{哪个部门|哪个单位|哪个局|哪里|哪儿|谁}{管|}",
+    "{谁|哪个部门|哪个单位|哪个局|哪家}{在|}{管|负责|牵头|主管|承担|对接|做|搞|报|发|出|建|定|汇总}",
+    "{报给|报到|交给|报送给|上报给}{谁|哪里|哪儿|哪个部门|哪个单位}",
+    "{在|设在|}{哪个部门|哪个单位|哪里|哪儿}",
+    "{从|}{哪里|哪儿}{出|来|拨}",
+    # "what does a unit do"
+    "{是|都|主要|具体|}{负责|管|管理|做|干|承担}"
+    "{什么|啥|哪些|些什么|哪些事|哪些工作|什么事|什么工作|哪些事情|什么事情|哪块|哪些方面}"
+    "{的|呢|呀|啊|}",
+    "{是|}{干什么|干啥|干嘛|做什么|做啥}{的|}",
+    "{的|}{职责|职能|工作职责|主要职责|工作内容|分工}{是什么|有哪些|是啥|}",
+    "{管不管|负不负责|是不是|是否|有没有}",
+    "{对吗|对吧|是吗|是吧|吗|呢|呀|啊|吧|哈|嘛|啦|哦|喔}",
+    "{谢谢|多谢|感谢|辛苦了|辛苦}",
+)
+
+
+def _words(text: str) -> list[str]:
+    """The whitespace-separated words of a data block."""
+    return text.split()
+
+
+# Generic words that carry no topic on their own (the YAML adds the jurisdiction's own list).
+GENERIC_STOPWORDS: frozenset[str] = frozenset(
+    _words(
+        """
+        的 了 和 与 及 以及 或 或者 等 等等 在 是 有 个 一个 这个 那个
+        这 那 里 之 其 各 各个 有关 相关 关于 我 我们 你 你们 您 他 她
+        它 他们 咱们 大家 这边 那边 这里 那里 哪 哪个 哪些 哪里 谁 什么
+        啥 怎么 怎样 怎么样 如何 为什么 吗 呢 吧 啊 呀 哦 哈 嘛 啦 么
+        请 请问 问 问下 问一下 一下 想 要 需要 应该 能 可以 会 得 去 来
+        找 管 归 由 负责 牵头 承担 对接 主管 分管 做 搞 办 弄 定 报 发
+        出 建 事 事情 事儿 问题 工作 方面 这块 一块 情况 部门 单位 机构
+        局 全县 全区 县 区 县里 区里 本县 本区 我县 我区 县内 区内 本地
+        服务业 服务 行业 产业 发展 推进 促进 完善 加强 推动 开展 组织 实施
+        指导 协调 指导协调 综合 管理 建设 支持 业务 具体 主要 有哪些 哪家
+        职责 职能 分工 事项 内容 数据 好的 收到
+        """
+    )
+)
+
+# Words that show the question asks WHO is responsible (not what a named unit does).
+WHO_MARKERS: tuple[str, ...] = tuple(_words("谁 哪个 哪家 哪一个 哪里 哪儿 在哪 归口 找哪"))
+
+# Generic words dropped when comparing two duties' topics
+# ("金融服务业发展" ≈ "金融业支持服务业发展").
+TOPIC_GENERIC: frozenset[str] = GENERIC_STOPWORDS | frozenset(
+    _words("业 现代 全面 重点 领域 工作 发展 支持 和 及 与 的 等")
+)
+
+
+def _template_regex(template: str) -> str:
+    """A frame template as a regular expression; "{a|b|}" is an optional group, longest first."""
+    out: list[str] = []
+    for literal, group in re.findall(r"([^{]*)(?:\{([^}]*)\})?", template):
+        out.append(re.escape(literal))
+        if group:
+            alternatives = group.split("|")
+            alts = sorted((a for a in alternatives if a), key=lambda a: (-len(a), a))
+            optional = "?" if "" in alternatives else ""
+            out.append("(?:" + "|".join(re.escape(a) for a in alts) + ")" + optional)
+    return "".join(out)
+
+
+@cache
+def _frame_regex() -> re.Pattern[str]:
+    """One alternation of every frame template, in the order they are listed."""
+    return re.compile("|".join(f"(?:{_template_regex(t)})" for t in FRAME_TEMPLATES))
+
+
+def clean(text: str) -> str:
+    """Normalise text but keep SEP where punctuation or spaces between CJK runs were."""
+    text = unicodedata.normalize("NFKC", text).translate(_T2S).lower()
+    return SEP.join(_KEEP.findall(text))
+
+
+def normalize(text: str) -> str:
+    """Full-width → half-width, lower-case, traditional → simplified, only CJK/Latin/digits kept."""
+    return clean(text).replace(SEP, "")
+
+
+def strip_frames(text: str) -> str:
+    """Replace colloquial question frames in normalised text by SEP (runs of SEP collapsed)."""
+    stripped = _frame_regex().sub(SEP, text)
+    return re.sub(rf"\{SEP}+", SEP, stripped).strip(SEP)

@@ -1,0 +1,51 @@
+"""Word segmentation with jieba: one private Tokenizer per engine, so user words never leak."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import jieba
+
+# jieba logs its dictionary loading at INFO on its own logger; keep the bot's log quiet.
+jieba.setLogLevel(logging.WARNING)
+
+
+@cache
+def _base() -> Any:
+    """jieba's default dictionary, loaded once per process (from jieba's own cache file)."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+class Segmenter:
+    """A jieba Tokenizer of its own with the documents' terms added as user words."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        base = _base()
+        tokenizer = jieba.Tokenizer()
+        # share the loaded default dictionary by copying it, instead of reading it again
+        tokenizer.FREQ = dict(base.FREQ)
+        tokenizer.total = base.total
+        tokenizer.initialized = True
+        for word in sorted(set(words)):
+            if len(word) >= 2:
+                # a frequency high enough that jieba keeps the term in one piece
+                tokenizer.add_word(word, freq=max(tokenizer.FREQ.get(word) or 0, 2000))
+        self._tokenizer = tokenizer
+
+    def cut(self, text: str) -> list[str]:
+        """Words of text (precise mode, no HMM guessing of unknown words)."""
+        return [w for w in self._tokenizer.cut(text, HMM=False) if w]
+
+    def is_word(self, text: str) -> bool:
+        """Whether text is a word of jieba's dictionary or of the user words."""
+        return bool(self._tokenizer.FREQ.get(text))
+
+
+def base_is_word(text: str) -> bool:
+    """Whether text is a word of jieba's default dictionary."""
+    return bool(_base().FREQ.get(text))

@@ -1,0 +1,510 @@
+"""Tests of the responsibility lookup engine on questions as county and district staff type them."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jieba
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge.lookup import Answer, LookupEngine, Match, engine_for
+from knowledge.normalize import normalize, strip_frames
+from knowledge.phonetic import confusable, keys_of, positions, split_pinyin
+
+Expect = str | tuple[str, ...] | None
+
+# Questions as staff type them, written before the engine was tuned: colloquial frames, pinyin-IME
+# typos, abbreviations, long polite sentences, unit-name questions. The expected value is the
+# canonical unit name, a tuple of acceptable names for a topic two units genuinely share, or None
+# for an off-topic question the bot must decline.
+QUESTIONS: list[tuple[str, str, Expect]] = [
+    # Yongjia: 发改局
+    ("yongjia", "现代物流归哪个部门管", "县发改局"),
+    ("yongjia", "物留发展找谁", ("县发改局", "县交通局")),
+    ("yongjia", "服务业发展规划是哪个单位负责的", "县发改局"),
+    ("yongjia", "服务业协调会议的办公室在哪个部门", "县发改局"),
+    ("yongjia", "发改局管哪些事", "县发改局"),
+    ("yongjia", "发改负责啥", "县发改局"),
+    ("yongjia", "服务业项目的综合协调找谁", "县发改局"),
+    ("yongjia", "服务业绩效考核办法谁来定", "县发改局"),
+    # 经贸局
+    ("yongjia", "请问餐饮业归谁管", "县经贸局"),
+    ("yongjia", "餐yin业找哪个局", "县经贸局"),
+    ("yongjia", "商贸流通这块谁负责", "县经贸局"),
+    ("yongjia", "服务外包归哪个部门", "县经贸局"),
+    ("yongjia", "国际服务贸易找谁对接", "县经贸局"),
+    ("yongjia", "经贸局负责什么", "县经贸局"),
+    ("yongjia", "　餐饮业　谁负责？？", "县经贸局"),
+    ("yongjia", "餐饮", "县经贸局"),
+    ("yongjia", "创意产业归谁管", ("县经贸局", "县文化广电新闻出版局")),
+    # 教育局
+    ("yongjia", "服务业人才培训谁牵头", "县教育局"),
+    ("yongjia", "教育行业的统计数据谁来报", "县教育局"),
+    ("yongjia", "教育培训谁管", "县教育局"),
+    # 科技局
+    ("yongjia", "科技服务业谁管", "县科技局"),
+    ("yongjia", "科技局是干什么的", "县科技局"),
+    # 民政局
+    ("yongjia", "社区服务业归哪个部门", "县民政局"),
+    ("yongjia", "行业协会归谁管", "县民政局"),
+    ("yongjia", "社会团体的统计工作谁做", "县民政局"),
+    ("yongjia", "基层群众组织统记找谁", "县民政局"),
+    ("yongjia", "社区服务归口哪个部门", "县民政局"),
+    # 财政局（地税局）
+    ("yongjia", "服务业财税政策找谁", "县财政局（地税局）"),
+    ("yongjia", "企业二三产分离谁牵头", "县财政局（地税局）"),
+    ("yongjia", "地税局负责啥", "县财政局（地税局）"),
+    ("yongjia", "服务业的税收优惠政策谁制订", "县财政局（地税局）"),
+    # 人事劳动社会保障局
+    ("yongjia", "服务业人才工作归人社局吗", "县人事劳动社会保障局"),
+    ("yongjia", "人社局管什么", "县人事劳动社会保障局"),
+    # 国土资源局
+    ("yongjia", "服务业用地政策问谁", "县国土资源局"),
+    ("yongjia", "国土局负责哪些", "县国土资源局"),
+    # 规划建设局
+    ("yongjia", "退二进三谁负责", "县规划建设局"),
+    ("yongjia", "房地厂业发展归谁管", "县规划建设局"),
+    ("yongjia", "市政公用事业谁管", "县规划建设局"),
+    ("yongjia", "我想咨询一下，服务业用地规划归哪个局管？", "县规划建设局"),
+    ("yongjia", "规划建设局的职责", "县规划建设局"),
+    # 交通局
+    ("yongjia", "交通运输业统计找谁", "县交通局"),
+    ("yongjia", "交同局负责什么", "县交通局"),
+    ("yongjia", "交通物流业发展", "县交通局"),
+    ("yongjia", "物流找交通局吗", "县交通局"),
+    # 信息办
+    ("yongjia", "信息服务业归哪个单位", "县信息办"),
+    ("yongjia", "软件业的统计谁负责", "县信息办"),
+    ("yongjia", "计算机服务统计数据报给谁", "县信息办"),
+    ("yongjia", "信息办是管什么的", "县信息办"),
+    ("yongjia", "软件和信息服务业找谁", "县信息办"),
+    # 文化广电新闻出版局
+    ("yongjia", "文化创意产业谁牵头", "县文化广电新闻出版局"),
+    ("yongjia", "文广局管啥", "县文化广电新闻出版局"),
+    # 卫生局, 林业局, 体育局
+    ("yongjia", "卫生服务业找谁", "县卫生局"),
+    ("yongjia", "卫生局的职责", "县卫生局"),
+    ("yongjia", "林业旅游归谁管", "县林业局"),
+    ("yongjia", "森林旅游找哪个局", "县林业局"),
+    ("yongjia", "体育服务业是哪个部门", "县体育局"),
+    ("yongjia", "体育局负责哪些工作", "县体育局"),
+    # 统计局
+    ("yongjia", "服务业统计数据库建设谁负责", "县统计局"),
+    ("yongjia", "服务业发展监测分析是谁做的", "县统计局"),
+    ("yongjia", "统计局负责什么", "县统计局"),
+    ("yongjia", "服務業統計歸誰管", "县统计局"),
+    # 工商局
+    ("yongjia", "专业市场发展找哪个局", "县工商局"),
+    ("yongjia", "服务业著名商标认定找谁", "县工商局"),
+    ("yongjia", "驰名商标推荐", "县工商局"),
+    ("yongjia", "服务业准入政策归谁管", "县工商局"),
+    ("yongjia", "商标认定找哪个部门", "县工商局"),
+    # 质监局
+    ("yongjia", "服务业标准化归哪个部门", "县质监局"),
+    ("yongjia", "服务业标准目录谁建", "县质监局"),
+    ("yongjia", "质监局管什么", "县质监局"),
+    ("yongjia", "麻烦问一下服务业质量管理是哪家负责的", "县质监局"),
+    ("yongjia", "行业标准收集谁负责", "县质监局"),
+    ("yongjia", "标准宣贯找谁", "县质监局"),
+    # 楠溪江风景旅游管理局
+    ("yongjia", "旅游业归谁管", "楠溪江风景旅游管理局"),
+    ("yongjia", "星级宾馆发展找哪个部门", "楠溪江风景旅游管理局"),
+    (
+        "yongjia",
+        "您好，请问一下我们这边有个关于星级宾馆发展的事情应该找哪个部门对接呀？",
+        "楠溪江风景旅游管理局",
+    ),
+    ("yongjia", "宾馆统计数据报哪里", "楠溪江风景旅游管理局"),
+    ("yongjia", "楠溪江管理局负责什么", "楠溪江风景旅游管理局"),
+    ("yongjia", "宾馆归谁管", "楠溪江风景旅游管理局"),
+    ("yongjia", "旅游统记找哪个单位", "楠溪江风景旅游管理局"),
+    # 金融办, 人行县支行
+    ("yongjia", "金融服务业发展归谁管", "县金融办"),
+    ("yongjia", "服务业企业融资环境谁负责", "县金融办"),
+    ("yongjia", "金触归谁管", ("县金融办", "人行县支行")),
+    ("yongjia", "金融办负责什么", "县金融办"),
+    ("yongjia", "金融业支持服务业发展是人行管吗", "人行县支行"),
+    ("yongjia", "人民银行在服务业里负责什么", "人行县支行"),
+    # 协作办, 房管局, 农办, 供销社
+    ("yongjia", "在外永嘉人回来投资服务业项目找谁", "县协作办"),
+    ("yongjia", "协作办负责什么", "县协作办"),
+    ("yongjia", "物业管理统计找谁", "县房管局"),
+    ("yongjia", "房地产中介服务统计归哪个部门", "县房管局"),
+    ("yongjia", "房管局管啥", "县房管局"),
+    ("yongjia", "农家乐归谁管", "县农办"),
+    ("yongjia", "农家落发展找哪个单位", "县农办"),
+    ("yongjia", "农办负责啥", "县农办"),
+    ("yongjia", "供销社发展谁负责", "县供销社"),
+    # District
+    ("district", "区里现代物流业谁负责", "区发改委"),
+    ("district", "现代服务业发展的统筹协调是哪个部门", "区发改委"),
+    ("district", "重大项目库谁牵头建", "区发改委"),
+    ("district", "发改委管哪些事", "区发改委"),
+    ("district", "物留业绩效目标谁承担", "区发改委"),
+    ("district", "领导小组办公室设在哪个部门", "区发改委"),
+    ("district", "通讯信息服务业归谁管", "区科技局"),
+    ("district", "通信信息服务业谁管", "区科技局"),
+    ("district", "智囊库的专项经费从哪里出", "区科技局"),
+    ("district", "科技局负责啥", "区科技局"),
+    ("district", "金融服务业的绩效目标谁承担", "区财政局"),
+    ("district", "金触服务业找哪个部门", "区财政局"),
+    ("district", "扶持鼓励资金谁出", "区财政局"),
+    ("district", "房地产业发展找哪个局", "区房地局"),
+    ("district", "房地厂业归谁管", "区房地局"),
+    ("district", "文体服务业谁负责", "区文体局"),
+    ("district", "文体局是干嘛的", "区文体局"),
+    ("district", "麻烦问下区里文体服务业找谁对接", "区文体局"),
+    ("district", "旅游服务业归哪个单位", "区旅游局"),
+    ("district", "旅游服务业的发展目标", "区旅游局"),
+    ("district", "专业服务业找谁", "区工商联"),
+    ("district", "工商联负责什么", "区工商联"),
+    ("district", "请问专业服务业的绩效目标是哪个单位负责的", "区工商联"),
+    ("district", "每个月的服务业统计通报谁发", "区统计局"),
+    ("district", "年度基期数据谁汇总", "区统计局"),
+    ("district", "属地的现代服务业发展谁负责", "各街道"),
+    # Off-topic: must be declined
+    ("yongjia", "今天天气怎么样", None),
+    ("yongjia", "帮我订个外卖", None),
+    ("yongjia", "你好", None),
+    ("yongjia", "明天放假吗", None),
+    ("yongjia", "asdfghjkl", None),
+    ("yongjia", "", None),
+    ("yongjia", "   ", None),
+    ("yongjia", "哈哈哈哈", None),
+    ("yongjia", "谢谢", None),
+    ("yongjia", "几点下班", None),
+    ("yongjia", "食堂今天吃什么", None),
+    ("yongjia", "给我讲个笑话", None),
+    ("yongjia", "我的工资什么时候发", None),
+    ("district", "怎么请年假", None),
+    ("district", "你是谁", None),
+    ("district", "😀😀😀", None),
+    ("district", "qwerty", None),
+    ("district", "123456", None),
+    ("district", "好的收到", None),
+    ("district", "帮我写个请假条", None),
+    ("district", "停车场在哪", None),
+    ("district", "电脑开不了机怎么办", None),
+]
+
+HELDOUT = Path(__file__).parent / "data" / "lookup_heldout.yaml"
+
+
+def _ok(answer: Answer, expect: Expect) -> bool:
+    """Whether the answer's top match (or its declining) is what the question expects."""
+    if expect is None:
+        return not answer.answered and not answer.matches
+    if not answer.answered or not answer.matches:
+        return False
+    accepted = (expect,) if isinstance(expect, str) else expect
+    return answer.matches[0].unit in accepted
+
+
+def _accuracy(cases: list[tuple[str, str, Expect]]) -> tuple[float, list[str]]:
+    """Top-1 accuracy over the on-topic cases and the list of failures (on- and off-topic)."""
+    failures: list[str] = []
+    on_topic = hits = 0
+    for jurisdiction, question, expect in cases:
+        answer = engine_for(jurisdiction).ask(question)
+        ok = _ok(answer, expect)
+        if expect is not None:
+            on_topic += 1
+            hits += ok
+        if not ok:
+            got = [(m.unit, m.topic, round(m.score)) for m in answer.matches[:3]]
+            failures.append(f"{jurisdiction}: {question!r} expected {expect}, got {got}")
+    return hits / on_topic, failures
+
+
+def _heldout() -> list[tuple[str, str, Expect]]:
+    rows = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    cases: list[tuple[str, str, Expect]] = []
+    for row in rows:
+        expect = row["expect"]
+        cases.append(
+            (
+                row["jurisdiction"],
+                row["question"],
+                tuple(expect) if isinstance(expect, list) else expect,
+            )
+        )
+    return cases
+
+
+# --- question sets ---------------------------------------------------------------------------
+
+
+def test_question_set_is_large_and_varied() -> None:
+    on_topic = [q for q in QUESTIONS if q[2] is not None]
+    off_topic = [q for q in QUESTIONS if q[2] is None]
+    assert len(QUESTIONS) >= 100
+    assert len(off_topic) >= 15
+    assert {q[0] for q in on_topic} == {"yongjia", "district"}
+    assert len({q[1] for q in QUESTIONS}) == len(QUESTIONS)
+
+
+def test_main_set_accuracy() -> None:
+    accuracy, failures = _accuracy([q for q in QUESTIONS if q[2] is not None])
+    print(f"\nlookup main set: top-1 accuracy {accuracy:.1%}")
+    for f in failures:
+        print("  miss:", f)
+    assert accuracy >= 0.95, "\n".join(failures)
+
+
+def test_off_topic_questions_are_declined() -> None:
+    for jurisdiction, question, _ in [q for q in QUESTIONS if q[2] is None]:
+        answer = engine_for(jurisdiction).ask(question)
+        assert not answer.answered, (question, answer.matches)
+        assert answer.matches == ()
+        assert answer.kind == "none"
+        assert not answer.ambiguous
+
+
+def test_heldout_accuracy() -> None:
+    cases = _heldout()
+    assert len(cases) >= 30
+    on_topic = [c for c in cases if c[2] is not None]
+    accuracy, failures = _accuracy(on_topic)
+    print(f"\nlookup held-out set: top-1 accuracy {accuracy:.1%} over {len(on_topic)} questions")
+    for f in failures:
+        print("  miss:", f)
+    assert accuracy >= 0.90, "\n".join(failures)
+    for jurisdiction, question, _ in [c for c in cases if c[2] is None]:
+        answer = engine_for(jurisdiction).ask(question)
+        assert not answer.answered and answer.matches == (), question
+
+
+# --- behaviour ---------------------------------------------------------------------------------
+
+
+def test_shared_topic_shows_both_units() -> None:
+    answer = engine_for("yongjia").ask("金融归谁管")
+    assert answer.answered and answer.kind == "duty"
+    units = [m.unit for m in answer.matches]
+    assert set(units[:2]) == {"县金融办", "人行县支行"}
+    assert abs(answer.matches[0].score - answer.matches[1].score) <= 5
+    assert not answer.ambiguous
+
+
+def test_weak_candidates_are_cut() -> None:
+    answer = engine_for("yongjia").ask("农家乐归谁管")
+    assert [m.unit for m in answer.matches] == ["县农办"]
+    assert not answer.ambiguous
+
+
+def test_close_different_topics_are_ambiguous() -> None:
+    # 用地: 用地政策 (国土资源局) and 用地规划 (规划建设局) are different topics, equally close
+    answer = engine_for("yongjia").ask("服务业用地找谁")
+    assert answer.answered and answer.kind == "duty"
+    assert {m.unit for m in answer.matches[:2]} == {"县国土资源局", "县规划建设局"}
+    assert answer.ambiguous
+
+
+def test_clear_best_is_not_ambiguous() -> None:
+    answer = engine_for("yongjia").ask("统计工作找谁")
+    assert answer.matches[0].unit == "县统计局"
+    assert not answer.ambiguous
+
+
+def test_unit_question_lists_all_its_duties() -> None:
+    engine = engine_for("yongjia")
+    for question in ("交通局负责什么", "县交通局", "交同局管哪些事"):
+        answer = engine.ask(question)
+        assert answer.kind == "unit", question
+        assert answer.answered and not answer.ambiguous
+        assert {m.unit for m in answer.matches} == {"县交通局"}
+        kb_duties = engine.kb.duties_of(answer.matches[0].unit_id)
+        assert {m.duty_id for m in answer.matches} == {d.id for d in kb_duties}
+
+
+def test_unit_and_topic_prefers_that_units_duty() -> None:
+    answer = engine_for("yongjia").ask("交通局的物流")
+    assert answer.kind == "duty"
+    assert answer.matches[0].unit == "县交通局"
+
+
+def test_limit_caps_matches() -> None:
+    answer = engine_for("yongjia").ask("统计", limit=2)
+    assert 1 <= len(answer.matches) <= 2
+
+
+def test_to_json_shape() -> None:
+    answer = engine_for("yongjia").ask("农家乐归谁管")
+    data = answer.to_json()
+    assert set(data) == {"question", "answered", "matches"}
+    assert data["question"] == "农家乐归谁管" and data["answered"] is True
+    m = data["matches"][0]
+    assert set(m) == {"unit", "duty", "source", "score", "topic", "role"}
+    assert m["unit"] == "县农办" and 0 <= m["score"] <= 100
+    json.dumps(data, ensure_ascii=False)
+    declined = engine_for("yongjia").ask("今天天气怎么样").to_json()
+    assert declined == {"question": "今天天气怎么样", "answered": False, "matches": []}
+
+
+def test_match_fields() -> None:
+    answer = engine_for("yongjia").ask("驰名商标")
+    top = answer.matches[0]
+    assert isinstance(top, Match)
+    assert top.unit == "县工商局" and top.unit_id
+    assert top.role in {"lead", "coordinate", "statistics", "support"}
+    assert top.source and top.duty and top.topic
+    assert 0 < top.score <= 100
+
+
+def test_find_unit() -> None:
+    engine = engine_for("yongjia")
+    for text, name in [
+        ("县交通局", "县交通局"),
+        ("交通局", "县交通局"),
+        ("交同局", "县交通局"),
+        ("统记局", "县统计局"),
+        ("人社局", "县人事劳动社会保障局"),
+        ("县财政局（地税局）", "县财政局（地税局）"),
+        ("财政局", "县财政局（地税局）"),
+    ]:
+        unit = engine.find_unit(text)
+        assert unit is not None and unit.name == name, text
+    assert engine.find_unit("天气") is None
+    assert engine.find_unit("") is None
+
+
+def test_unit_names() -> None:
+    names = engine_for("yongjia").unit_names()
+    assert "县发改局" in names and "人行县支行" in names
+    assert len(names) == len(set(names))
+
+
+def test_engine_is_cached_per_jurisdiction() -> None:
+    assert engine_for("yongjia") is engine_for("yongjia")
+    assert engine_for("yongjia") is not engine_for("district")
+    assert isinstance(engine_for("district"), LookupEngine)
+
+
+def test_jurisdictions_do_not_leak() -> None:
+    # the district has no 农办; the Yongjia-only words must not answer there
+    assert engine_for("district").find_unit("县农办") is None
+
+
+def test_long_input_is_handled() -> None:
+    answer = engine_for("yongjia").ask("农家乐" + "啊" * 5000)
+    assert answer.matches and answer.matches[0].unit == "县农办"
+
+
+# --- normalisation -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３", "abc123"),
+        ("餐 饮 业？！", "餐饮业"),
+        ("“退二进三”。", "退二进三"),
+        ("服務業統計", "服务业统计"),
+        ("农家乐😀👍", "农家乐"),
+        ("Canyin", "canyin"),
+        ("\u3000金融\t\n", "金融"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("农家乐归谁管", "农家乐"),
+        ("请问餐饮业找哪个部门", "餐饮业"),
+        ("麻烦问一下物流谁负责", "物流"),
+        ("交通局负责什么", "交通局"),
+        ("我想咨询一下旅游是哪家管的", "旅游"),
+    ],
+)
+def test_strip_frames(raw: str, expected: str) -> None:
+    assert strip_frames(normalize(raw)).replace("|", "") == expected
+
+
+# --- typo tolerance ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("物留", "物流"),
+        ("统记", "统计"),
+        ("房地厂", "房地产"),
+        ("交同局", "交通局"),
+        ("宾官", "宾馆"),
+    ],
+)
+def test_homophones_share_a_key(typed: str, meant: str) -> None:
+    assert set(keys_of(typed)) & set(keys_of(meant))
+
+
+def test_pinyin_and_shapes() -> None:
+    assert split_pinyin("canyin") == ["can", "yin"]
+    assert split_pinyin("qwerty") is None
+    assert positions("餐yin业") == ["餐", "yin", "业"]
+    assert set(keys_of(positions("餐yin"))) & set(keys_of("餐饮"))
+    assert confusable("触", "融") and confusable("留", "流")
+    assert not confusable("假", "度")
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("物留归谁管", ("县发改局", "县交通局")),
+        ("农家落", ("县农办",)),
+        ("餐yin", ("县经贸局",)),
+        ("统记数据库", ("县统计局",)),
+        ("金触", ("县金融办", "人行县支行")),
+        ("房地厂", ("县规划建设局", "县房管局")),
+    ],
+)
+def test_typos_reach_the_right_unit(question: str, unit: tuple[str, ...]) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert answer.answered and answer.matches[0].unit in unit
+
+
+def test_real_words_are_not_taken_for_typos() -> None:
+    # 年假 looks like 年度 with one character changed, but 假/度 neither sound nor look alike
+    assert not engine_for("district").ask("年假").answered
+    assert not engine_for("yongjia").ask("外卖").answered
+
+
+# --- robustness and speed ----------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_a_consistent_answer(text: str) -> None:
+    answer = engine_for("yongjia").ask(text)
+    assert answer.answered == bool(answer.matches)
+    assert (answer.kind == "none") == (not answer.answered)
+    assert all(0 <= m.score <= 100 for m in answer.matches)
+    assert not (answer.ambiguous and answer.kind != "duty")
+
+
+def test_user_words_do_not_leak_into_global_jieba() -> None:
+    engine_for("yongjia")
+    jieba.initialize()
+    assert "楠溪江风景旅游管理局" not in jieba.dt.FREQ
+    assert "交通物流业" not in jieba.dt.FREQ
+
+
+def test_ask_is_fast_on_the_real_files() -> None:
+    engine = engine_for("yongjia")
+    questions = [q for j, q, _ in QUESTIONS if j == "yongjia"]
+    for q in questions:
+        engine.ask(q)
+    times = []
+    for q in questions * 3:
+        start = time.perf_counter()
+        engine.ask(q)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    assert times[len(times) // 2] < 0.005  # the 10,000-duty figure is benchmarks/lookup.py's
