@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler, Defaults
 
@@ -16,8 +15,6 @@ from knowledge.lookup import engine_for
 
 # The token the local playground's emulator accepts; never valid on Telegram.
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"
-
-
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]

@@ -13,7 +13,9 @@ from knowledge.loader import load_knowledge
 log = logging.getLogger(__name__)
 
 
-def playground_people(settings: Settings) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def playground_people(
+    settings: Settings,
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Personas and group chats to try the bot with: a few unit contacts and an admin."""
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     departments = [u for u in kb.units if u.kind in ("department", "street") and kb.duties_of(u.id)]
@@ -21,7 +23,9 @@ def playground_people(settings: Settings) -> tuple[list[dict[str, object]], list
         {"user_id": 1000 + i, "name": f"{u.name}联络员", "description": f"{u.name} 的联络员"}
         for i, u in enumerate(departments[:6], 1)
     ]
-    personas.append({"user_id": 999, "name": "协调办管理员", "description": "服务业协调办公室 管理员"})
+    personas.append(
+        {"user_id": 999, "name": "协调办管理员", "description": "服务业协调办公室 管理员"}
+    )
     groups: list[dict[str, object]] = [
         {"chat_id": -1001, "title": f"{kb.jurisdiction.name}服务业工作群"},
     ]

@@ -63,10 +63,8 @@ def _data_loc(loc: Loc, data: Any) -> Loc:
     path: list[str | int] = []
     node = data
     for n, part in enumerate(loc):
-        if isinstance(node, list) and isinstance(part, int) and part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and part in node:
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_list or (isinstance(node, dict) and part in node):
             path.append(part)
             node = node[part]
         elif n == len(loc) - 1 and not (isinstance(node, dict) and part == node.get("kind")):

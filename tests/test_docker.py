@@ -37,9 +37,8 @@ def test_hadolint_catches_a_bad_dockerfile(tmp_path: Path) -> None:
 def test_dockerfile_shape() -> None:
     text = (ROOT / "Dockerfile").read_text()
     lines = [ln.strip() for ln in text.splitlines()]
-    assert lines[[i for i, ln in enumerate(lines) if ln.startswith("FROM")][0]].endswith(
-        "-slim-bookworm"
-    )
+    base = next(ln for ln in lines if ln.startswith("FROM"))
+    assert base.endswith("-slim-bookworm")
     assert "fonts-noto-cjk" in text
     user_lines = [ln for ln in lines if ln.startswith("USER ")]
     assert user_lines and not user_lines[-1].endswith(" root") and "0:0" not in user_lines[-1]

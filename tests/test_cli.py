@@ -1,0 +1,139 @@
+"""The `dutybot` command line, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DUTYBOT = [sys.executable, "-m", "bot.cli"]
+
+
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYBOT_", "TELEGRAM_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [*DUTYBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        cwd=cwd,
+    )
+
+
+def test_ask_json() -> None:
+    proc = run("ask", "--json", "物流归谁管")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["question"] == "物流归谁管"
+    assert answer["answered"] is True
+    units = [m["unit"] for m in answer["matches"]]
+    assert units[0] in ("县发改局", "县交通局")
+    assert set(answer["matches"][0]) >= {"unit", "duty", "source", "score"}
+    assert answer["matches"][0]["source"].startswith("三、部门职责分工 第")
+
+
+def test_ask_text_and_exit_code_for_off_topic() -> None:
+    proc = run("ask", "农家乐找谁")
+    assert proc.returncode == 0
+    assert "县农办" in proc.stdout and "出处：三、部门职责分工 第24项" in proc.stdout
+    proc = run("ask", "今天天气怎么样")
+    assert proc.returncode == 1
+    assert "没有找到" in proc.stdout
+
+
+def test_ask_stdin_one_json_object_per_line() -> None:
+    questions = ["物流", "农家落找谁", "", "今天天气怎么样", "区旅游局负责什么"]
+    proc = run("ask", "-", stdin="\n".join(questions) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [d["question"] for d in lines] == [
+        "物流",
+        "农家落找谁",
+        "今天天气怎么样",
+        "区旅游局负责什么",
+    ]
+    assert lines[1]["matches"][0]["unit"] == "县农办"
+    assert lines[2] == {"question": "今天天气怎么样", "answered": False, "matches": []}
+
+
+def test_ask_jurisdiction_option() -> None:
+    proc = run("ask", "--jurisdiction", "district", "--json", "通讯信息服务业")
+    assert json.loads(proc.stdout)["matches"][0]["unit"] == "区科技局"
+    proc = run("ask", "--json", "通讯信息服务业", env={"DUTYBOT_JURISDICTION": "district"})
+    assert json.loads(proc.stdout)["matches"][0]["unit"] == "区科技局"
+
+
+def test_duties_json() -> None:
+    proc = run("duties", "--json")
+    rows = json.loads(proc.stdout)
+    assert len(rows) >= 25
+    assert all(set(r) == {"unit", "topic", "duty", "role", "source"} for r in rows)
+    assert all(r["role"] in ("lead", "coordinate", "statistics", "support") for r in rows)
+    proc = run("duties", "--unit", "交通局", "--json")
+    rows = json.loads(proc.stdout)
+    assert {r["unit"] for r in rows} == {"县交通局"}
+    assert any("交通运输业统计" in r["duty"] for r in rows)
+
+
+def test_duties_unknown_unit() -> None:
+    proc = run("duties", "--unit", "宇宙管理局")
+    assert proc.returncode == 2
+    assert "no unit named" in proc.stderr
+
+
+def test_unknown_jurisdiction_is_one_clear_error() -> None:
+    proc = run("ask", "--jurisdiction", "atlantis", "物流")
+    assert proc.returncode == 2
+    assert "no knowledge file for 'atlantis'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_knowledge_validate(tmp_path: Path) -> None:
+    files = sorted(str(p) for p in (ROOT / "knowledge" / "data").glob("*.yaml"))
+    proc = run("knowledge", "validate", *files)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count(": ok (") == len(files) >= 2
+
+    broken = tmp_path / "broken.yaml"
+    text = (ROOT / "knowledge" / "data" / "yongjia.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("role: statistics", "role: statistic", 1), encoding="utf-8")
+    proc = run("knowledge", "validate", str(broken))
+    assert proc.returncode == 1
+    line = text[: text.index("role: statistics")].count("\n") + 1
+    assert f"{broken}:{line}: duties[" in proc.stderr
+    assert ".role: Input should be" in proc.stderr
+
+
+def test_start_up_fails_fast_on_an_invalid_knowledge_file(tmp_path: Path) -> None:
+    kdir = tmp_path / "kb"
+    kdir.mkdir()
+    text = (ROOT / "knowledge" / "data" / "yongjia.yaml").read_text(encoding="utf-8")
+    (kdir / "yongjia.yaml").write_text(text.replace("source:", "sauce:", 1), encoding="utf-8")
+    proc = run(
+        "run",
+        env={
+            "DUTYBOT_KNOWLEDGE_DIR": str(kdir),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        },
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert "invalid knowledge file" in proc.stderr and "sauce" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("jurisdiction", ["yongjia", "district"])
+def test_db_upgrade_creates_the_sqlite_file(tmp_path: Path, jurisdiction: str) -> None:
+    proc = run("db", "upgrade", env={"DUTYBOT_JURISDICTION": jurisdiction}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "data" / "dutybot.sqlite3").exists()
