@@ -180,13 +180,12 @@ async def unit_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("who", who_command))
     app.add_handler(CommandHandler("duties", duties_command))
-    app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, private_text)
-    )
+    # A message sent "via @bot" is an inline result the user picked: not a new question.
+    questions = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
+    app.add_handler(MessageHandler(questions & filters.ChatType.PRIVATE, private_text))
     app.add_handler(
         MessageHandler(
-            filters.TEXT
-            & ~filters.COMMAND
+            questions
             & filters.ChatType.GROUPS
             & (filters.Entity(MessageEntity.MENTION) | filters.REPLY),
             group_text,

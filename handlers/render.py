@@ -12,6 +12,12 @@ from knowledge.schema import Duty, Knowledge, Unit
 MAX_MESSAGE = 4096
 
 
+def document_short(kb: Knowledge) -> str:
+    """The document number where it has one (永政办发〔2009〕106号), else its title."""
+    doc = kb.jurisdiction.document
+    return escape(doc.number or f"《{doc.title}》")
+
+
 def document_label(kb: Knowledge) -> str:
     doc = kb.jurisdiction.document
     label = f"《{doc.title}》"
@@ -39,7 +45,7 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
     """The full reply to a question that was answered (or declined)."""
     question = escape(shorten(answer.question.strip()))
     if not answer.answered or not answer.matches:
-        return texts.NOT_FOUND.format(document=document_label(kb), question=question)
+        return texts.NOT_FOUND.format(document=document_short(kb), question=question)
     if answer.kind == "unit":
         unit = kb.unit(answer.matches[0].unit_id)
         return unit_duties_html(unit, kb.duties_of(unit.id))
@@ -49,7 +55,7 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
     return (
         head.format(question=question)
         + body
-        + texts.ANSWER_FOOT.format(document=document_label(kb))
+        + texts.ANSWER_FOOT.format(document=document_short(kb))
     )
 
 
@@ -73,7 +79,7 @@ def duty_html(duty: Duty, kb: Knowledge) -> str:
         duty=escape(duty.text),
         source=escape(duty.source),
     )
-    return block.lstrip("\n") + texts.ANSWER_FOOT.format(document=document_label(kb))
+    return block.lstrip("\n") + texts.ANSWER_FOOT.format(document=document_short(kb))
 
 
 def unit_duties_html(unit: Unit, duties: Sequence[Duty]) -> str:

@@ -243,3 +243,15 @@ async def test_questions_are_logged_for_alias_growth(harness: Harness) -> None:
     ]
     assert rows[0].top_unit == "fgj"
     assert rows[0].created_at.tzinfo is not None
+
+
+async def test_a_picked_inline_result_is_not_answered_again(harness: Harness) -> None:
+    query_id = harness.emu.inline_query(USER, "农家乐", chat_id=USER)
+    answer = await harness.emu.wait_for_inline_answer(query_id, timeout=10)
+    first = answer["results"][0]
+    before = len(harness.emu.bot_messages(USER))
+    sent = harness.emu.choose_inline_result(query_id, first["id"], chat_id=USER)
+    assert "县农办" in sent["text"]
+    await harness.emu.wait_for_delivery(timeout=5)
+    await asyncio.sleep(0.3)
+    assert len(harness.emu.bot_messages(USER)) == before

@@ -492,7 +492,7 @@ async def test_user_message_entities_and_privacy(
         {"type": "bot_command", "offset": 0, "length": 14},
         {"type": "mention", "offset": 18, "length": 8},
     ]
-    assert emu.pending_updates[-1]["message"] is msg
+    assert emu.pending_updates[-1]["message"] == msg
 
     before = len(emu.pending_updates)
     emu.send_user_message(USER, "大家好", chat_id=GROUP)
@@ -514,7 +514,7 @@ async def test_user_message_entities_and_privacy(
     reply = emu.send_user_message(
         OTHER, "收到", chat_id=GROUP, reply_to_message_id=bot_msg["message_id"]
     )
-    assert emu.pending_updates[-1]["message"] is reply
+    assert emu.pending_updates[-1]["message"] == reply
     assert reply["reply_to_message"]["text"] == "请回复"
 
     with pytest.raises(EmulatorError):

@@ -87,3 +87,9 @@ def test_cli_prints_one_line_not_a_traceback(tmp_path: object) -> None:
         "dutybot: invalid setting DUTYBOT_TIMEZONE: unknown time zone 'Nowhere/Land'"
     ]
     assert "Traceback" not in proc.stderr
+
+
+def test_field_names_work_as_overrides() -> None:
+    s = load_settings(playground_port=0, database_url="sqlite:///x.sqlite3")
+    assert s.playground_port == 0
+    assert s.database_url == "sqlite+aiosqlite:///x.sqlite3"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import copy
 import itertools
 import json
 import logging
@@ -609,7 +610,8 @@ class BotApiEmulator:
 
     def _event(self, kind: str, **data: Any) -> JSON:
         self._seq += 1
-        event: JSON = {"seq": self._seq, "type": kind, "time": time.time(), **data}
+        # A snapshot: later edits must not rewrite what the log says happened.
+        event: JSON = {"seq": self._seq, "type": kind, "time": time.time(), **copy.deepcopy(data)}
         self._events.append(event)
         if len(self._events) > 100_000:
             del self._events[:50_000]
@@ -785,7 +787,7 @@ class BotApiEmulator:
     def _enqueue(self, kind: str, payload: JSON) -> int:
         update_id = self._next_update_id
         self._next_update_id += 1
-        self._updates.append({"update_id": update_id, kind: payload})
+        self._updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
         self._notify()
         return update_id
 
@@ -889,6 +891,10 @@ class BotApiEmulator:
         """
         user = self.user(user_id)
         chat = self.chat(chat_id)
+        if chat.type == "private" and chat.id != user_id:
+            raise EmulatorError("a user only sees their own private chat with the bot")
+        if chat.type != "private" and chat.members.get(user_id) in (None, "left", "kicked"):
+            raise EmulatorError(f"user {user_id} is not a member of chat {chat.id}")
         message = chat.messages.get(message_id)
         if message is None:
             raise EmulatorError(f"no message {message_id} in chat {chat_id}")
@@ -2231,7 +2237,11 @@ class BotApiEmulator:
                 chat_id=None if chat_id is None else self._int_arg(chat_id, "chat_id"),
                 reply_to_message_id=None if reply_to is None else self._int_arg(reply_to, "reply"),
             )
-            delivered = any(u.get("message") is message for u in self._updates)
+            delivered = any(
+                u.get("message", {}).get("message_id") == message["message_id"]
+                and u["message"]["chat"]["id"] == message["chat"]["id"]
+                for u in self._updates
+            )
             return {"message": message, "delivered": delivered}
 
         return await self._guard(request, work)
