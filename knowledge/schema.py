@@ -38,7 +38,7 @@ class Document(Strict):
     issuer: str
     date: dt.date | None = None
     date_note: str | None = None
-    source_file: str
+    source_file: str = Field(description="the source text, relative to the repository root")
 
 
 class Jurisdiction(Strict):

@@ -76,7 +76,8 @@ def normalised(text: str) -> str:
 
 
 def source_text(kb: Knowledge) -> str:
-    path = Path(kb.jurisdiction.document.source_file)
+    # source_file is relative to the repository root (shared/ sits beside the checkout).
+    path = Path(__file__).resolve().parent.parent / kb.jurisdiction.document.source_file
     if not path.exists():
         pytest.skip(f"source document {path} is not available here")
     return normalised(path.read_text(encoding="utf-8"))
