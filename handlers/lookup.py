@@ -6,6 +6,7 @@ from html import escape
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -123,19 +124,30 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _ask_and_reply(message, question, get_deps(context.bot_data), "group")
 
 
-async def duty_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The user picked one of the close candidates."""
+async def _picked(update: Update, prefix: str) -> tuple[str, Message, CallbackQuery] | None:
+    """The id behind a pressed button, its message and the query; a stale press is answered."""
     query = update.callback_query
     if query is None or query.data is None:
+        return None
+    if not isinstance(query.message, Message):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return None
+    return query.data.removeprefix(prefix), query.message, query
+
+
+async def duty_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The user picked one of the close candidates: the message becomes that duty."""
+    picked = await _picked(update, DUTY_PREFIX)
+    if picked is None:
         return
+    duty_id, message, query = picked
     deps = get_deps(context.bot_data)
-    duty_id = query.data.removeprefix(DUTY_PREFIX)
     duty = next((d for d in deps.kb.duties if d.id == duty_id), None)
-    if duty is None or not isinstance(query.message, Message):
+    if duty is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     await query.answer()
-    await query.message.edit_text(duty_html(duty, deps.kb))
+    await message.edit_text(duty_html(duty, deps.kb))
 
 
 def _units_keyboard(deps: Deps) -> InlineKeyboardMarkup:
@@ -164,17 +176,18 @@ async def duties_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def unit_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
+    """The user picked a unit from the list: its duties follow."""
+    picked = await _picked(update, UNIT_PREFIX)
+    if picked is None:
         return
+    unit_id, message, query = picked
     deps = get_deps(context.bot_data)
-    unit_id = query.data.removeprefix(UNIT_PREFIX)
     unit = next((u for u in deps.kb.units if u.id == unit_id), None)
-    if unit is None or not isinstance(query.message, Message):
+    if unit is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     await query.answer()
-    await send_html(query.message, unit_duties_html(unit, deps.kb.duties_of(unit.id)))
+    await send_html(message, unit_duties_html(unit, deps.kb.duties_of(unit.id)))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
