@@ -42,6 +42,7 @@ test: install
 
 bench: install
 	$(PY) benchmarks/lookup.py --duties 10000
+	$(PY) benchmarks/lookup_accuracy.py
 
 lint: install
 	$(VENV)/bin/ruff check .
