@@ -31,7 +31,7 @@ from knowledge.normalize import (
     clean,
     strip_frames,
 )
-from knowledge.phonetic import confusable, keys_of, positions
+from knowledge.phonetic import confusable, keys_of, positions, term_key
 from knowledge.schema import Knowledge, Unit
 from knowledge.segment import Segmenter, base_is_word
 
@@ -126,6 +126,7 @@ class _Query:
     units: list[tuple[str, float]] = field(default_factory=list)  # (unit id, confidence)
     subjects: set[str] = field(default_factory=set)  # units named as the topic of a "who" question
     runs: list[list[str]] = field(default_factory=list)  # content positions, per run
+    words: list[list[tuple[int, int]]] = field(default_factory=list)  # per run: dictionary words
     text: str = ""  # content as one string, typos corrected, for the fuzzy tie-break
 
     @property
@@ -245,9 +246,9 @@ class LookupEngine:
         self._alias_max = max((len(a) for a in self._alias), default=0)
         self._alias_keys: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for a in self._alias:
-            if len(a) >= 3 and a[-1] in UNIT_SUFFIXES:
-                for key in keys_of(a):
-                    self._alias_keys[key].add(a)
+            key = term_key(a) if len(a) >= 3 and a[-1] in UNIT_SUFFIXES else None
+            if key:
+                self._alias_keys[key].add(a)
         self._alias_list = sorted(self._alias)
         lengths: dict[str, set[int]] = defaultdict(set)  # first character → alias lengths
         for a in self._alias:
@@ -257,7 +258,8 @@ class LookupEngine:
         self._vocab_keys: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._one_off: dict[str, set[str]] = defaultdict(set)
         for t in self._vocab:
-            for key in keys_of(t):
+            key = term_key(t)
+            if key:
                 self._vocab_keys[key].add(t)
             if len(t) <= 4:
                 for i in range(len(t)):
@@ -368,21 +370,26 @@ class LookupEngine:
         raw = clean(question[: MAX_QUESTION * 2])[:MAX_QUESTION]
         who = any(m in raw for m in WHO_MARKERS)
         text = self._take_units(strip_frames(raw), query, who)
-        content: list[str] = []
         for part in text.split(SEP):
-            run = ""
+            run: list[str] = []
+            words: list[tuple[int, int]] = []
             for word in self._seg.cut(part) if part else []:
-                word = self._trim(word)
-                if not word:
+                kept = self._trim(word)
+                if not kept:
                     if run:
-                        content.append(run)
-                    run = ""
-                else:
-                    run += word
+                        query.runs.append(run)
+                        query.words.append(words)
+                    run, words = [], []
+                    continue
+                places = positions(kept)
+                if kept == word and len(word) >= 3 and base_is_word(word):
+                    # a longer word of the dictionary (一败涂地, a name) is not a typo
+                    words.append((len(run), len(run) + len(places)))
+                run.extend(places)
             if run:
-                content.append(run)
-        query.runs = [positions(run) for run in content]
-        query.text = "".join(content)
+                query.runs.append(run)
+                query.words.append(words)
+        query.text = "".join("".join(run) for run in query.runs)
         return query
 
     def _trim(self, word: str) -> str:
@@ -449,9 +456,16 @@ class LookupEngine:
     # --- scoring ------------------------------------------------------------------------------
 
     def _features(
-        self, run: list[str], offset: int, fixes: list[tuple[int, int, str]]
+        self,
+        run: list[str],
+        offset: int,
+        fixes: list[tuple[int, int, str]],
+        words: list[tuple[int, int]],
     ) -> list[_Feature]:
-        """Evidence for one run of content positions; typo corrections are added to fixes."""
+        """Evidence for one run of content positions; typo corrections are added to fixes.
+
+        Windows inside one of the run's dictionary words (spans in words) are not corrected.
+        """
         out: list[_Feature] = []
         # exact bigrams
         for j in range(len(run) - 1):
@@ -460,7 +474,7 @@ class LookupEngine:
                 idx, val = self._post[b]
                 out.append(_Feature(offset + j, offset + j + 2, idx, val))
         text = "".join(run) if all(len(p) == 1 for p in run) else None
-        corrected: list[tuple[int, int]] = []
+        corrected: list[tuple[int, int]] = list(words)
         # synonyms (exact, on the characters)
         if text:
             for term, means in self._synonyms.items():
@@ -534,7 +548,7 @@ class LookupEngine:
         weight = np.zeros(size, dtype=np.float32)
         offset = 0
         corrected: list[str] = []
-        for run in query.runs:
+        for run, words in zip(query.runs, query.words, strict=True):
             known = np.zeros(len(run), dtype=np.float32)
             generic = np.zeros(len(run), dtype=bool)
             for j in range(len(run) - 1):
@@ -550,7 +564,7 @@ class LookupEngine:
                 known > 0, known, np.where(generic, 0.0, 1.0 if len(run) > 1 else 0.3)
             )
             fixes: list[tuple[int, int, str]] = []
-            for f in self._features(run, offset, fixes):
+            for f in self._features(run, offset, fixes, words):
                 if len(f.idx):
                     block = cov[f.start : f.end, f.idx]
                     cov[f.start : f.end, f.idx] = np.maximum(block, f.val)

@@ -6,29 +6,13 @@ import re
 import unicodedata
 from functools import cache
 
+import opencc
+
 # Separator left where punctuation or a stripped frame was, so words never join across it.
 SEP = "|"
 
-# Traditional → simplified for the characters staff are likely to type in these questions
-# (the documents' vocabulary and the common question words); a full table is not needed.
-_T2S_PAIRS = (
-    "業业 務务 發发 規规 劃划 統统 計计 產产 貿贸 飲饮 質质 標标 準准 "
-    "衛卫 體体 財财 稅税 國国 資资 設设 經经 濟济 場场 區区 縣县 辦办 "
-    "會会 議议 導导 協协 調调 農农 樂乐 銷销 運运 輸输 訊讯 電电 腦脑 "
-    "軟软 術术 創创 廣广 聞闻 遊游 館馆 級级 賓宾 銀银 鄉乡 鎮镇 團团 "
-    "組组 織织 員员 負负 責责 誰谁 歸归 該该 個个 門门 們们 問问 請请 "
-    "謝谢 嗎吗 麼么 這这 裡里 裏里 邊边 處处 與与 為为 關关 於于 "
-    "對对 項项 權权 監监 檢检 測测 數数 據据 庫库 築筑 鐵铁 郵邮 遞递 "
-    "貨货 幣币 買买 賣卖 價价 錢钱 語语 頭头 興兴 專专 檔档 績绩 獎奖 "
-    "懲惩 罰罚 額额 費费 撥拨 構构 層层 聯联 絡络 網网 萬万 億亿 來来 "
-    "時时 後后 還还 開开 過过 從从 當当 應应 將将 現现 實实 動动 態态 "
-    "點点 燈灯 號号 車车 輛辆 醫医 療疗 藥药 單单 驗验 證证 書书 讓让 "
-    "說说 話话 讀读 課课 學学 師师 傳传 視视 聽听 紀纪 錄录 綜综 論论 "
-    "環环 護护 鄰邻 養养 貼贴 補补 優优 險险 債债 購购 營营 倉仓 儲储 "
-    "園园 藝艺 飯饭 麵面 溫温 蘭兰 龍龙 鳳凤 東东 華华 職职 稱称 參参 "
-    "禮礼 勞劳 廠厂 鋪铺 墊垫 塊块 範范 圍围 闆板 慶庆 覽览"
-)
-_T2S = {ord(pair[0]): pair[1] for pair in _T2S_PAIRS.split()}
+# Traditional → simplified script (OpenCC's t2s, phrase-aware), one converter for the process.
+_T2S = opencc.OpenCC("t2s")
 
 # Characters kept by normalisation: CJK ideographs, Latin letters and digits.
 _KEEP = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z0-9]+")
@@ -127,8 +111,10 @@ def _frame_regex() -> re.Pattern[str]:
 
 def clean(text: str) -> str:
     """Normalise text but keep SEP where punctuation or spaces between CJK runs were."""
-    text = unicodedata.normalize("NFKC", text).translate(_T2S).lower()
-    return SEP.join(_KEEP.findall(text))
+    kept = SEP.join(_KEEP.findall(unicodedata.normalize("NFKC", text).lower()))
+    # only the kept characters reach OpenCC, which cannot encode a lone surrogate
+    simplified: str = _T2S.convert(kept)
+    return simplified
 
 
 def normalize(text: str) -> str:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from knowledge.lookup import Answer, LookupEngine, Match, engine_for
 from knowledge.normalize import normalize, strip_frames
-from knowledge.phonetic import confusable, keys_of, positions, split_pinyin
+from knowledge.phonetic import confusable, keys_of, positions, split_pinyin, term_key
 
 Expect = str | tuple[str, ...] | None
 
@@ -405,6 +405,9 @@ def test_long_input_is_handled() -> None:
         ("餐 饮 业？！", "餐饮业"),
         ("“退二进三”。", "退二进三"),
         ("服務業統計", "服务业统计"),
+        ("領導小組辦公室設在哪裡", "领导小组办公室设在哪里"),
+        ("國際服務貿易", "国际服务贸易"),
+        ("農家樂\ud800", "农家乐"),  # a lone surrogate (from broken JSON) is dropped, not an error
         ("农家乐😀👍", "农家乐"),
         ("Canyin", "canyin"),
         ("\u3000金融\t\n", "金融"),
@@ -447,7 +450,9 @@ def test_homophones_share_a_key(typed: str, meant: str) -> None:
 
 def test_pinyin_and_shapes() -> None:
     assert split_pinyin("canyin") == ["can", "yin"]
+    assert split_pinyin("tongji") == ["tong", "ji"]
     assert split_pinyin("qwerty") is None
+    assert split_pinyin("hm") is None  # interjections are not typed for a word's syllable
     assert positions("餐yin业") == ["餐", "yin", "业"]
     assert set(keys_of(positions("餐yin"))) & set(keys_of("餐饮"))
     assert confusable("触", "融") and confusable("留", "流")
@@ -474,6 +479,78 @@ def test_real_words_are_not_taken_for_typos() -> None:
     # 年假 looks like 年度 with one character changed, but 假/度 neither sound nor look alike
     assert not engine_for("district").ask("年假").answered
     assert not engine_for("yongjia").ask("外卖").answered
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        # a longer dictionary word is not a typo of a document term inside it
+        ("yongjia", "一败涂地"),  # 涂地 túdì ≈ 土地
+        ("district", "朱长龄"),  # a name: 朱长 zhūzhǎng ≈ 组长 (zh/z)
+        ("district", "中后期"),
+        ("district", "专利费"),  # not 专项费
+        # archaic readings do not count: 桃 and 超 share an archaic tiāo (桃市 ≈ 超市), 积 has an
+        # archaic zhī (积量 ≈ 质量)
+        ("yongjia", "仙桃市"),
+        ("yongjia", "蓄积量"),
+    ],
+)
+def test_common_words_are_not_corrected_into_topics(jurisdiction: str, question: str) -> None:
+    answer = engine_for(jurisdiction).ask(question + "归谁管")
+    assert not answer.answered, answer.matches[:1]
+
+
+def test_readings_come_from_pypinyin() -> None:
+    # every Han character has readings now, not only the ones a table listed
+    assert set(keys_of("蓉")) == {("rong",)}
+    assert keys_of("😀") == [] and keys_of("a") == []
+    # several readings in use: 长 cháng / zhǎng, 行 xíng / háng
+    assert confusable("长", "常") and confusable("长", "涨")
+    assert confusable("行", "航") and confusable("行", "星")
+    # archaic readings are not: 超 tiào, 积 zhī, 税 tuō
+    assert not confusable("超", "跳") and not confusable("积", "质") and not confusable("税", "脱")
+    # a document's term is read in context
+    assert term_key("银行") == ("yin", "han")
+    assert term_key("行业") == ("han", "ye")
+    assert term_key("物流") == term_key("物留") == ("wu", "liu")
+    assert term_key("5a级") is None
+
+
+# IME typos with characters the former hand-written syllable table did not list (几 蓉 玉 迅 尤):
+# the writer typed the right pinyin and picked a same-sounding character.
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "统几工作找谁", "县统计局"),  # 统计 tǒngjì, 几 jǐ
+        ("yongjia", "金蓉服务业发展归谁管", "县金融办"),  # 金融 jīnróng, 蓉 róng
+        ("yongjia", "体玉服务业是哪个部门", "县体育局"),  # 体育 tǐyù, 玉 yù
+        ("yongjia", "培迅归谁管", "县教育局"),  # 培训 péixùn, 迅 xùn
+        ("district", "旅尤服务业归哪个单位", "区旅游局"),  # 旅游 lǚyóu, 尤 yóu
+    ],
+)
+def test_typos_of_any_character_are_read(jurisdiction: str, question: str, unit: str) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "traditional", "simplified", "unit"),
+    [
+        ("yongjia", "請問農家樂歸誰管", "请问农家乐归谁管", "县农办"),
+        ("yongjia", "星級賓館找誰", "星级宾馆找谁", "楠溪江风景旅游管理局"),
+        ("district", "領導小組辦公室設在哪個部門", "领导小组办公室设在哪个部门", "区发改委"),
+        ("district", "重大項目庫誰牽頭建", "重大项目库谁牵头建", "区发改委"),
+        ("yongjia", "企業二三產分離誰牽頭", "企业二三产分离谁牵头", "县财政局（地税局）"),
+    ],
+)
+def test_traditional_script_questions(
+    jurisdiction: str, traditional: str, simplified: str, unit: str
+) -> None:
+    engine = engine_for(jurisdiction)
+    answer = engine.ask(traditional)
+    assert answer.answered and answer.matches[0].unit == unit
+    # every character is converted: the same matches and scores as the simplified question
+    assert answer.matches == engine.ask(simplified).matches
 
 
 # --- robustness and speed ----------------------------------------------------------------------
