@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, UTCDateTime, utcnow
@@ -25,3 +35,161 @@ class QueryLog(Base):
     top_score: Mapped[float | None]
 
     __table_args__ = (Index("ix_query_log_answered_created", "answered", "created_at"),)
+
+
+# ---------------------------------------------------------------- people and chats
+
+
+class Contact(Base):
+    """A Telegram user bound to a unit (contact or backup) or to the coordination office (admin)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    unit_id: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(10))  # admin / contact / backup
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "telegram_user_id", name="uq_contacts_user"),
+        CheckConstraint("role in ('admin', 'contact', 'backup')", name="role"),
+        CheckConstraint("role = 'admin' or unit_id is not null", name="unit_for_contacts"),
+        Index("ix_contacts_unit", "jurisdiction", "unit_id"),
+    )
+
+
+class Invite(Base):
+    """A single-use deep link that binds whoever opens it to a unit; only its hash is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(10), default="contact")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class GroupChat(Base):
+    """A group registered (by an admin's /bindgroup) to receive circulars."""
+
+    __tablename__ = "group_chats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str] = mapped_column(String(255), default="")
+    registered_by: Mapped[int] = mapped_column(BigInteger)
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+# ---------------------------------------------------------------- reporting
+
+
+class ReportingPeriod(Base):
+    """One reporting cycle of one frequency, e.g. monthly 2026-10, with its deadline in UTC."""
+
+    __tablename__ = "reporting_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    frequency: Mapped[str] = mapped_column(String(10))  # monthly / quarterly / annual
+    label: Mapped[str] = mapped_column(String(10))  # 2026-10 / 2026-Q3 / 2026
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date]
+    deadline_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "frequency", "label", name="uq_reporting_periods_label"),
+    )
+
+
+class Submission(Base):
+    """The current value of one indicator for one unit and period; history is in revisions."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_periods.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(40))
+    indicator: Mapped[str] = mapped_column(String(40))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    skipped: Mapped[bool] = mapped_column(default=False)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(BigInteger)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("period_id", "unit_id", "indicator", name="uq_submissions_cell"),
+        CheckConstraint("status in ('submitted', 'accepted', 'returned')", name="status"),
+    )
+
+
+class SubmissionRevision(Base):
+    """Every value ever entered for a submission: by whom, when, why, with its warnings."""
+
+    __tablename__ = "submission_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    skipped: Mapped[bool] = mapped_column(default=False)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[str | None] = mapped_column(Text)  # JSON list of the soft warnings shown
+    reason: Mapped[str | None] = mapped_column(Text)  # why a correction was made
+    entered_by: Mapped[int] = mapped_column(BigInteger)
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("submission_id", "revision", name="uq_submission_revisions_number"),
+    )
+
+
+class FormDraft(Base):
+    """A report form in progress, saved on every answer so a restart resumes it."""
+
+    __tablename__ = "form_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_periods.id", ondelete="CASCADE"))
+    unit_id: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(Text)  # JSON: step, answers, explanations
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock against stale buttons
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "telegram_user_id", name="uq_form_drafts_user"),
+    )
+
+
+class AuditLog(Base):
+    """Admin actions: invites, moves, removals, reviews, exports."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
