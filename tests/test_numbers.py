@@ -1,0 +1,101 @@
+"""Reading figures as people type them (property-based where it matters)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.reporting.numbers import NumberError, parse_number
+
+FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("1234", "万元", "1234"),
+        ("１２３４", "万元", "1234"),
+        ("1,234.5", "万元", "1234.5"),
+        ("１，２３４．５", "万元", "1234.5"),
+        (" 8 900 ", "人", "8900"),
+        ("1.2万", "万元", "1.2"),
+        ("1.2万元", "万元", "1.2"),
+        ("3亿", "万元", "30000"),
+        ("5000元", "万元", "0.5"),
+        ("1.2万", "人", "12000"),
+        ("12%", "%", "12"),
+        ("12", "%", "12"),
+        ("12.5％", "%", "12.5"),
+        ("-3", "万元", "-3"),
+        (".5", "万元", "0.5"),
+        ("12.", "人", "12"),
+        ("300人", "人", "300"),
+    ],
+)
+def test_accepted_forms(text: str, unit: str, value: str) -> None:
+    assert parse_number(text, unit).value == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "rule"),
+    [
+        ("", "人", "empty"),
+        ("   ", "人", "empty"),
+        ("abc", "人", "not_a_number"),
+        ("十二", "人", "not_a_number"),
+        ("1,2,3", "人", "separator"),
+        ("12,34", "人", "separator"),
+        ("12%", "人", "not_percent"),
+        ("1.2万", "%", "percent_expected"),
+        ("5万元", "%", "percent_expected"),
+        ("300人", "万元", "wrong_unit"),
+        ("5元", "人", "wrong_unit"),
+        ("1.2.3", "万元", "not_a_number"),
+        ("--5", "万元", "not_a_number"),
+        (".", "万元", "not_a_number"),
+        ("万", "人", "not_a_number"),
+    ],
+)
+def test_refused_forms_name_the_rule(text: str, unit: str, rule: str) -> None:
+    with pytest.raises(NumberError) as info:
+        parse_number(text, unit)
+    assert info.value.rule == rule
+
+
+def test_decimals_are_counted_after_scaling() -> None:
+    assert parse_number("1.25", "万元").decimals == 2
+    assert parse_number("12500元", "万元").decimals == 2
+    assert parse_number("1.20", "万元").decimals == 1
+    assert parse_number("3亿", "万元").decimals == 0
+
+
+amounts = st.decimals(
+    min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2, allow_nan=False
+)
+
+
+@given(amounts)
+def test_plain_numbers_round_trip(value: Decimal) -> None:
+    assert parse_number(f"{value:f}", "万元").value == value
+
+
+@given(amounts)
+def test_thousands_separators_and_full_width_read_the_same(value: Decimal) -> None:
+    grouped = f"{value:,f}"
+    assert parse_number(grouped, "万元").value == value
+    assert parse_number(grouped.translate(FULL_WIDTH), "万元").value == value
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("1e6"), places=4, allow_nan=False))
+def test_wan_suffix_equals_the_figure_in_wan_yuan(value: Decimal) -> None:
+    assert parse_number(f"{value:f}万", "万元").value == value
+    assert parse_number(f"{value:f}万", "人").value == value * 10_000
+
+
+@given(st.text(alphabet="abc十二!?#@ ", min_size=1, max_size=10))
+def test_text_without_digits_is_refused(text: str) -> None:
+    with pytest.raises(NumberError):
+        parse_number(text, "万元")
