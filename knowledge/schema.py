@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
@@ -191,6 +192,48 @@ Mechanism = Annotated[
 ]
 
 
+MeasureUnit = Literal["万元", "人", "个", "家", "项", "%"]
+
+
+class DeadlineRule(Strict):
+    """When a period's figures are due: a day of the month after the period ends, local time."""
+
+    day: int = Field(ge=1, le=28)
+    time: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Indicator(Strict):
+    """One figure units report; the catalogue is an editable example where documents are silent."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    group: str = Field(description="export sheet and form section")
+    unit: MeasureUnit
+    frequency: Literal["monthly", "quarterly", "annual"]
+    cumulative: bool = Field(description="year-to-date (累计) rather than for the period")
+    decimals: int = Field(default=2, ge=0, le=4)
+    min: Decimal | None = None
+    max: Decimal | None = None
+    change_warn_pct: float | None = Field(
+        default=None, gt=0, description="soft warning when month-on-month change exceeds it"
+    )
+    yoy_warn_pct: float | None = Field(
+        default=None, gt=0, description="soft warning when year-on-year change exceeds it"
+    )
+    period_value_of: str | None = Field(
+        default=None, description="code of the year-to-date indicator this is the period part of"
+    )
+    reporters: list[UnitRef] = Field(min_length=1)
+    deadline: DeadlineRule
+    source: str | None = Field(default=None, description="the clause that asks for it, if any")
+
+    @model_validator(mode="after")
+    def _limits(self) -> Indicator:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not exceed max")
+        return self
+
+
 class Knowledge(Strict):
     """One jurisdiction's whole knowledge file."""
 
@@ -201,6 +244,7 @@ class Knowledge(Strict):
     mechanisms: list[Mechanism] = []
     synonyms: list[Synonym] = []
     stopwords: list[str] = []
+    indicators: list[Indicator] = []
 
     @model_validator(mode="after")
     def _references(self) -> Knowledge:
@@ -208,6 +252,13 @@ class Knowledge(Strict):
         _unique("units", unit_ids)
         _unique("duties", [d.id for d in self.duties])
         _unique("mechanisms", [m.id for m in self.mechanisms])
+        codes = [i.code for i in self.indicators]
+        _unique("indicators", codes)
+        for ind in self.indicators:
+            if ind.period_value_of is not None and ind.period_value_of not in codes:
+                raise ValueError(
+                    f"indicator {ind.code}: unknown period_value_of {ind.period_value_of!r}"
+                )
         names: dict[str, str] = {}
         for u in self.units:
             for name in (u.name, *u.aliases):
