@@ -11,7 +11,7 @@ from db.session import make_engine, make_sessionmaker
 from handlers import basic, inline, lookup
 from handlers.deps import KEY, Deps
 from knowledge.loader import load_knowledge
-from knowledge.lookup import engine_for
+from knowledge.lookup import LookupEngine
 
 # The token the local playground's emulator accepts; never valid on Telegram.
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"
@@ -20,7 +20,7 @@ PLAYGROUND_TOKEN = "123456:PLAYGROUND"
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """The bot with all handlers; raises KnowledgeError if the knowledge file is invalid."""
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
-    engine = engine_for(settings.jurisdiction)
+    engine = LookupEngine(kb)
     db_engine = make_engine(settings.database_url)
     deps = Deps(
         settings=settings,

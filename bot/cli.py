@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from telegram.error import InvalidToken
+
 from bot.settings import Settings, SettingsError, load_settings
+from handlers import texts
 from knowledge.loader import KnowledgeError, load_knowledge, load_knowledge_file
-from knowledge.lookup import engine_for
+from knowledge.lookup import LookupEngine
+from knowledge.schema import Knowledge
 
 log = logging.getLogger("dutybot")
 
@@ -47,42 +54,50 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _jurisdiction(args: argparse.Namespace) -> str:
-    return str(args.jurisdiction or _settings().jurisdiction)
+def _knowledge(args: argparse.Namespace) -> tuple[Knowledge, LookupEngine]:
+    """The chosen jurisdiction's knowledge (honouring DUTYBOT_KNOWLEDGE_DIR) and its engine."""
+    settings = _settings()
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    return kb, LookupEngine(kb)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    engine = engine_for(_jurisdiction(args))
     if args.question == ["-"]:
+        _, engine = _knowledge(args)
         for line in sys.stdin:
-            question = line.rstrip("\n")
-            if not question.strip():
-                continue
-            print(json.dumps(engine.ask(question).to_json(), ensure_ascii=False), flush=True)
+            # One output line per input line, so answers stay aligned with questions.
+            print(json.dumps(engine.ask(line.rstrip("\n")).to_json(), ensure_ascii=False))
+            sys.stdout.flush()
         return 0
-    question = " ".join(args.question)
+    question = " ".join(args.question).strip()
+    if not question:
+        return _fail("ask needs a question (or - to read questions from standard input)")
+    _, engine = _knowledge(args)
     answer = engine.ask(question)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return 0
     if not answer.answered:
-        print(f"文件中没有找到与「{question}」相关的职责。")
+        print(texts.CLI_NOT_FOUND.format(question=question))
         return 1
     for m in answer.matches:
-        print(f"{m.unit}（{m.topic}）\n  {m.duty}\n  出处：{m.source}  [{m.score:.0f}]")
+        print(
+            texts.CLI_MATCH.format(
+                unit=m.unit, topic=m.topic, duty=m.duty, source=m.source, score=m.score
+            )
+        )
     if answer.ambiguous:
-        print("（几项职责相近，请确认是哪一项）")
+        print(texts.CLI_AMBIGUOUS)
     return 0
 
 
 def cmd_duties(args: argparse.Namespace) -> int:
-    jurisdiction = _jurisdiction(args)
-    kb = load_knowledge(jurisdiction)
+    kb, engine = _knowledge(args)
     duties = kb.duties
-    if args.unit:
-        unit = engine_for(jurisdiction).find_unit(args.unit)
+    if args.unit is not None:
+        unit = engine.find_unit(args.unit) if args.unit.strip() else None
         if unit is None:
-            return _fail(f"no unit named {args.unit!r} in {jurisdiction}")
+            return _fail(f"no unit named {args.unit!r} in {kb.jurisdiction.id}")
         duties = kb.duties_of(unit.id)
     if args.json:
         rows = [
@@ -98,7 +113,15 @@ def cmd_duties(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for d in duties:
-        print(f"{kb.unit(d.unit).name}｜{d.topic}｜{d.role}\n  {d.text}\n  出处：{d.source}")
+        print(
+            texts.CLI_DUTY.format(
+                unit=kb.unit(d.unit).name,
+                topic=d.topic,
+                role=texts.ROLE_LABELS[d.role],
+                duty=d.text,
+                source=d.source,
+            )
+        )
     return 0
 
 
@@ -157,9 +180,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         return _fail(str(exc))
     except KnowledgeError as exc:
+        if len(exc.problems) == 1 and not exc.problems[0].line:
+            return _fail(str(exc.problems[0].reason))
         return _fail(f"invalid knowledge file:\n{exc}")
+    except InvalidToken:
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
+    except (DBAPIError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError):  # e.g. `dutybot duties | head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        return _fail(_database_problem(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def _database_problem(exc: BaseException) -> str:
+    """One line on a database that cannot be reached, without the password."""
+    try:
+        url = make_url(load_settings().database_url).render_as_string(hide_password=True)
+    except SettingsError:
+        url = "DATABASE_URL"
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"cannot use the database {url}: {reason[0] if reason else type(exc).__name__}"
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy import select
@@ -13,6 +14,9 @@ from knowledge.lookup import Answer
 
 log = logging.getLogger(__name__)
 
+# The log is a nice-to-have: a slow database must not hold a task open for long.
+WRITE_TIMEOUT_S = 5.0
+
 
 class QueryLogger:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], jurisdiction: str) -> None:
@@ -20,7 +24,7 @@ class QueryLogger:
         self._jurisdiction = jurisdiction
 
     async def record(self, answer: Answer, channel: str) -> None:
-        """Store one question; a database failure is logged, never shown to the user."""
+        """Store one question; any failure is logged, never shown to the user."""
         top = answer.matches[0] if answer.matches else None
         row = QueryLog(
             jurisdiction=self._jurisdiction,
@@ -31,9 +35,9 @@ class QueryLogger:
             top_score=top.score if top else None,
         )
         try:
-            async with self._sessions.begin() as session:
+            async with asyncio.timeout(WRITE_TIMEOUT_S), self._sessions.begin() as session:
                 session.add(row)
-        except SQLAlchemyError:
+        except (SQLAlchemyError, OSError, TimeoutError):
             log.exception("could not record a lookup question")
 
     async def misses(self, limit: int = 50) -> list[QueryLog]:

@@ -8,6 +8,7 @@ import logging
 from bot.app import build_application
 from bot.settings import Settings
 from db.migrate import upgrade
+from handlers import texts
 from knowledge.loader import load_knowledge
 
 log = logging.getLogger(__name__)
@@ -20,27 +21,41 @@ def playground_people(
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     departments = [u for u in kb.units if u.kind in ("department", "street") and kb.duties_of(u.id)]
     personas: list[dict[str, object]] = [
-        {"user_id": 1000 + i, "name": f"{u.name}联络员", "description": f"{u.name} 的联络员"}
+        {
+            "user_id": 1000 + i,
+            "name": texts.PLAYGROUND_CONTACT.format(unit=u.name),
+            "description": texts.PLAYGROUND_CONTACT_DESC.format(unit=u.name),
+        }
         for i, u in enumerate(departments[:6], 1)
     ]
     personas.append(
-        {"user_id": 999, "name": "协调办管理员", "description": "服务业协调办公室 管理员"}
+        {
+            "user_id": PLAYGROUND_ADMIN,
+            "name": texts.PLAYGROUND_ADMIN,
+            "description": texts.PLAYGROUND_ADMIN_DESC,
+        }
     )
     groups: list[dict[str, object]] = [
-        {"chat_id": -1001, "title": f"{kb.jurisdiction.name}服务业工作群"},
+        {"chat_id": -1001, "title": texts.PLAYGROUND_GROUP.format(name=kb.jurisdiction.name)},
     ]
     return personas, groups
 
 
+PLAYGROUND_ADMIN = 999
+ALLOWED = ("message", "callback_query", "inline_query")
+
+
 def run(settings: Settings) -> None:
+    # Build first: an invalid knowledge file stops start-up before anything is written.
+    app = build_application(settings)
     upgrade(settings.database_url)
     if settings.telegram_bot_token:
-        app = build_application(settings)
         if settings.webhook_url:
             app.run_webhook(
                 listen="0.0.0.0",
                 port=settings.webhook_port,
                 webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
                 allowed_updates=list(ALLOWED),
             )
         else:
@@ -48,9 +63,6 @@ def run(settings: Settings) -> None:
         return
     from bot.playground.web import run_playground
 
-    build_application(settings)  # fail fast on bad knowledge before opening the page
     personas, groups = playground_people(settings)
-    asyncio.run(run_playground(settings, personas, groups))
-
-
-ALLOWED = ("message", "callback_query", "inline_query")
+    admins = [*settings.admin_ids, PLAYGROUND_ADMIN]
+    asyncio.run(run_playground(settings.model_copy(update={"admin_ids": admins}), personas, groups))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from knowledge.loader import available_jurisdictions
 
 # Relative to the working directory: `data/` beside the checkout (or /app/data in the image).
 DEFAULT_DB = Path("data") / "dutybot.sqlite3"
@@ -38,6 +43,7 @@ class Settings(BaseSettings):
         default=None, validation_alias="TELEGRAM_API_BASE_FILE_URL"
     )
     webhook_url: str | None = Field(default=None, validation_alias="DUTYBOT_WEBHOOK_URL")
+    webhook_secret: str | None = Field(default=None, validation_alias="DUTYBOT_WEBHOOK_SECRET")
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="DUTYBOT_WEBHOOK_PORT")
     playground_host: str = Field(default="127.0.0.1", validation_alias="DUTYBOT_PLAYGROUND_HOST")
     playground_port: int = Field(
@@ -87,11 +93,33 @@ class Settings(BaseSettings):
         if "://" not in v:
             raise ValueError(f"not a database URL: {v!r}")
         if scheme in ("sqlite", "sqlite+pysqlite"):
-            return "sqlite+aiosqlite://" + v.split("://", 1)[1]
+            scheme, v = "sqlite+aiosqlite", "sqlite+aiosqlite://" + v.split("://", 1)[1]
         if scheme in ("postgres", "postgresql", "postgresql+psycopg2"):
-            return "postgresql+asyncpg://" + v.split("://", 1)[1]
+            scheme, v = "postgresql+asyncpg", "postgresql+asyncpg://" + v.split("://", 1)[1]
         if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             raise ValueError(f"unsupported database {scheme!r} (use sqlite or postgresql)")
+        try:
+            url = make_url(v)
+            _ = url.port  # parses the port
+        except (ArgumentError, ValueError):
+            raise ValueError(f"not a valid database URL: {v!r}") from None
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            raise ValueError("an in-memory SQLite database would lose everything: give a file")
+        return v
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, v: str) -> str:
+        level = v.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {v!r}")
+        return level
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v):
+            raise ValueError("use 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return v
 
     @property
@@ -111,10 +139,20 @@ _ENV_NAMES = {
 def load_settings(**overrides: object) -> Settings:
     """Read settings; a bad value raises SettingsError with one readable line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = str(err["loc"][0]) if err["loc"] else "?"
         name = _ENV_NAMES.get(loc, loc)
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"invalid setting {name}: {msg}") from None
+    except UnicodeDecodeError:
+        raise SettingsError("cannot read .env: it is not UTF-8 text") from None
+    have = available_jurisdictions(settings.knowledge_dir)
+    if settings.jurisdiction not in have:
+        where = settings.knowledge_dir or "the packaged knowledge/data"
+        raise SettingsError(
+            f"invalid setting DUTYBOT_JURISDICTION: no knowledge file {settings.jurisdiction!r} "
+            f"in {where} (have: {', '.join(have) or 'none'})"
+        )
+    return settings

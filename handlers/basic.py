@@ -10,7 +10,7 @@ from telegram.ext import Application, ContextTypes
 
 from handlers import texts
 from handlers.deps import get_deps
-from handlers.render import document_label
+from handlers.render import document_label, examples
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     name = html.escape(user.full_name) if user else ""
     await update.effective_message.reply_text(
-        texts.START.format(name=name, document=document_label(deps.kb))
+        texts.START.format(name=name, document=document_label(deps.kb), **examples(deps.kb))
     )
 
 
@@ -31,7 +31,11 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     deps = get_deps(context.bot_data)
     await update.effective_message.reply_text(
-        texts.HELP.format(document=document_label(deps.kb), bot=html.escape(context.bot.username))
+        texts.HELP.format(
+            document=document_label(deps.kb),
+            bot=html.escape(context.bot.username),
+            **examples(deps.kb),
+        )
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -13,7 +15,7 @@ from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
 from handlers import texts
 from handlers.deps import get_deps
-from handlers.render import answer_html, duty_html, role_label, shorten
+from handlers.render import answer_html, document_label, duty_html, examples, role_label, shorten
 
 MAX_RESULTS = 10
 CACHE_SECONDS = 300
@@ -30,13 +32,21 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         hint = InlineQueryResultArticle(
             id="hint",
             title=texts.INLINE_EMPTY_TITLE,
-            description=texts.INLINE_EMPTY_TEXT,
-            input_message_content=InputTextMessageContent(texts.INLINE_EMPTY_TEXT),
+            description=texts.INLINE_EMPTY_TEXT.format(**examples(deps.kb)),
+            # Picking the hint posts the help, not the hint itself.
+            input_message_content=InputTextMessageContent(
+                texts.HELP.format(
+                    document=document_label(deps.kb),
+                    bot=escape(context.bot.username),
+                    **examples(deps.kb),
+                ),
+                parse_mode=ParseMode.HTML,
+            ),
         )
         await query.answer([hint], cache_time=CACHE_SECONDS, button=button)
         return
     answer = deps.engine.ask(question)
-    await deps.querylog.record(answer, "inline")
+    context.application.create_task(deps.querylog.record(answer, "inline"))
     if not answer.answered or not answer.matches:
         none = InlineQueryResultArticle(
             id="none",

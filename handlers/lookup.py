@@ -30,6 +30,7 @@ from handlers.render import (
     answer_html,
     button_label,
     duty_html,
+    examples,
     shorten,
     split_html,
     unit_duties_html,
@@ -63,10 +64,14 @@ async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:
     await send_html(message, answer_html(answer, deps.kb))
 
 
-async def _ask_and_reply(message: Message, question: str, deps: Deps, channel: str) -> None:
+async def _ask_and_reply(
+    message: Message, question: str, context: ContextTypes.DEFAULT_TYPE, channel: str
+) -> None:
+    deps = get_deps(context.bot_data)
     answer = deps.engine.ask(question)
-    await deps.querylog.record(answer, channel)
     await reply_answer(message, answer, deps)
+    # Logged after the reply, in the background: the answer never waits for the database.
+    context.application.create_task(deps.querylog.record(answer, channel))
 
 
 async def who_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,10 +80,10 @@ async def who_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     question = " ".join(context.args or [])
     if not question.strip():
-        await message.reply_text(texts.WHO_USAGE)
+        await message.reply_text(texts.WHO_USAGE.format(**examples(get_deps(context.bot_data).kb)))
         return
     channel = "private" if message.chat.type == ChatType.PRIVATE else "group"
-    await _ask_and_reply(message, question, get_deps(context.bot_data), channel)
+    await _ask_and_reply(message, question, context, channel)
 
 
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,9 +91,9 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or not message.text:
         return
     if not message.text.strip():
-        await message.reply_text(texts.ASK_EMPTY)
+        await message.reply_text(texts.ASK_EMPTY.format(**examples(get_deps(context.bot_data).kb)))
         return
-    await _ask_and_reply(message, message.text, get_deps(context.bot_data), "private")
+    await _ask_and_reply(message, message.text, context, "private")
 
 
 def addressed_text(message: Message, bot: Bot) -> str | None:
@@ -119,9 +124,9 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if question is None:
         return
     if not question:
-        await message.reply_text(texts.ASK_EMPTY)
+        await message.reply_text(texts.ASK_EMPTY.format(**examples(get_deps(context.bot_data).kb)))
         return
-    await _ask_and_reply(message, question, get_deps(context.bot_data), "group")
+    await _ask_and_reply(message, question, context, "group")
 
 
 async def _picked(update: Update, prefix: str) -> tuple[str, Message, CallbackQuery] | None:

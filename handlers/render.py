@@ -12,6 +12,30 @@ from knowledge.schema import Duty, Knowledge, Unit
 MAX_MESSAGE = 4096
 
 
+def examples(kb: Knowledge) -> dict[str, str]:
+    """Example topics and a unit for the help texts, taken from the jurisdiction's own file."""
+    leads: list[Duty] = []
+    for duty in kb.duties:
+        unit = kb.unit(duty.unit)
+        short = 2 <= len(duty.topic) <= 6 and duty.topic.isalnum()
+        new = all(d.unit != duty.unit and d.topic != duty.topic for d in leads)
+        if duty.role == "lead" and unit.kind == "department" and short and new:
+            leads.append(duty)
+    if not leads:
+        leads = list(kb.duties[:1])
+    # Spread the picks over the file rather than taking its first three clauses.
+    step = max(1, len(leads) // 3)
+    picks = [leads[min(i * step, len(leads) - 1)] for i in range(3)]
+    named = kb.unit(picks[1].unit)
+    unit_label = min((a for a in named.aliases if a.endswith("局")), key=len, default=named.name)
+    return {
+        "topic1": escape(picks[0].topic),
+        "topic2": escape(picks[1].topic),
+        "topic3": escape(picks[2].topic),
+        "unit": escape(unit_label),
+    }
+
+
 def document_short(kb: Knowledge) -> str:
     """The document number where it has one (永政办发〔2009〕106号), else its title."""
     doc = kb.jurisdiction.document

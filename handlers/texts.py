@@ -23,9 +23,9 @@ START = (
     "您好，{name}！我是<b>服务业工作机制助手</b>。\n"
     "依据文件：{document}\n\n"
     "直接发给我想问的事项，例如：\n"
-    "• 物流归谁管\n"
-    "• 农家乐找哪个部门\n"
-    "• 交通局负责什么\n\n"
+    "• {topic1}归谁管\n"
+    "• {topic2}找哪个部门\n"
+    "• {unit}负责什么\n\n"
     "发送 /help 查看全部用法。"
 )
 
@@ -33,17 +33,17 @@ HELP = (
     "<b>使用说明</b>\n"
     "依据文件：{document}\n\n"
     "<b>查询谁负责</b>\n"
-    "• 私聊：直接发送问题，如「物流归谁管」「星级宾馆找谁」\n"
-    "• /who 话题 —— 如 <code>/who 金融</code>\n"
+    "• 私聊：直接发送问题，如「{topic1}归谁管」「{topic2}找谁」\n"
+    "• /who 话题 —— 如 <code>/who {topic3}</code>\n"
     "• 群聊：发送 /who 话题，或 @{bot} 加问题，或回复我的消息\n"
-    "• 任意聊天框输入 <code>@{bot} 物流</code> 可直接引用查询结果\n\n"
+    "• 任意聊天框输入 <code>@{bot} {topic1}</code> 可直接引用查询结果\n\n"
     "<b>查看单位职责</b>\n"
-    "• /duties 单位 —— 如 <code>/duties 交通局</code>；不带单位则列出全部单位\n\n"
+    "• /duties 单位 —— 如 <code>/duties {unit}</code>；不带单位则列出全部单位\n\n"
     "每条答复都注明出自文件的哪一条款。问题不在文件范围内时，我会直接说明。"
 )
 
-WHO_USAGE = "请在 /who 后面写上要查询的事项，例如：<code>/who 物流</code>"
-ASK_EMPTY = "请直接写出要查询的事项，例如「物流归谁管」。"
+WHO_USAGE = "请在 /who 后面写上要查询的事项，例如：<code>/who {topic1}</code>"
+ASK_EMPTY = "请直接写出要查询的事项，例如「{topic1}归谁管」。"
 
 ANSWER_HEAD = "关于「{question}」，依据文件：\n"
 ANSWER_SHARED_HEAD = "关于「{question}」，以下单位共同负责：\n"
@@ -67,7 +67,7 @@ UNIT_NOT_FOUND = "没有找到名为「{name}」的单位。请从下面选择�
 UNITS_PICK = "请选择要查看职责的单位："
 
 INLINE_EMPTY_TITLE = "输入要查询的事项"
-INLINE_EMPTY_TEXT = "例如：物流、农家乐、金融、星级宾馆"
+INLINE_EMPTY_TEXT = "例如：{topic1}、{topic2}、{topic3}"
 INLINE_NONE_TITLE = "文件中没有找到相关职责"
 INLINE_NONE_TEXT = "换个说法试试，或私聊我发送 /duties 查看全部单位"
 INLINE_OPEN_PRIVATE = "私聊助手查看更多"
@@ -76,3 +76,16 @@ INLINE_RESULT_TITLE = "{unit}：{topic}"
 STALE_BUTTON = "这个按钮已过期，请重新提问。"
 ERROR_APOLOGY = "抱歉，处理您的请求时出了点问题，已记录下来。请稍后再试。"
 CONTINUED = "（续）"
+
+# The command line (`dutybot ask`, `dutybot duties`).
+CLI_NOT_FOUND = "文件中没有找到与「{question}」相关的职责。"
+CLI_MATCH = "{unit}（{topic}）\n  {duty}\n  出处：{source}  [{score:.0f}]"
+CLI_AMBIGUOUS = "（几项职责相近，请确认是哪一项）"
+CLI_DUTY = "{unit}｜{topic}｜{role}\n  {duty}\n  出处：{source}"
+
+# The local playground's people and group.
+PLAYGROUND_CONTACT = "{unit}联络员"
+PLAYGROUND_CONTACT_DESC = "{unit} 的联络员"
+PLAYGROUND_ADMIN = "协调办管理员"
+PLAYGROUND_ADMIN_DESC = "服务业协调办公室 管理员"
+PLAYGROUND_GROUP = "{name}服务业工作群"

@@ -56,14 +56,11 @@ def test_ask_stdin_one_json_object_per_line() -> None:
     proc = run("ask", "-", stdin="\n".join(questions) + "\n")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert [d["question"] for d in lines] == [
-        "物流",
-        "农家落找谁",
-        "今天天气怎么样",
-        "区旅游局负责什么",
-    ]
+    # One answer per input line, blank ones included, so they stay aligned.
+    assert [d["question"] for d in lines] == questions
     assert lines[1]["matches"][0]["unit"] == "县农办"
-    assert lines[2] == {"question": "今天天气怎么样", "answered": False, "matches": []}
+    assert lines[2] == {"question": "", "answered": False, "matches": []}
+    assert lines[3] == {"question": "今天天气怎么样", "answered": False, "matches": []}
 
 
 def test_ask_jurisdiction_option() -> None:
@@ -137,3 +134,58 @@ def test_db_upgrade_creates_the_sqlite_file(tmp_path: Path, jurisdiction: str) -
     proc = run("db", "upgrade", env={"DUTYBOT_JURISDICTION": jurisdiction}, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "data" / "dutybot.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"},
+            "dutybot: cannot use the database postgresql+asyncpg://postgres@127.0.0.1:1/nowhere:",
+        ),
+        (
+            {"DATABASE_URL": "postgresql://a:b@[::1:5432/x"},
+            "dutybot: invalid setting DATABASE_URL: not a valid database URL",
+        ),
+        ({"DATABASE_URL": "sqlite://"}, "dutybot: invalid setting DATABASE_URL: an in-memory"),
+        ({"DUTYBOT_LOG_LEVEL": "LOUD"}, "dutybot: invalid setting DUTYBOT_LOG_LEVEL:"),
+        (
+            {"DUTYBOT_JURISDICTION": "atlantis"},
+            "dutybot: invalid setting DUTYBOT_JURISDICTION: no knowledge file 'atlantis'",
+        ),
+    ],
+)
+def test_start_up_problems_are_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
+    proc = run("db", "upgrade", env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), proc.stderr
+
+
+def test_env_file_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes("DUTYBOT_JURISDICTION=永嘉\n".encode("gbk"))
+    proc = run("db", "upgrade", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "dutybot: cannot read .env: it is not UTF-8 text"
+
+
+def test_a_third_jurisdiction_from_the_knowledge_dir(tmp_path: Path) -> None:
+    """README's recipe: copy a file, change its id, and the CLI and bot use it."""
+    kdir = tmp_path / "kb"
+    kdir.mkdir()
+    text = (ROOT / "knowledge" / "data" / "yongjia.yaml").read_text(encoding="utf-8")
+    text = text.replace("  id: yongjia\n", "  id: demo\n", 1).replace("县农办", "县农业农村办", 1)
+    (kdir / "demo.yaml").write_text(text, encoding="utf-8")
+    env = {"DUTYBOT_KNOWLEDGE_DIR": str(kdir), "DUTYBOT_JURISDICTION": "demo"}
+    proc = run("ask", "--json", "农家乐归谁管", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["matches"][0]["unit"] == "县农业农村办"
+    proc = run("duties", "--unit", "县农业农村办", "--json", env=env)
+    assert json.loads(proc.stdout)[0]["unit"] == "县农业农村办"
+
+
+def test_empty_questions_and_unit_names_are_refused() -> None:
+    proc = run("ask", "  ")
+    assert proc.returncode == 2 and "ask needs a question" in proc.stderr
+    proc = run("duties", "--unit", "")
+    assert proc.returncode == 2 and "no unit named" in proc.stderr
