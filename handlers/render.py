@@ -7,7 +7,18 @@ from html import escape
 
 from handlers import texts
 from knowledge.lookup import Answer, Match
-from knowledge.schema import Duty, Knowledge, Unit
+from knowledge.schema import (
+    Assessment,
+    Budget,
+    Duty,
+    Knowledge,
+    Mechanism,
+    Meeting,
+    Office,
+    ProjectLibrary,
+    Routine,
+    Unit,
+)
 
 MAX_MESSAGE = 4096
 
@@ -74,12 +85,89 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
         unit = kb.unit(answer.matches[0].unit_id)
         return unit_duties_html(unit, kb.duties_of(unit.id))
     units = {m.unit_id for m in answer.matches}
-    head = texts.ANSWER_SHARED_HEAD if len(units) > 1 else texts.ANSWER_HEAD
-    body = "".join(_match_block(m) for m in answer.matches)
+    roles = {m.role for m in answer.matches}
+    shared = len(units) > 1 and len(roles) == 1
+    head = texts.ANSWER_SHARED_HEAD if shared else texts.ANSWER_HEAD
+    # Units given the same clause are listed together above it, so it is printed once.
+    by_text: dict[tuple[str, str], list[Match]] = {}
+    for m in answer.matches:
+        by_text.setdefault((m.duty, m.source), []).append(m)
+    body = "".join(
+        texts.GROUP_LINE.format(
+            units="、".join(
+                texts.GROUP_UNIT.format(unit=escape(m.unit), role=role_label(m.role)) for m in group
+            ),
+            duty=escape(duty),
+            source=escape(source),
+        )
+        for (duty, source), group in by_text.items()
+    )
     return (
         head.format(question=question)
         + body
+        + mechanisms_html(kb, {m.source for m in answer.matches})
         + texts.ANSWER_FOOT.format(document=document_short(kb))
+    )
+
+
+def mechanism_summary(m: Mechanism, kb: Knowledge) -> str:
+    """One line of what the document fixes for a mechanism: points, money, people, timing."""
+
+    def names(ids: Sequence[str]) -> str:
+        return "、".join(kb.unit(i).name for i in ids)
+
+    if isinstance(m, Assessment):
+        parts = [m.rule or m.text]
+        if m.reward_points:
+            low, high = m.reward_points
+            points = f"{low:g}" if low == high else f"{low:g}-{high:g}"
+            parts.append(texts.MECH_REWARD.format(points=points))
+        if m.penalty_points:
+            parts.append(texts.MECH_PENALTY.format(points=f"{m.penalty_points:g}"))
+        return "；".join(parts)
+    if isinstance(m, Budget):
+        return texts.MECH_BUDGET.format(
+            funder=kb.unit(m.funded_by).name,
+            fund=m.fund,
+            per=f"{m.per_item_wan:g}",
+            items=m.items,
+            total=f"{m.total_wan:g}",
+        )
+    if isinstance(m, Meeting):
+        parts = []
+        if m.convener:
+            parts.append(texts.MECH_CONVENER.format(who=kb.unit(m.convener).name))
+        if m.office:
+            parts.append(texts.MECH_OFFICE.format(where=kb.unit(m.office).name))
+        if m.schedule:
+            parts.append("；".join(m.schedule))
+        return "；".join(parts) or m.name
+    if isinstance(m, ProjectLibrary):
+        return texts.MECH_LIBRARY.format(
+            lead=kb.unit(m.lead).name,
+            categories="、".join(m.categories),
+            low=m.horizon_years[0],
+            high=m.horizon_years[1],
+        )
+    if isinstance(m, Routine):
+        summary = texts.MECH_ROUTINE.format(
+            when=texts.FREQUENCY_LABELS.get(m.frequency or "", texts.FREQUENCY_UNSTATED),
+            owners=names([m.owner, *m.co_owners]),
+        )
+        if m.recipients:
+            summary += texts.MECH_RECIPIENTS.format(recipients=names(m.recipients))
+        return summary
+    if isinstance(m, Office):
+        return texts.MECH_OFFICE.format(where=kb.unit(m.host).name)
+    return m.text
+
+
+def mechanisms_html(kb: Knowledge, sources: set[str]) -> str:
+    """The mechanisms set up by the same clauses as the matched duties."""
+    related = [m for m in kb.mechanisms if m.source in sources]
+    return "".join(
+        texts.MECH_LINE.format(name=escape(m.name), summary=escape(mechanism_summary(m, kb)))
+        for m in related[:3]
     )
 
 

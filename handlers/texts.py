@@ -47,6 +47,25 @@ ASK_EMPTY = "请直接写出要查询的事项，例如「{topic1}归谁管」�
 
 ANSWER_HEAD = "关于「{question}」，依据文件：\n"
 ANSWER_SHARED_HEAD = "关于「{question}」，以下单位共同负责：\n"
+GROUP_LINE = "\n{units}\n{duty}\n<i>出处：{source}</i>\n"
+GROUP_UNIT = "<b>{unit}</b>（{role}）"
+MECH_LINE = "\n📌 <b>{name}</b>：{summary}\n"
+MECH_REWARD = "完成或超额完成加{points}分"
+MECH_PENALTY = "未完成扣{points}分"
+MECH_BUDGET = "由{funder}在{fund}中每项安排{per}万元，共{items}项{total}万元"
+MECH_CONVENER = "召集人：{who}"
+MECH_OFFICE = "办公室设在{where}"
+MECH_LIBRARY = "由{lead}牵头，分{categories}三类，建立{low}-{high}年中长期项目库"
+MECH_ROUTINE = "{when}，由{owners}负责"
+MECH_RECIPIENTS = "，送{recipients}"
+FREQUENCY_LABELS = {
+    "monthly": "每月",
+    "quarterly": "每季度",
+    "half_yearly": "每半年",
+    "yearly": "每年",
+    "irregular": "不定期",
+}
+FREQUENCY_UNSTATED = "文件未规定频次"
 MATCH_LINE = "\n<b>{unit}</b>（{role}）\n{duty}\n<i>出处：{source}</i>\n"
 ANSWER_FOOT = "\n<i>依据：{document}</i>"
 
