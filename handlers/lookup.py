@@ -64,9 +64,20 @@ async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:
     await send_html(message, answer_html(answer, deps.kb))
 
 
+def is_acknowledgement(text: str) -> bool:
+    """Thanks, OK and emoji-only messages: not questions."""
+    core = "".join(ch for ch in text.lower() if ch.isalnum())
+    return not core or core in texts.ACKNOWLEDGEMENTS
+
+
 async def _ask_and_reply(
     message: Message, question: str, context: ContextTypes.DEFAULT_TYPE, channel: str
 ) -> None:
+    if is_acknowledgement(question):
+        # "谢谢" / "收到" / 👍 after an answer: a short word in private, nothing in a group.
+        if channel == "private":
+            await message.reply_text(texts.ACK_REPLY)
+        return
     deps = get_deps(context.bot_data)
     answer = deps.engine.ask(question)
     await reply_answer(message, answer, deps)

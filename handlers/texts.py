@@ -92,6 +92,15 @@ INLINE_NONE_TEXT = "换个说法试试，或私聊我发送 /duties 查看全部
 INLINE_OPEN_PRIVATE = "私聊助手查看更多"
 INLINE_RESULT_TITLE = "{unit}：{topic}"
 
+# Messages that are not questions (compared without punctuation, spaces or emoji).
+ACKNOWLEDGEMENTS = frozenset(
+    {
+        *("谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "辛苦了", "好的", "好", "好滴", "收到"),
+        *("明白", "明白了", "知道了", "了解", "嗯", "嗯嗯", "哦", "ok", "okay", "thanks", "thx"),
+    }
+)
+ACK_REPLY = "不客气，有其他问题随时问我。"
+
 STALE_BUTTON = "这个按钮已过期，请重新提问。"
 ERROR_APOLOGY = "抱歉，处理您的请求时出了点问题，已记录下来。请稍后再试。"
 CONTINUED = "（续）"

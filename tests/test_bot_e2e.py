@@ -39,8 +39,12 @@ class Harness:
 
     async def silent(self, text: str, *, chat: int, user: int = USER) -> None:
         """A user writes and the bot must not answer."""
+        await self.silent_reply(text, chat=chat, user=user, to=None)
+
+    async def silent_reply(self, text: str, *, chat: int, to: int | None, user: int = USER) -> None:
+        """A user writes (optionally replying to a message) and the bot must not answer."""
         before = len(self.emu.bot_messages(chat))
-        self.emu.send_user_message(user, text, chat_id=chat)
+        self.emu.send_user_message(user, text, chat_id=chat, reply_to_message_id=to)
         await self.emu.wait_for_delivery(timeout=5)
         await asyncio.sleep(0.3)
         assert len(self.emu.bot_messages(chat)) == before
@@ -286,3 +290,10 @@ async def test_answers_do_not_depend_on_the_database(tmp_path: Path) -> None:
         await app.stop()
         await app.shutdown()
         await emu.stop()
+
+
+async def test_thanks_are_not_treated_as_questions(harness: Harness) -> None:
+    [reply] = await harness.say("谢谢！")
+    assert reply["text"] == texts.ACK_REPLY
+    [answer] = await harness.say("@dutybot 体育归谁管", chat=GROUP)
+    await harness.silent_reply("收到👍", chat=GROUP, to=answer["message_id"])
