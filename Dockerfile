@@ -27,5 +27,6 @@ USER 10001:10001
 VOLUME ["/app/data"]
 # Without TELEGRAM_BOT_TOKEN the playground listens here; bind it to all interfaces in a container.
 ENV DUTYBOT_PLAYGROUND_HOST=0.0.0.0
-EXPOSE 8080
+# 8080: the playground (no token); 8443: the webhook, when DUTYBOT_WEBHOOK_URL is set.
+EXPOSE 8080 8443
 CMD ["dutybot", "run"]
