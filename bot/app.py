@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler, Defaults
 
+from bot.contacts import Contacts
 from bot.querylog import QueryLogger
 from bot.settings import Settings
 from db.session import make_engine, make_sessionmaker
-from handlers import basic, inline, lookup
+from handlers import basic, inline, lookup, registration
 from handlers.deps import KEY, Deps
 from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
@@ -22,11 +23,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     engine = LookupEngine(kb)
     db_engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(db_engine)
     deps = Deps(
         settings=settings,
         kb=kb,
         engine=engine,
-        querylog=QueryLogger(make_sessionmaker(db_engine), settings.jurisdiction),
+        querylog=QueryLogger(sessions, settings.jurisdiction),
+        contacts=Contacts(sessions, settings.jurisdiction, tuple(settings.admin_ids)),
     )
 
     builder = ApplicationBuilder().token(settings.telegram_bot_token or PLAYGROUND_TOKEN)
@@ -45,6 +48,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     app = builder.build()
     app.bot_data[KEY] = deps
 
+    registration.register(app)  # /start with an invite payload goes before the plain /start
     app.add_handler(CommandHandler("start", basic.start))
     app.add_handler(CommandHandler("help", basic.help_command))
     lookup.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from bot.contacts import Contacts
 from bot.querylog import QueryLogger
 from bot.settings import Settings
 from knowledge.lookup import LookupEngine
@@ -19,6 +20,7 @@ class Deps:
     kb: Knowledge
     engine: LookupEngine
     querylog: QueryLogger
+    contacts: Contacts
 
 
 def get_deps(bot_data: dict[Any, Any]) -> Deps:

@@ -15,6 +15,7 @@ ROLE_LABELS = {
 COMMANDS = [
     ("who", "查询某项工作由哪个单位负责"),
     ("duties", "查看某个单位的职责"),
+    ("whoami", "查看我的登记身份"),
     ("help", "使用说明"),
     ("start", "开始使用"),
 ]
@@ -117,3 +118,36 @@ PLAYGROUND_CONTACT_DESC = "{unit} 的联络员"
 PLAYGROUND_ADMIN = "协调办管理员"
 PLAYGROUND_ADMIN_DESC = "服务业协调办公室 管理员"
 PLAYGROUND_GROUP = "{name}服务业工作群"
+
+# Registration and roles.
+MEMBER_ROLES = {"admin": "管理员", "contact": "联络员", "backup": "备用联络员"}
+BACKUP_WORDS = frozenset({"备用", "备份", "backup", "B角"})
+NO_UNIT = "协调办公室"
+REGISTERED = "登记成功！您已成为 <b>{unit}</b> 的{role}。发送 /whoami 可随时查看。"
+WHOAMI = "您是 <b>{unit}</b> 的{role}。\nTelegram 用户编号：<code>{user_id}</code>"
+WHOAMI_UNREGISTERED = (
+    "您还没有登记为任何单位的联络员。\n"
+    "请联系服务业协调办公室，索取本单位的邀请链接，点开即可完成登记。\n"
+    "您的 Telegram 用户编号：<code>{user_id}</code>"
+)
+INVITE_USAGE = (
+    "用法：<code>/invite 单位</code>，备用联络员加“备用”，如 <code>/invite 交通局 备用</code>"
+)
+UNIT_UNKNOWN = "没有找到名为「{name}」的单位，请检查单位名称。"
+INVITE_CREATED = (
+    "<b>{unit}</b> {role}邀请链接（仅限一人使用，{expires}有效）：\n{link}\n"
+    "请转发给该单位的{role}，对方点开链接后按“开始”即完成登记。"
+)
+BINDGROUP_PRIVATE = "请在要接收通报的群里发送 /bindgroup。"
+BINDGROUP_DONE = "本群已登记，今后将在此接收统计通报。"
+BINDGROUP_ALREADY = "本群此前已登记，无需重复操作。"
+ACCESS_DENIED = "抱歉，您没有权限进行这项操作。"
+ACCESS_ERRORS = {
+    "not_admin": "这项操作仅限服务业协调办公室管理员。",
+    "invite_unknown": "邀请链接无效，请向协调办公室索取新的链接。",
+    "invite_used": "这个邀请链接已经使用过了，请向协调办公室索取新的链接。",
+    "invite_expired": "这个邀请链接已过期，请向协调办公室索取新的链接。",
+    "already_admin": "您已是管理员，无需通过邀请链接登记。",
+    "no_such_contact": "没有找到这位联络员。",
+    "bad_role": "角色只能是联络员或备用联络员。",
+}
