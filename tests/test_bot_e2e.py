@@ -10,14 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_application
-from bot.playground.emulator import BotApiEmulator
-from bot.settings import Settings
-from db.migrate import upgrade_async
 from db.models import QueryLog
 from db.session import make_engine, make_sessionmaker
 from handlers import texts
 from handlers.deps import get_deps
+from tests.botkit import Harness, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -26,66 +23,16 @@ OTHER = 2002
 GROUP = -100500
 
 
-class Harness:
-    def __init__(self, emu: BotApiEmulator, app: Any, db_url: str) -> None:
-        self.emu = emu
-        self.app = app
-        self.db_url = db_url
-
-    async def say(self, text: str, *, chat: int = USER, user: int = USER, **kw: Any) -> list[Any]:
-        """A user writes; returns the bot's reply messages."""
-        self.emu.send_user_message(user, text, chat_id=chat, **kw)
-        return await self.emu.wait_for_bot_messages(chat, 1, timeout=10)
-
-    async def silent(self, text: str, *, chat: int, user: int = USER) -> None:
-        """A user writes and the bot must not answer."""
-        await self.silent_reply(text, chat=chat, user=user, to=None)
-
-    async def silent_reply(self, text: str, *, chat: int, to: int | None, user: int = USER) -> None:
-        """A user writes (optionally replying to a message) and the bot must not answer."""
-        before = len(self.emu.bot_messages(chat))
-        self.emu.send_user_message(user, text, chat_id=chat, reply_to_message_id=to)
-        await self.emu.wait_for_delivery(timeout=5)
-        await asyncio.sleep(0.3)
-        assert len(self.emu.bot_messages(chat)) == before
-
-
-async def _start(settings: Settings, emu: BotApiEmulator) -> Any:
-    app = build_application(settings)
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
-    return app
-
-
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    emu = BotApiEmulator(token="123456:E2E-TEST", bot_username="dutybot")
-    await emu.start()
-    emu.add_user(USER, "联络员")
-    emu.add_user(OTHER, "同事")
-    emu.add_chat(GROUP, "服务业工作群", members=[USER, OTHER])
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    await upgrade_async(db_url)
-    settings = Settings(
-        TELEGRAM_BOT_TOKEN=emu.token,
-        TELEGRAM_API_BASE_URL=emu.base_url,
-        TELEGRAM_API_BASE_FILE_URL=emu.base_file_url,
-        DATABASE_URL=db_url,
+    async with running_bot(
+        "123456:E2E-TEST",
+        {USER: "联络员", OTHER: "同事"},
+        {GROUP: "服务业工作群"},
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         DUTYBOT_JURISDICTION="yongjia",
-    )
-    app = await _start(settings, emu)
-    try:
-        yield Harness(emu, app, db_url)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
-        await emu.stop()
+    ) as h:
+        yield h
 
 
 async def test_commands_are_registered(harness: Harness) -> None:
@@ -267,33 +214,23 @@ async def test_a_picked_inline_result_is_not_answered_again(harness: Harness) ->
     assert len(harness.emu.bot_messages(USER)) == before
 
 
-async def test_answers_do_not_depend_on_the_database(tmp_path: Path) -> None:
+async def test_answers_do_not_depend_on_the_database() -> None:
     """With the database unreachable, questions are still answered (the log just fails)."""
-    emu = BotApiEmulator(token="123456:E2E-NODB", bot_username="dutybot")
-    await emu.start()
-    emu.add_user(USER, "联络员")
-    settings = Settings(
-        TELEGRAM_BOT_TOKEN=emu.token,
-        TELEGRAM_API_BASE_URL=emu.base_url,
-        TELEGRAM_API_BASE_FILE_URL=emu.base_file_url,
-        DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere",
-    )
-    app = await _start(settings, emu)
-    try:
-        harness = Harness(emu, app, settings.database_url)
+    async with running_bot(
+        "123456:E2E-NODB",
+        {USER: "联络员"},
+        {},
+        db_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere",
+        migrate=False,
+    ) as harness:
         [reply] = await harness.say("农家乐归谁管")
         assert "县农办" in reply["text"]
         [reply] = await harness.say("体育找谁")
         assert "县体育局" in reply["text"]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()
 
 
 async def test_thanks_are_not_treated_as_questions(harness: Harness) -> None:
     [reply] = await harness.say("谢谢！")
     assert reply["text"] == texts.ACK_REPLY
     [answer] = await harness.say("@dutybot 体育归谁管", chat=GROUP)
-    await harness.silent_reply("收到👍", chat=GROUP, to=answer["message_id"])
+    await harness.silent("收到👍", chat=GROUP, to=answer["message_id"])

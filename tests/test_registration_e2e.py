@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.playground.emulator import BotApiEmulator
-from bot.settings import Settings
-from db.migrate import upgrade_async
 from handlers import texts
-from tests.test_bot_e2e import Harness, _start
+from tests.botkit import Harness, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -24,28 +21,14 @@ GROUP = -100600
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    emu = BotApiEmulator(token="123456:E2E-REG", bot_username="dutybot")
-    await emu.start()
-    for uid, name in ((ADMIN, "协调办"), (USER, "联络员"), (OTHER, "同事")):
-        emu.add_user(uid, name)
-    emu.add_chat(GROUP, "服务业工作群", members=[ADMIN, USER, OTHER])
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'reg.sqlite3'}"
-    await upgrade_async(db_url)
-    settings = Settings(
-        TELEGRAM_BOT_TOKEN=emu.token,
-        TELEGRAM_API_BASE_URL=emu.base_url,
-        TELEGRAM_API_BASE_FILE_URL=emu.base_file_url,
-        DATABASE_URL=db_url,
+    async with running_bot(
+        "123456:E2E-REG",
+        {ADMIN: "协调办", USER: "联络员", OTHER: "同事"},
+        {GROUP: "服务业工作群"},
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'reg.sqlite3'}",
         DUTYBOT_ADMIN_IDS=str(ADMIN),
-    )
-    app = await _start(settings, emu)
-    try:
-        yield Harness(emu, app, db_url)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()
+    ) as h:
+        yield h
 
 
 async def test_invite_link_registers_a_contact_once(harness: Harness) -> None:

@@ -1,0 +1,84 @@
+"""The real bot against the emulator, for end-to-end tests: start it, talk to it, stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from bot.app import build_application
+from bot.playground.emulator import BotApiEmulator
+from bot.settings import Settings
+from db.migrate import upgrade_async
+
+
+class Harness:
+    def __init__(self, emu: BotApiEmulator, app: Any, db_url: str, default_user: int) -> None:
+        self.emu = emu
+        self.app = app
+        self.db_url = db_url
+        self.default_user = default_user
+
+    async def say(
+        self, text: str, *, chat: int | None = None, user: int | None = None, **kw: Any
+    ) -> list[Any]:
+        """A user writes; returns the bot's reply messages."""
+        user = self.default_user if user is None else user
+        chat = user if chat is None else chat
+        self.emu.send_user_message(user, text, chat_id=chat, **kw)
+        return await self.emu.wait_for_bot_messages(chat, 1, timeout=10)
+
+    async def silent(
+        self, text: str, *, chat: int, to: int | None = None, user: int | None = None
+    ) -> None:
+        """A user writes (optionally replying to a message) and the bot must not answer."""
+        before = len(self.emu.bot_messages(chat))
+        user = self.default_user if user is None else user
+        self.emu.send_user_message(user, text, chat_id=chat, reply_to_message_id=to)
+        await self.emu.wait_for_delivery(timeout=5)
+        await asyncio.sleep(0.3)
+        assert len(self.emu.bot_messages(chat)) == before
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    token: str,
+    users: dict[int, str],
+    groups: dict[int, str],
+    *,
+    db_url: str,
+    migrate: bool = True,
+    **settings: str,
+) -> AsyncIterator[Harness]:
+    """An emulator with these users and groups (everyone in every group) and the bot polling it."""
+    emu = BotApiEmulator(token=token, bot_username="dutybot")
+    await emu.start()
+    for uid, name in users.items():
+        emu.add_user(uid, name)
+    for chat_id, title in groups.items():
+        emu.add_chat(chat_id, title, members=list(users))
+    if migrate:
+        await upgrade_async(db_url)
+    config = Settings(
+        TELEGRAM_BOT_TOKEN=emu.token,
+        TELEGRAM_API_BASE_URL=emu.base_url,
+        TELEGRAM_API_BASE_FILE_URL=emu.base_file_url,
+        DATABASE_URL=db_url,
+        **settings,  # type: ignore[arg-type]
+    )
+    app = build_application(config)
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
+    try:
+        yield Harness(emu, app, config.database_url, next(iter(users)))
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await emu.stop()
