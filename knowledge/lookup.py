@@ -1,10 +1,21 @@
 """Responsibility lookup: which unit is responsible for what a staff member asks, in short Chinese.
 
-Pipeline per question: normalise → strip question frames → find named units (aliases, homophone
-typos) → jieba segmentation minus stop-words → features over the remaining characters (exact
-bigrams, synonym expansions, homophone and one-character corrections to the documents' terms) →
-coverage score per duty through an inverted bigram index (numpy) → rapidfuzz tie-break on the best
-candidates → threshold, margin cut and "did you mean" ambiguity.
+Pipeline per question: normalise → note the question's role verb (谁拍板, 谁组织) → strip question
+frames → find named units (aliases, homophone typos) → jieba segmentation minus stop-words (a
+stop-word stays when it is part of a typo of a document term: 旅有业 → 旅游业) → features over the
+remaining characters (exact bigrams, synonym and shared-lexicon expansions, homophone and
+one-character corrections to the documents' terms) → coverage score per duty through an inverted
+bigram index (numpy) → rapidfuzz tie-break on the best candidates, role-verb preference →
+threshold, margin cut and "did you mean" ambiguity.
+
+Staff's own words for the documents' industries come from the shared lexicon
+(knowledge/lexicon.yaml), applied where the jurisdiction's document names the industry. Evidence
+is held back in two cases: a homograph in its other sense (卫生 next to 菜市场 is not 卫生服务业)
+gives none, and a word that is only a fragment of a longer document word (区长 of 区长办公会)
+counts for a duty only where it is in the duty's topic or other words support it. A resident's
+own errand (宽带坏了找谁, 酒店在哪里) and a question with no word of responsibility that is mostly
+other words (看电影) are declined; one that names nothing but the jurisdiction-wide subject
+(全区服务业谁牵头) gets the overall duties.
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,8 +34,10 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.loader import load_knowledge
 from knowledge.normalize import (
+    DUTY_MARKERS,
     GENERIC_STOPWORDS,
     SEP,
     TOPIC_GENERIC,
@@ -31,7 +45,7 @@ from knowledge.normalize import (
     clean,
     strip_frames,
 )
-from knowledge.phonetic import confusable, keys_of, positions, term_key
+from knowledge.phonetic import confusable, keys_of, positions, syllables, term_key
 from knowledge.schema import Knowledge, Unit
 from knowledge.segment import Segmenter, base_is_word
 
@@ -50,6 +64,7 @@ MARGIN = 10.0  # candidates further below the best are left out of the matches
 FIELD_TOPIC = 1.0  # weight of a bigram found in a duty's topic or keywords
 FIELD_TEXT = 0.85  # weight of a bigram found only in the duty's text
 SYNONYM = 0.95  # factor of a match through the YAML synonyms
+LEXICON = 0.9  # factor of a match through the shared lexicon (staff's words, not the document's)
 HOMOPHONE = 0.9  # factor of a match through a same-pronunciation correction
 ONE_OFF = 0.8  # factor of a match through a one-character correction (3-4 character terms)
 ONE_OFF_SHORT = 0.7  # the same for 2-character terms
@@ -57,6 +72,15 @@ FUZZY_SHARE = 0.25  # share of the rapidfuzz tie-break in the final score
 UNIT_BONUS = 3.0  # bonus when the question's words are in the unit's own name
 SUPPORT_PENALTY = 6.0  # a supporting role ranks below the unit that leads the same topic
 SUBJECT_PENALTY = 15.0  # "领导小组办公室设在哪": the office itself is not the answer
+ROLE_BONUS = 8.0  # an answer whose unit does what the question's verb asks (谁组织 → 组织)
+UNFRAMED_MIN = 75.0  # share of a question without a word of responsibility (看电影) that must be
+# the documents' words for it to be answered
+OVERALL_SCORE = 80.0  # score of the overall duties answering "全区服务业谁牵头"
+BRIDGE_MAX = 6  # longest window checked for a typo across a stop-word (旅有业)
+# Tokens after which a one-character verb is a role verb ("经费谁出", "谁定", "从哪出").
+WHO_TOKENS = frozenset(
+    {"谁", "哪", "哪个", "哪家", "哪里", "哪儿", "哪一个", "由谁", "谁来", "谁去"}
+)
 # Units of these kinds are what a question is about ("协调会议办公室在哪") when it asks "who";
 # departments, agencies and streets are the answers.
 SUBJECT_KINDS = frozenset({"meeting", "leadership", "organisation"})
@@ -117,6 +141,18 @@ class _Feature:
     end: int
     idx: IntArray
     val: FloatArray
+    fragment: str = ""  # the question's word, when it is only a fragment of a document word
+
+
+@dataclass
+class _Run:
+    """Content positions of the question between stop-words and separators."""
+
+    places: list[str]
+    words: list[tuple[int, int]] = field(default_factory=list)  # dictionary words (not typos)
+    bounds: set[int] = field(default_factory=lambda: {0})  # positions where a token starts/ends
+    fragments: list[tuple[int, int, str]] = field(default_factory=list)  # fragment words' spans
+    opaque: bool = False  # a homograph in its other sense: content, but no evidence
 
 
 @dataclass
@@ -125,18 +161,38 @@ class _Query:
 
     units: list[tuple[str, float]] = field(default_factory=list)  # (unit id, confidence)
     subjects: set[str] = field(default_factory=set)  # units named as the topic of a "who" question
-    runs: list[list[str]] = field(default_factory=list)  # content positions, per run
-    words: list[list[tuple[int, int]]] = field(default_factory=list)  # per run: dictionary words
+    runs: list[_Run] = field(default_factory=list)  # content, per run
     text: str = ""  # content as one string, typos corrected, for the fuzzy tie-break
+    who: bool = False  # the question asks who / which unit
+    framed: bool = False  # it has a word of responsibility at all (谁, 管, 负责, 找 …)
+    whole: bool = False  # it names the jurisdiction-wide subject (服务业)
+    roles: set[int] = field(default_factory=set)  # role verbs it asks with (lexicon roles)
+    errand: bool = False  # a resident's own errand (宽带坏了找谁, 酒店在哪里)
+    bare: bool = False  # its content is nothing but generic words (现代, 服务)
+    explained: float = 0.0  # share of the content (0..100) the documents' words account for
 
     @property
     def size(self) -> int:
-        return sum(len(r) for r in self.runs)
+        return sum(len(r.places) for r in self.runs)
+
+
+# Whereabouts in a question: where a place is, not where an office is set up (设在哪).
+_WHEREABOUTS = re.compile(
+    r"(?<!设)在(?:哪里|哪儿|哪)|(?:哪里|哪儿)有|去(?:哪里|哪儿|哪(?![个家一些]))"
+)
+
+# Dates in a question: 2024年, 2024年度, 3月份, 15日, 15号.
+_DATES = re.compile(r"(?<![0-9])(?:[0-9]{2,4}年度?|[0-9]{1,2}月份?|[0-9]{1,2}[日号])")
 
 
 def _bigrams(text: str) -> list[str]:
     """Character bigrams of a cleaned text, never across SEP."""
     return [a + b for run in text.split(SEP) for a, b in itertools.pairwise(run)]
+
+
+def _is_latin_word(place: str) -> bool:
+    """Whether a position is a typed Latin word (it, hotel), not a character or pinyin syllable."""
+    return len(place) > 1 and place not in syllables()
 
 
 def _strip_generic(word: str) -> str:
@@ -168,8 +224,9 @@ def _unit_variants(name: str) -> set[str]:
 class LookupEngine:
     """Answers "which unit is responsible for X" over one jurisdiction's knowledge."""
 
-    def __init__(self, kb: Knowledge) -> None:
+    def __init__(self, kb: Knowledge, lexicon: Lexicon | None = None) -> None:
         self.kb = kb
+        lexicon = lexicon if lexicon is not None else load_lexicon()
         self._units = {u.id: u for u in kb.units}
         self._duties = list(kb.duties)
         n = len(self._duties)
@@ -207,6 +264,7 @@ class LookupEngine:
                 exact[term] |= unit_ids
             else:
                 self._synonyms[term] = [m for m in means if len(m) >= 2]
+        self._lexicon, self._phrases = self._applicable(lexicon, exact)
         short: dict[str, set[str]] = defaultdict(set)  # "人社局" is also typed "人社"
         for form, ids in list(exact.items()) + list(derived.items()):
             if len(form) == 3 and form[-1] in UNIT_SUFFIXES and form[0] not in UNIT_PREFIXES:
@@ -224,7 +282,9 @@ class LookupEngine:
         strong.update(self._synonyms)
         for means in self._synonyms.values():
             strong.update(means)
-        user_words = set(strong) | set(self._alias)
+        user_words = set(strong) | set(self._alias) | {t for t in self._lexicon if not t.isascii()}
+        user_words |= {_clean(a) for r in lexicon.roles for a in r.asks if len(a) >= 2}
+        user_words |= {_clean(e) for e in lexicon.errands if len(e) >= 2}
         for d in self._duties:
             for part in _clean(d.topic).split(SEP):
                 if 2 <= len(part) <= 4:
@@ -237,6 +297,14 @@ class LookupEngine:
         names = set(exact) | set(derived)
         self._vocab = {t for t in strong if 2 <= len(t) <= 8 and t not in names}
         self._vocab_max = max((len(t) for t in self._vocab), default=0)
+        # strict parts of the documents' words: a question word among them is only a fragment
+        self._inner = {
+            t[i:j]
+            for t in self._vocab
+            for i in range(len(t) - 1)
+            for j in range(i + 2, len(t) + 1)
+            if j - i < len(t)
+        } - self._vocab
         # a short form that is part of a topic word ("统计" of 统计局) stays a topic word
         vocab_grams = {b for t in self._vocab for b in _bigrams(t)}
         for form, ids in short.items():
@@ -290,9 +358,76 @@ class LookupEngine:
             for d in self._duties
         ]
         self._core_words = [self._core(d.topic) for d in self._duties]
+        self._topics = [_clean(d.topic).replace(SEP, "") for d in self._duties]
+
+        # lexicon: homographs, role verbs, the jurisdiction-wide subject
+        self._senses = [
+            (_clean(x.word).replace(SEP, ""), [_clean(c).replace(SEP, "") for c in x.not_with])
+            for x in lexicon.senses
+        ]
+        self._subject = [_clean(w).replace(SEP, "") for w in lexicon.subject]
+        self._carriers = {_clean(w).replace(SEP, "") for w in lexicon.carriers}
+        self._errands = {  # a word the documents use is no errand (推荐 of 驰名商标推荐)
+            e
+            for e in (_clean(w).replace(SEP, "") for w in lexicon.errands)
+            if not (e in self._vocab or (len(e) >= 2 and set(_bigrams(e)) <= self._post.keys()))
+        }
+        self._stop |= set(self._subject)
+        self._role_asks = [{_clean(a).replace(SEP, "") for a in r.asks} for r in lexicon.roles]
+        for asks in self._role_asks:  # colloquial verbs (拍板, 出钱) are no topic: dropped
+            self._stop |= {
+                a for a in asks if len(a) >= 2 and not set(_bigrams(a)) & self._post.keys()
+            }
+        texts: dict[str, int] = defaultdict(int)
+        for d in self._duties:
+            texts[d.text] += 1
+        verbs = [
+            d.topic + "|" + ("|".join(d.does) if d.does else d.text if texts[d.text] == 1 else "")
+            for d in self._duties
+        ]
+        self._role_mask = [
+            np.fromiter((any(v in t for v in r.does) for t in verbs), dtype=bool, count=n)
+            for r in lexicon.roles
+        ]
+        self._overall = [i for i, d in enumerate(self._duties) if d.overall]
+        self._sound_memo: dict[str, tuple[str, ...]] = {}  # window → terms that sound alike
         self._cores = ["".join(words) for words in self._core_words]
         self._unit_bigrams = {u.id: set(_bigrams(_clean(u.name))) for u in kb.units}
         self._memo.clear()
+
+    def _applicable(
+        self, lexicon: Lexicon, exact: dict[str, set[str]]
+    ) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """The lexicon's words that apply here, each with the document terms it stands for.
+
+        An entry applies where one of its `means` (else one of its `otherwise`) is found in this
+        jurisdiction's duties; the YAML's own synonyms and unit names win over the lexicon. Also
+        returns the words typed with spaces or hyphens ("real estate") and their joined form.
+        """
+        document = "\n".join(
+            _clean(x).replace(SEP, "") for d in self._duties for x in (d.topic, d.text)
+        )
+        terms: dict[str, list[str]] = {}
+        phrases: dict[str, str] = {}
+        for entry in lexicon.industries:
+            found: list[str] = []
+            for options in (entry.means, entry.otherwise):
+                found = [m for m in (_clean(o).replace(SEP, "") for o in options) if m in document]
+                if found:
+                    break
+            found = [m for m in found if len(m) >= 2]
+            if not found:
+                continue
+            for term in entry.terms:
+                cleaned = _clean(term).strip(SEP)
+                key = cleaned.replace(SEP, "")
+                if len(key) < 2 or key in self._synonyms or key in exact:
+                    continue
+                if SEP in cleaned:
+                    phrases[cleaned] = key
+                means = terms.setdefault(key, [])
+                means.extend(m for m in found if m not in means)
+        return terms, phrases
 
     def _cut(self, part: str) -> list[str]:
         """Segmentation of a text part, remembered while the engine is built."""
@@ -345,9 +480,15 @@ class LookupEngine:
         query = self._parse(question)
         if query.units and not query.size:
             return self._unit_answer(question, query.units)
-        if not query.size:
+        if query.errand and not query.units and not query.subjects:
             return self._decline(question)
-        base = self._coverage(query)
+        base = self._coverage(query) if query.size else None
+        if base is None or (query.bare and not query.units):
+            if query.whole and query.who and self._overall:
+                # "全区服务业谁牵头": nothing but the subject, the mechanism's overall duties
+                matches = tuple(self._match(i, OVERALL_SCORE) for i in self._overall)
+                return Answer(question, True, matches[: max(limit, 1)], "duty", ambiguous=False)
+            return self._decline(question)
         ranked = self._rank(query, base, restrict=[u for u, _ in query.units])
         if not ranked and query.units:
             # the content does not fit the named unit: answer with the best unit overall
@@ -356,6 +497,8 @@ class LookupEngine:
                 return self._unit_answer(question, query.units)
         if not ranked or ranked[0][1] < MIN_SCORE:
             return self._decline(question)
+        if not query.framed and not query.units and query.explained < UNFRAMED_MIN:
+            return self._decline(question)  # "医院怎么挂号": words beyond the topic, no duty asked
         best = ranked[0][1]
         kept = [(i, s) for i, s in ranked if s >= max(MIN_SCORE, best - MARGIN)][: max(limit, 1)]
         matches = tuple(self._match(i, s) for i, s in kept)
@@ -368,35 +511,143 @@ class LookupEngine:
         """Strip frames and unit names, segment, drop stop-words; the content left, as runs."""
         query = _Query()
         raw = clean(question[: MAX_QUESTION * 2])[:MAX_QUESTION]
-        who = any(m in raw for m in WHO_MARKERS)
-        text = self._take_units(strip_frames(raw), query, who)
+        raw = _DATES.sub(SEP, raw)  # "2024年物流": a date says nothing of who is responsible
+        if self._phrases and SEP in raw:  # "real estate" → "realestate"
+            for phrase, joined in self._phrases.items():
+                if phrase in raw:
+                    raw = raw.replace(phrase, joined)
+        query.who = any(m in raw for m in WHO_MARKERS)
+        query.framed = any(m in raw for m in DUTY_MARKERS)
+        query.whole = any(w in raw for w in self._subject)
+        query.roles, query.errand = self._verbs(raw)
+        text = self._take_units(strip_frames(raw), query, query.who)
+        blocked = [
+            word
+            for word, contexts in self._senses
+            if word in text and any(c in text for c in contexts)
+        ]
         for part in text.split(SEP):
-            run: list[str] = []
-            words: list[tuple[int, int]] = []
-            for word in self._seg.cut(part) if part else []:
-                kept = self._trim(word)
-                if not kept:
-                    if run:
+            tokens = self._seg.cut(part) if part else []
+            kept = [self._trim(t) for t in tokens]
+            for k in self._bridges(tokens, kept):
+                kept[k] = tokens[k]
+            run = _Run([])
+            for word, content in zip(tokens, kept, strict=True):
+                if not content or any(b in content for b in blocked):
+                    if run.places:
                         query.runs.append(run)
-                        query.words.append(words)
-                    run, words = [], []
+                    run = _Run([])
+                    if content:  # the other sense of a homograph: content without evidence
+                        query.runs.append(_Run(positions(content), opaque=True))
                     continue
-                places = positions(kept)
-                if kept == word and len(word) >= 3 and base_is_word(word):
+                if content in self._carriers and run.places:
+                    continue  # "餐饮 企业": the businesses of the industry before it
+                content = self._without_carrier(content)
+                places = positions(content)
+                start = len(run.places)
+                if content == word and len(word) >= 3 and base_is_word(word):
                     # a longer word of the dictionary (一败涂地, a name) is not a typo
-                    words.append((len(run), len(run) + len(places)))
-                run.extend(places)
-            if run:
+                    run.words.append((start, start + len(places)))
+                if self._is_fragment(content):
+                    run.fragments.append((start, start + len(places), content))
+                run.places.extend(places)
+                run.bounds.add(len(run.places))
+                if len(places) == len(content):  # "证券期货": two known words in one token
+                    run.bounds.update(start + i for i in self._known_split(content))
+            if run.places:
                 query.runs.append(run)
-                query.words.append(words)
-        query.text = "".join("".join(run) for run in query.runs)
+        query.text = "".join("".join(run.places) for run in query.runs)
         return query
+
+    def _known(self, word: str) -> bool:
+        """Whether the documents, the YAML synonyms or the lexicon know the word."""
+        return word in self._vocab or word in self._lexicon or word in self._synonyms
+
+    def _known_split(self, word: str) -> list[int]:
+        """Where a word the documents do not know splits into two words they do, if it does."""
+        if len(word) < 4 or self._known(word):
+            return []
+        return [
+            i for i in range(2, len(word) - 1) if self._known(word[:i]) and self._known(word[i:])
+        ][:1]
+
+    def _without_carrier(self, word: str) -> str:
+        """A word without a carrier noun at its end ("餐饮企业" → "餐饮"), unless a known term."""
+        if self._known(word):
+            return word
+        for carrier in self._carriers:
+            if word.endswith(carrier) and len(word) - len(carrier) >= 2:
+                return word[: -len(carrier)]
+        return word
+
+    def _verbs(self, raw: str) -> tuple[set[int], bool]:
+        """The role verbs the question asks with (谁拍板 → decide; one character only after 谁),
+        and whether it is a resident's own errand (宽带坏了, 酒店在哪里)."""
+        asked: set[int] = set()
+        errand = bool(_WHEREABOUTS.search(raw))
+        for part in raw.split(SEP):
+            tokens = self._seg.cut(part) if part else []
+            errand = errand or any(t in self._errands for t in tokens)
+            for k, token in enumerate(tokens):
+                for r, asks in enumerate(self._role_asks):
+                    if token in asks and (
+                        len(token) >= 2 or any(t in WHO_TOKENS for t in tokens[max(0, k - 2) : k])
+                    ):
+                        asked.add(r)
+        return asked, errand
+
+    def _is_fragment(self, word: str) -> bool:
+        """Whether a question word is only a part of a longer document word (区长 of 区长办公会)."""
+        return (
+            len(word) >= 2
+            and word in self._inner
+            and word not in self._lexicon
+            and word not in self._synonyms
+        )
+
+    def _bridges(self, tokens: list[str], kept: list[str]) -> list[int]:
+        """Stop-word tokens that are part of a typo of a document term (有 of 旅有业 ≈ 旅游业).
+
+        A window over a stop-word next to content that sounds like a term of the documents, and
+        shares with it a character of that content, keeps the stop-word as content.
+        """
+        out: list[int] = []
+        if all(kept) or not any(kept):
+            return out
+        part = "".join(tokens)
+        content = [bool(c) for t, c in zip(tokens, kept, strict=True) for _ in t]
+        ends = list(itertools.accumulate(len(t) for t in tokens))
+        for k, token in enumerate(tokens):
+            if kept[k] or not ((k > 0 and kept[k - 1]) or (k + 1 < len(tokens) and kept[k + 1])):
+                continue
+            s, e = ends[k] - len(token), ends[k]
+            if e - s >= BRIDGE_MAX:
+                continue
+            if any(
+                self._sounds_like(part[a:b], [i - a for i in range(a, b) if content[i]])
+                for a in range(max(0, e - BRIDGE_MAX), s + 1)
+                for b in range(e, min(len(part), a + BRIDGE_MAX) + 1)
+                if (a, b) != (s, e) and not (b - a == 2 and base_is_word(part[a:b]))
+            ):
+                out.append(k)
+        return out
+
+    def _sounds_like(self, window: str, outside: list[int]) -> bool:
+        """Whether window sounds like a term of the documents sharing a character at outside."""
+        if not outside:
+            return False
+        terms = self._sound_memo.get(window)
+        if terms is None:
+            terms = tuple(t for key in keys_of(window) for t in self._vocab_keys.get(key, ()))
+            if len(self._sound_memo) < 65536:
+                self._sound_memo[window] = terms
+        return any(term[i] == window[i] for term in terms for i in outside)
 
     def _trim(self, word: str) -> str:
         """A word without stop-words at its ends ("统计数据" → "统计"); "" for a stop-word."""
         if word in self._stop:
             return ""
-        if len(word) < 3 or word in self._vocab:
+        if len(word) < 3 or word in self._vocab or word in self._lexicon:
             return word
         for n in range(len(word) - 1, 1, -1):
             if word[:n] in self._stop:
@@ -456,38 +707,36 @@ class LookupEngine:
     # --- scoring ------------------------------------------------------------------------------
 
     def _features(
-        self,
-        run: list[str],
-        offset: int,
-        fixes: list[tuple[int, int, str]],
-        words: list[tuple[int, int]],
+        self, run: _Run, offset: int, fixes: list[tuple[int, int, str]]
     ) -> list[_Feature]:
         """Evidence for one run of content positions; typo corrections are added to fixes.
 
-        Windows inside one of the run's dictionary words (spans in words) are not corrected.
+        Windows inside one of the run's dictionary words or synonyms are not corrected.
         """
+        places = run.places
         out: list[_Feature] = []
         # exact bigrams
-        for j in range(len(run) - 1):
-            b = run[j] + run[j + 1]
+        for j in range(len(places) - 1):
+            b = places[j] + places[j + 1]
             if len(b) == 2 and b in self._post and b not in self._generic:
                 idx, val = self._post[b]
-                out.append(_Feature(offset + j, offset + j + 2, idx, val))
-        text = "".join(run) if all(len(p) == 1 for p in run) else None
-        corrected: list[tuple[int, int]] = list(words)
-        # synonyms (exact, on the characters)
-        if text:
-            for term, means in self._synonyms.items():
-                start = text.find(term)
-                if start >= 0:
-                    for m in means:
-                        out.append(self._term_feature(m, offset + start, len(term), SYNONYM))
+                inside = [w for s, e, w in run.fragments if s <= j and j + 2 <= e]
+                fragment = inside[0] if inside else ""
+                out.append(_Feature(offset + j, offset + j + 2, idx, val, fragment))
+        corrected: list[tuple[int, int]] = list(run.words)
+        # synonyms of the YAML (anywhere) and of the shared lexicon (whole words)
+        for first, last, means, factor in self._terms_in(run):
+            for m in means:
+                out.append(self._term_feature(m, offset + first, last - first, factor))
+            corrected.append((first, last))
+            if factor == LEXICON:
+                fixes.append((first, last, means[0]))
         # homophone and one-character corrections, longest windows first
-        for length in range(min(len(run), self._vocab_max, 6), 1, -1):
-            for j in range(len(run) - length + 1):
+        for length in range(min(len(places), self._vocab_max, 6), 1, -1):
+            for j in range(len(places) - length + 1):
                 if any(s <= j and j + length <= e for s, e in corrected):
                     continue
-                window = run[j : j + length]
+                window = places[j : j + length]
                 joined = "".join(window)
                 if joined in self._vocab or all(
                     a + b in self._post for a, b in itertools.pairwise(window)
@@ -499,6 +748,40 @@ class LookupEngine:
                 if terms:
                     corrected.append((j, j + length))
                     fixes.append((j, j + length, terms[0][0]))
+        return out
+
+    def _terms_in(self, run: _Run) -> list[tuple[int, int, list[str], float]]:
+        """Synonyms and lexicon words in a run: (start, end position, document terms, factor).
+
+        A synonym of the YAML counts anywhere in the run; a lexicon word only as a whole word
+        (快递 is not in 快递柜), and not inside a longer lexicon word found already.
+        """
+        joined = "".join(run.places)
+        at: dict[int, int] = {}  # character offset → position
+        c = 0
+        for i, p in enumerate(run.places):
+            at[c] = i
+            c += len(p)
+        at[c] = len(run.places)
+        out: list[tuple[int, int, list[str], float]] = []
+        taken: list[tuple[int, int]] = []
+        for table, factor in ((self._synonyms, SYNONYM), (self._lexicon, LEXICON)):
+            whole = factor == LEXICON
+            for term, means in table.items():
+                c0 = joined.find(term)
+                while c0 >= 0:
+                    a, b = at.get(c0), at.get(c0 + len(term))
+                    if (
+                        a is not None
+                        and b is not None
+                        and (not whole or (a in run.bounds and b in run.bounds))
+                        and not (whole and any(s <= a and b <= e for s, e in taken))
+                    ):
+                        out.append((a, b, means, factor))
+                        if whole:
+                            taken.append((a, b))
+                        break
+                    c0 = joined.find(term, c0 + 1)
         return out
 
     def _correct(self, window: list[str], joined: str) -> list[tuple[str, float]]:
@@ -541,18 +824,30 @@ class LookupEngine:
 
         A position weighs as much as the rarest indexed bigram it is part of says (generic
         bigrams little); content the index does not know at all weighs fully, so a question that
-        is half off-topic scores half. Also sets query.text to the content with typos corrected.
+        is half off-topic scores half. A fragment of a longer document word counts for a duty
+        whose topic has it; for any other duty only when other words of the question match it
+        too. Also sets query.text to the content with typos corrected.
         """
         size = query.size
         cov = np.zeros((size, self._n), dtype=np.float32)
+        weak: FloatArray | None = None  # evidence from fragments outside the duties' topics
         weight = np.zeros(size, dtype=np.float32)
+        # for query.explained: 1 at a lone Han character, 0 at Latin letters and digits, else -1
+        plain = np.full(size, -1.0, dtype=np.float32)
         offset = 0
         corrected: list[str] = []
-        for run, words in zip(query.runs, query.words, strict=True):
-            known = np.zeros(len(run), dtype=np.float32)
-            generic = np.zeros(len(run), dtype=bool)
-            for j in range(len(run) - 1):
-                b = run[j] + run[j + 1]
+        for run in query.runs:
+            places = run.places
+            end = offset + len(places)
+            if run.opaque:  # a homograph in its other sense: content the documents do not cover
+                weight[offset:end] = 1.0
+                corrected.append("".join(places))
+                offset = end
+                continue
+            known = np.zeros(len(places), dtype=np.float32)
+            generic = np.zeros(len(places), dtype=bool)
+            for j in range(len(places) - 1):
+                b = places[j] + places[j + 1]
                 if b in self._generic:
                     generic[j] = generic[j + 1] = True
                 elif b in self._post:
@@ -560,24 +855,61 @@ class LookupEngine:
                     known[j] = max(known[j], w)
                     known[j + 1] = max(known[j + 1], w)
             # unknown content weighs fully, a lone character little, generic content nothing
-            weight[offset : offset + len(run)] = np.where(
-                known > 0, known, np.where(generic, 0.0, 1.0 if len(run) > 1 else 0.3)
-            )
+            lone = 1.0 if len(places) > 1 or _is_latin_word(places[0]) else 0.3
+            for j, p in enumerate(places):
+                if p.isascii():
+                    plain[offset + j] = 0.0
+                elif len(places) == 1:
+                    plain[offset + j] = 1.0
+            weight[offset:end] = np.where(known > 0, known, np.where(generic, 0.0, lone))
             fixes: list[tuple[int, int, str]] = []
-            for f in self._features(run, offset, fixes, words):
-                if len(f.idx):
-                    block = cov[f.start : f.end, f.idx]
-                    cov[f.start : f.end, f.idx] = np.maximum(block, f.val)
-            text = list(run)
-            for start, end, term in sorted(fixes, reverse=True):
-                text[start:end] = [term]
+            for f in self._features(run, offset, fixes):
+                if not len(f.idx):
+                    continue
+                if f.fragment:
+                    in_topic = np.fromiter(
+                        (f.fragment in self._topics[i] for i in f.idx.tolist()),
+                        dtype=bool,
+                        count=len(f.idx),
+                    )
+                    if not in_topic.all():
+                        if weak is None:
+                            weak = np.zeros((size, self._n), dtype=np.float32)
+                        rest = f.idx[~in_topic]
+                        block = weak[f.start : f.end, rest]
+                        weak[f.start : f.end, rest] = np.maximum(block, f.val[~in_topic])
+                    f.idx, f.val = f.idx[in_topic], f.val[in_topic]
+                block = cov[f.start : f.end, f.idx]
+                cov[f.start : f.end, f.idx] = np.maximum(block, f.val)
+            text = list(places)
+            taken: list[tuple[int, int]] = []
+            for start, stop, term in fixes:  # the first of overlapping corrections wins
+                if not any(start < e and s < stop for s, e in taken):
+                    taken.append((start, stop))
+                    text[start] = term
+                    for k in range(start + 1, stop):
+                        text[k] = ""
             corrected.append("".join(text))
-            offset += len(run)
+            offset = end
         query.text = "".join(corrected)
         total = float(weight.sum())
         if total <= 0:  # nothing but generic words
+            query.bare = True
             return np.zeros(self._n, dtype=np.float32)
         result: FloatArray = (weight @ cov) * (100.0 / total)
+        if weak is not None:
+            supported = result > 0
+            cov = np.where(supported, np.maximum(cov, weak), cov)
+            result = (weight @ cov) * (100.0 / total)
+        # the share of the content that is the documents' (evidence for some duty, however weak)
+        # (a lone character weighs fully here: "写个方案" is not a bare topic; unknown Latin
+        # letters and digits not at all: "<b>物流</b>", "2024年")
+        found = cov.any(axis=1)
+        counted = np.where(found, weight, np.where(plain >= 0, plain, weight))
+        counted_total = float(counted.sum())
+        query.explained = (
+            float(counted @ found) * 100.0 / counted_total if counted_total > 0 else 100.0
+        )
         return result
 
     def _idf(self, bigram: str) -> float:
@@ -603,6 +935,9 @@ class LookupEngine:
         partial = process.cdist([query.text], labels, scorer=fuzz.partial_ratio)[0]
         ratio = process.cdist([query.text], cores, scorer=fuzz.ratio)[0]
         grams = set(_bigrams(query.text))
+        roles = np.zeros(self._n, dtype=bool)
+        for r in query.roles:
+            roles |= self._role_mask[r]
         ranked: list[tuple[int, float]] = []
         for pos, i in enumerate(top.tolist()):
             fuzzy = 0.5 * float(partial[pos]) + 0.5 * float(ratio[pos])
@@ -614,11 +949,13 @@ class LookupEngine:
                 score -= SUPPORT_PENALTY
             if duty.unit in query.subjects:
                 score -= SUBJECT_PENALTY
-            ranked.append((i, min(100.0, score)))
-        ranked.sort(key=lambda r: (-r[1], r[0]))
+            if roles[i] and score >= MIN_SCORE:  # the verb prefers among answers, never makes one
+                score += ROLE_BONUS
+            ranked.append((i, score))
+        ranked.sort(key=lambda r: (-r[1], r[0]))  # by the full score: a bonus above 100 still ranks
         if restrict and ranked[0][1] < MIN_SCORE:
             return []
-        return ranked
+        return [(i, min(100.0, score)) for i, score in ranked]
 
     # --- answers ------------------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ FRAME_TEMPLATES: tuple[str, ...] = (
     "{来|去|在|}{管|负责|牵头|主管|分管|承担|管理|对接|做|搞|定|制定|出|发|建|报|汇总|}"
     "{的|呢|呀|啊|吗|}",
     "{归口|归属|属于|隶属}{哪个部门|哪个单位|哪个局|哪里|哪儿|谁}{管|}",
-    "{谁|哪个部门|哪个单位|哪个局|哪家}{在|}{管|负责|牵头|主管|承担|对接|做|搞|报|发|出|建|定|汇总}",
+    "{谁|哪个部门|哪个单位|哪个局|哪家}{在|}"
+    "{管|负责|牵头|主管|承担|对接|联系|做|搞|报|发|出|建|定|汇总}",
     "{报给|报到|交给|报送给|上报给}{谁|哪里|哪儿|哪个部门|哪个单位}",
     "{在|设在|}{哪个部门|哪个单位|哪里|哪儿}",
     "{从|}{哪里|哪儿}{出|来|拨}",
@@ -75,13 +76,23 @@ GENERIC_STOPWORDS: frozenset[str] = frozenset(
         局 全县 全区 县 区 县里 区里 本县 本区 我县 我区 县内 区内 本地
         服务业 服务 行业 产业 发展 推进 促进 完善 加强 推动 开展 组织 实施
         指导 协调 指导协调 综合 管理 建设 支持 业务 具体 主要 有哪些 哪家
-        职责 职能 分工 事项 内容 数据 好的 收到
+        职责 职能 分工 事项 内容 数据 好的 收到 最后 最终 这类 这种 这些 那些 此类 之类
+        一类 类似 公司 今年 去年 明年 本年 当年 今天 明天 昨天 现在 目前 最近 近期
         """
     )
 )
 
 # Words that show the question asks WHO is responsible (not what a named unit does).
 WHO_MARKERS: tuple[str, ...] = tuple(_words("谁 哪个 哪家 哪一个 哪里 哪儿 在哪 归口 找哪"))
+
+# Words that show a question is about responsibility at all: who markers and the verbs of duty.
+# A question without any ("看电影", "医院怎么挂号") is answered only when its words are mostly the
+# documents' (a bare topic such as "餐饮" or "驰名商标推荐").
+DUTY_MARKERS: tuple[str, ...] = WHO_MARKERS + tuple(
+    _words(
+        "管 负责 牵头 主管 分管 承担 对接 职责 职能 分工 找 归 由 问 联系 咨询 干嘛 干什么 做什么"
+    )
+)
 
 # Generic words dropped when comparing two duties' topics
 # ("金融服务业发展" ≈ "金融业支持服务业发展").

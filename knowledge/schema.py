@@ -65,6 +65,19 @@ class Duty(Strict):
     role: Role
     keywords: list[str] = []
     source: str = Field(min_length=2, description="the clause, e.g. 三、部门职责分工 第10项")
+    # in a sentence naming several units with different verbs (由分管区长牵头,区发改委组织), the
+    # document's verb(s) for this unit's part; each is in `text`
+    does: list[str] = []
+    # the duty over the whole mechanism (牵头部门, 综合协调): it answers a who-question that names
+    # nothing but the jurisdiction-wide subject ("全区服务业谁牵头")
+    overall: bool = False
+
+    @model_validator(mode="after")
+    def _verbs_in_text(self) -> Duty:
+        missing = [v for v in self.does if v not in self.text]
+        if missing:
+            raise ValueError(f"does: {missing} not in the duty's text")
+        return self
 
 
 class Synonym(Strict):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.lexicon import load_lexicon
 from knowledge.loader import (
     DATA_DIR,
     KnowledgeError,
@@ -170,6 +171,48 @@ def test_stopwords_do_not_swallow_topics_or_units(kb: Knowledge) -> None:
         assert not stop & set(d.keywords) - {"服务业"}, (d.id, stop & set(d.keywords))
     for u in kb.units:
         assert not stop & {u.name, *u.aliases}, u.id
+
+
+def test_role_verbs_and_overall_duties(kb: Knowledge) -> None:
+    for d in kb.duties:
+        assert all(v in d.text for v in d.does), d.id  # the schema checks it too
+    # the duty over the whole mechanism: the lead / coordinating department's, nobody else's
+    overall = [d for d in kb.duties if d.overall]
+    assert overall and len({d.unit for d in overall}) == 1
+    assert all(d.role == "coordinate" for d in overall)
+
+
+def test_lexicon_points_at_the_documents_terms() -> None:
+    """Every lexicon entry maps to terms the documents use, and applies to some jurisdiction."""
+    lex = load_lexicon()
+    kbs = [load_knowledge(j) for j in JURISDICTIONS]
+    docs = [source_text(k) for k in kbs]
+    for entry in lex.industries:
+        for term in [*entry.means, *entry.otherwise]:
+            assert any(normalised(term) in doc for doc in docs), (entry.sense, term)
+    terms = [t.lower() for entry in lex.industries for t in entry.terms]
+    assert len(set(terms)) == len(terms), "a lexicon word belongs to one industry"
+    for role in lex.roles:
+        assert any(v in doc for v in role.does for doc in docs), role.name
+    # a homograph is a word the documents or the files' keywords and synonyms use
+    known = "|".join(
+        [*docs, *(k for kb in kbs for d in kb.duties for k in d.keywords)]
+        + [s.term for kb in kbs for s in kb.synonyms]
+    )
+    for sense in lex.senses:
+        assert sense.word in known, sense.word
+    # staff's words are not the documents' unit names or stop-words
+    for kb in kbs:
+        names = {n for u in kb.units for n in (u.name, *u.aliases)}
+        assert not names & set(terms)
+        assert not set(kb.stopwords) & set(terms)
+
+
+def test_error_verb_not_in_the_duty_text(tmp_path: Path) -> None:
+    old = "    does: [确定]  # 经报区委、区政府确定后\n"
+    path, _ = broken_copy(tmp_path, "district", old, "    does: [拍板]\n")
+    msg = problem(path)
+    assert "duties[qwqzf_targets]" in msg and "does: ['拍板'] not in the duty's text" in msg
 
 
 def test_routine_owners_are_distinct(kb: Knowledge) -> None:

@@ -585,3 +585,233 @@ def test_ask_is_fast_on_the_real_files() -> None:
         times.append(time.perf_counter() - start)
     times.sort()
     assert times[len(times) // 2] < 0.005  # the 10,000-duty figure is benchmarks/lookup.py's
+
+
+# --- shared lexicon: staff's words for the documents' industries -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        # trade and everyday words (GB/T 4754 groups) for the documents' own industry terms
+        ("yongjia", "网店开在县里找哪个部门", "县经贸局"),  # 批发和零售 → 商贸流通业
+        ("yongjia", "奶茶店归谁", "县经贸局"),  # → 餐饮业
+        ("yongjia", "客栈归谁管", "楠溪江风景旅游管理局"),  # 住宿 → 宾馆(星级)
+        ("yongjia", "民营医院归谁管", "县卫生局"),  # → 卫生服务业
+        ("yongjia", "孵化器归谁管", "县科技局"),  # → 科技服务业
+        ("yongjia", "家政服务归谁", "县民政局"),  # → 社区服务业
+        ("yongjia", "开发商找谁", "县规划建设局"),  # → 房地产业
+        ("yongjia", "物业公司统计报表谁收", "县房管局"),  # → 物业管理 (统计)
+        ("district", "律师事务所归谁管", "区工商联"),  # → 专业服务业
+        ("district", "担保公司谁管", "区财政局"),  # → 金融服务业
+        ("district", "互联网公司找谁", "区科技局"),  # → 通讯信息服务业
+        # English mixed in
+        ("yongjia", "hotel归谁管", "楠溪江风景旅游管理局"),
+        ("yongjia", "e-commerce归谁", "县经贸局"),
+        ("district", "real estate归谁", "区房地局"),
+        ("district", "law firm归谁", "区工商联"),
+        # a carrier noun after the industry says nothing of its own
+        ("yongjia", "餐饮企业", "县经贸局"),
+    ],
+)
+def test_lexicon_words_reach_the_documents_terms(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit, answer.matches[:2]
+
+
+def test_lexicon_entry_follows_the_jurisdictions_own_terms() -> None:
+    # 民宿 is 宾馆(星级) in Yongjia; the district names no lodging, so its 旅游服务业
+    assert engine_for("yongjia").ask("民宿找哪个部门").matches[0].topic == "宾馆(星级)"
+    assert engine_for("district").ask("民宿找哪个部门").matches[0].unit == "区旅游局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        # the lexicon applies only where the document names the industry
+        ("district", "奶茶店归谁管"),  # the district has no 餐饮
+        ("district", "孵化器归谁管"),  # nor 科技服务业
+        ("yongjia", "会计师事务所归谁管"),  # Yongjia has no 专业服务业
+        ("yongjia", "律师事务所找哪个部门"),
+    ],
+)
+def test_lexicon_does_not_reach_industries_a_document_lacks(
+    jurisdiction: str, question: str
+) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
+
+
+# --- role verbs: one sentence, several units, different verbs --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        # 由区发改委在调研的基础上提出建议,经报区委、区政府确定后……下达实施
+        ("年度目标谁确定", "区委、区政府"),
+        ("年度目标最后谁定", "区委、区政府"),
+        ("年度目标谁提出建议", "区发改委"),
+        # 由分管区长牵头,区发改委组织
+        ("专项联动谁牵头", "分管区长"),
+        ("专项联动谁组织", "区发改委"),
+        # 按负责的产业与……咨询机构签订服务合同: the industry says which unit
+        ("房地产的智囊团谁签合同", "区房地局"),
+        # 每年由区科技局在区三项科技经费中……安排……经费
+        ("智囊库经费谁出", "区科技局"),
+    ],
+)
+def test_the_questions_verb_picks_the_unit_that_does_it(question: str, unit: str) -> None:
+    answer = engine_for("district").ask(question)
+    assert answer.answered and answer.matches[0].unit == unit, answer.matches[:3]
+
+
+def test_a_verb_alone_is_no_question() -> None:
+    for question in ("谁拍板", "谁说了算", "谁出钱"):
+        assert not engine_for("district").ask(question).answered, question
+
+
+# --- the jurisdiction-wide subject -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("district", "服务业工作找谁", "区发改委"),  # 全区现代服务业牵头部门为区发改委
+        ("district", "现代服务业归谁管", "区发改委"),
+        ("yongjia", "服务业的事找哪个部门", "县发改局"),  # 综合协调, 协调会议办公室
+        ("yongjia", "全县服务业谁负责", "县发改局"),
+    ],
+)
+def test_the_whole_subject_reaches_the_overall_duty(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.kind == "duty"
+    assert answer.matches[0].unit == unit
+    kb = engine_for(jurisdiction).kb
+    overall = {d.id for d in kb.duties if d.overall}
+    assert {m.duty_id for m in answer.matches} <= overall
+
+
+def test_the_subject_without_a_who_question_is_declined() -> None:
+    assert not engine_for("yongjia").ask("服务业是什么").answered
+    assert not engine_for("district").ask("现代服务业").answered
+
+
+# --- typos next to stop-words ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "旅有业统计找谁", "楠溪江风景旅游管理局"),  # 有 (a stop-word) of 旅游
+        ("yongjia", "科记服务业归谁", "县科技局"),  # 服务业 (a stop-word) of 科技服务业
+        ("district", "旅有服务业", "区旅游局"),
+    ],
+)
+def test_typos_across_stop_words(jurisdiction: str, question: str, unit: str) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit
+
+
+def test_stop_words_are_not_bridged_into_nonsense() -> None:
+    for question in ("所有的服务业谁管", "有没有人管", "没有服务业吗"):
+        assert not engine_for("yongjia").ask(question).answered, question
+
+
+# --- homographs and fragments ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        # 卫生 of the documents is 卫生服务业 (health services), not sanitation
+        ("yongjia", "公厕卫生归谁管"),
+        ("yongjia", "卫生间打扫找谁"),
+        ("yongjia", "环境卫生整治谁负责"),
+        # 标准 of the documents is the service-sector standards, not an allowance's rate
+        ("yongjia", "补贴标准谁定"),
+        ("yongjia", "电信诈骗归谁管"),
+        # a fragment of a longer document word (领导 of 分管领导, 区长 of 区长办公会) is no answer
+        ("yongjia", "领导在吗"),
+        ("district", "区长是谁"),
+    ],
+)
+def test_other_senses_and_fragments_are_declined(jurisdiction: str, question: str) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert not answer.answered, answer.matches[:1]
+
+
+def test_the_documents_sense_still_answers() -> None:
+    assert engine_for("yongjia").ask("卫生服务业谁管").matches[0].unit == "县卫生局"
+    assert engine_for("yongjia").ask("服务业标准谁收集").matches[0].unit == "县质监局"
+    # a fragment that is in the duty's topic is enough (林业 of 林业旅游业)
+    assert engine_for("yongjia").ask("林业谁管").matches[0].unit == "县林业局"
+    # and a fragment with other words for the same duty (区长办公会 is 季分析's form)
+    assert engine_for("district").ask("区长办公会谁开").matches[0].unit == "各区直牵头部门"
+
+
+# --- everyday questions that are not about the mechanism -------------------------------------
+
+EVERYDAY = [
+    "看电影",
+    "订酒店",
+    "医院怎么挂号",
+    "网购退货",
+    "物流查询",
+    "旅游攻略",
+    "年度体检",
+    "宽带装机",
+    "统计年鉴",
+    "招聘信息",
+    "绩效工资",
+    "企业文化",
+    "标准间",
+    "写个方案",
+    "项目申报",
+    "保险理赔流程",
+    "快递柜归谁管",
+    "养老院归谁管",
+    "停车难找谁",
+    "垃圾分类谁负责",
+    "噪音扰民谁管",
+    "社保卡补办去哪",
+    "公积金怎么提取",
+    "驾校归谁管",
+    "课外培训机构归谁",
+    "打印机坏了找谁",
+    "会议室在哪",
+    "报销流程怎么走",
+    # a resident's own errand about an industry the documents cover
+    "宽带坏了找谁",
+    "银行卡丢了找谁",
+    "医院挂号找谁",
+    "去哪里买保险",
+    "酒店在哪里",
+    "健身房在哪",
+    "物业费谁收",
+]
+
+
+@pytest.mark.parametrize("jurisdiction", ["yongjia", "district"])
+def test_everyday_questions_are_declined(jurisdiction: str) -> None:
+    engine = engine_for(jurisdiction)
+    answered = [(q, engine.ask(q).matches[:1]) for q in EVERYDAY if engine.ask(q).answered]
+    assert not answered
+
+
+def test_errand_words_leave_the_mechanism_alone() -> None:
+    # where an office of the mechanism is, is a question about the mechanism
+    assert engine_for("yongjia").ask("协调会议办公室在哪").matches[0].unit == "县发改局"
+    assert engine_for("district").ask("领导小组办公室在哪").matches[0].unit == "区发改委"
+    # a document's own word is no errand (推荐 of 驰名商标推荐)
+    assert engine_for("yongjia").ask("服务业驰名商标谁来推荐").matches[0].unit == "县工商局"
+
+
+def test_dates_say_nothing_of_who_is_responsible() -> None:
+    for question in ("2024年物流归谁管", "今年物流归谁管", "2024年物流"):
+        answer = engine_for("yongjia").ask(question)
+        assert answer.answered and answer.matches[0].unit in ("县发改局", "县交通局"), question
+    assert engine_for("district").ask("2023年的现代物流谁负责").matches[0].unit == "区发改委"
