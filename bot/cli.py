@@ -125,6 +125,30 @@ def cmd_duties(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_add(args: argparse.Namespace) -> int:
+    """Make a Telegram user an admin of the coordination office (recorded in the audit log)."""
+    import asyncio
+
+    from bot.contacts import Contacts
+    from db.migrate import upgrade
+    from db.session import make_engine, make_sessionmaker
+
+    settings = _settings()
+    upgrade(settings.database_url)
+
+    async def add() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            contacts = Contacts(make_sessionmaker(engine), settings.jurisdiction)
+            await contacts.add_admin(args.user_id, display_name=args.name or "")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(add())
+    print(f"user {args.user_id} is an admin of {settings.jurisdiction}")
+    return 0
+
+
 def cmd_knowledge_validate(args: argparse.Namespace) -> int:
     failed = False
     for name in args.files:
@@ -165,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate = ksub.add_parser("validate", help="check knowledge YAML files")
     validate.add_argument("files", nargs="+")
     validate.set_defaults(func=cmd_knowledge_validate)
+
+    admin = sub.add_parser("admin", help="coordination-office admins")
+    asub = admin.add_subparsers(dest="action", required=True)
+    add = asub.add_parser("add", help="make a Telegram user an admin")
+    add.add_argument("user_id", type=int, help="the Telegram user id (shown by /whoami)")
+    add.add_argument("--name", help="a display name")
+    add.set_defaults(func=cmd_admin_add)
 
     dbp = sub.add_parser("db", help="database")
     dsub = dbp.add_subparsers(dest="action", required=True)

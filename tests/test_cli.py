@@ -189,3 +189,18 @@ def test_empty_questions_and_unit_names_are_refused() -> None:
     assert proc.returncode == 2 and "ask needs a question" in proc.stderr
     proc = run("duties", "--unit", "")
     assert proc.returncode == 2 and "no unit named" in proc.stderr
+
+
+def test_admin_add_makes_an_admin(tmp_path: Path) -> None:
+    proc = run("admin", "add", "4242", "--name", "协调办", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "user 4242 is an admin of yongjia" in proc.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "dutybot.sqlite3") as conn:
+        rows = conn.execute("select telegram_user_id, role, unit_id from contacts").fetchall()
+        actions = conn.execute("select action, target from audit_log").fetchall()
+    assert rows == [(4242, "admin", None)]
+    assert actions == [("admin_add", "4242")]
+    proc = run("admin", "add", "not-a-number", cwd=tmp_path)
+    assert proc.returncode == 2 and "invalid int value" in proc.stderr
