@@ -46,10 +46,11 @@ ALLOWED = ("message", "callback_query", "inline_query")
 
 
 def run(settings: Settings) -> None:
-    # Build first: an invalid knowledge file stops start-up before anything is written.
-    app = build_application(settings)
+    # Load first: an invalid knowledge file stops start-up before anything is written.
+    load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     upgrade(settings.database_url)
     if settings.telegram_bot_token:
+        app = build_application(settings)  # the playground builds its own, against itself
         if settings.webhook_url:
             app.run_webhook(
                 listen="0.0.0.0",

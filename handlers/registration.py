@@ -32,7 +32,7 @@ async def start_with_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     except AccessError as exc:
         await message.reply_text(texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED))
         return
-    unit = deps.kb.unit(member.unit_id or "").name if member.unit_id else ""
+    unit = deps.kb.unit(member.unit_id).name if member.unit_id else ""
     await message.reply_text(
         texts.REGISTERED.format(
             unit=html.escape(unit), role=texts.MEMBER_ROLES.get(member.role or "", "")
