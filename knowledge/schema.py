@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
@@ -22,7 +22,20 @@ def _known_unit(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _known_reporter(value: str, info: ValidationInfo) -> str:
+    """Check an indicator's reporter against the ids of both `units` and `reporting_units`."""
+    context = info.context or {}
+    known = context.get("unit_ids")
+    if known is not None and value not in {*known, *context.get("reporting_unit_ids", ())}:
+        raise ValueError(f"unknown unit id {value!r}")
+    if value in context.get("whole_unit_ids", ()):
+        raise ValueError(f"{value!r} reports through its reporting units; name them instead")
+    return value
+
+
 UnitRef = Annotated[str, Field(pattern=_ID), AfterValidator(_known_unit)]
+# a unit of `units` or of `reporting_units`
+ReporterRef = Annotated[str, Field(pattern=_ID), AfterValidator(_known_reporter)]
 
 
 class Strict(BaseModel):
@@ -55,6 +68,20 @@ class Unit(Strict):
     kind: UnitKind = "department"
     aliases: list[str] = []
     note: str | None = None
+    # the document's unit this one belongs to (a street of 各街道); always one of `units`
+    part_of: UnitRef | None = None
+
+
+def _reporting_unit(unit: Unit, info: ValidationInfo) -> Unit:
+    """A reporting unit shares no id, name or alias with the document's units."""
+    for other in info.data.get("units") or []:
+        if other.id == unit.id:
+            raise ValueError(f"id {unit.id!r} is already a unit's id")
+        clash = {other.name, *other.aliases} & {unit.name, *unit.aliases}
+        if clash:
+            name = sorted(clash)[0]
+            raise ValueError(f"name or alias {name!r} belongs to both {other.id} and {unit.id}")
+    return unit
 
 
 class Duty(Strict):
@@ -205,7 +232,7 @@ Mechanism = Annotated[
 ]
 
 
-MeasureUnit = Literal["万元", "人", "个", "家", "项", "%"]
+MeasureUnit = Literal["万元", "人", "个", "家", "项", "%", "万吨", "万人次"]
 
 
 class DeadlineRule(Strict):
@@ -216,7 +243,12 @@ class DeadlineRule(Strict):
 
 
 class Indicator(Strict):
-    """One figure units report; the catalogue is an editable example where documents are silent."""
+    """One figure units report; the catalogue is an editable example where documents are silent.
+
+    Periods are months. A monthly indicator is reported for every month, a quarterly one only for
+    the quarter's last month (March, June, September, December) and an annual one only for
+    December; the deadline falls in the month after the period (see `due_in_month`).
+    """
 
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     name: str
@@ -236,7 +268,8 @@ class Indicator(Strict):
     period_value_of: str | None = Field(
         default=None, description="code of the year-to-date indicator this is the period part of"
     )
-    reporters: list[UnitRef] = Field(min_length=1)
+    # ids from `units` or `reporting_units`
+    reporters: list[ReporterRef] = Field(min_length=1)
     deadline: DeadlineRule
     source: str | None = Field(default=None, description="the clause that asks for it, if any")
 
@@ -244,7 +277,21 @@ class Indicator(Strict):
     def _limits(self) -> Indicator:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min must not exceed max")
+        if self.period_value_of is not None and self.cumulative:
+            raise ValueError("a period figure (period_value_of) must not be cumulative")
+        if len(set(self.reporters)) != len(self.reporters):
+            raise ValueError("reporters must not repeat a unit")
         return self
+
+    def due_in_month(self, month: int) -> bool:
+        """Whether the indicator is reported for the period of this month (1-12)."""
+        if not 1 <= month <= 12:
+            raise ValueError(f"no such month: {month}")
+        if self.frequency == "monthly":
+            return True
+        if self.frequency == "quarterly":
+            return month % 3 == 0
+        return month == 12
 
 
 class Knowledge(Strict):
@@ -253,41 +300,101 @@ class Knowledge(Strict):
     version: Literal[1]
     jurisdiction: Jurisdiction
     units: list[Unit] = Field(min_length=1)
+    # units that report figures but that the document does not name one by one (the streets of
+    # 各街道); kept out of `units`, so the lookup engine does not see them
+    reporting_units: list[Annotated[Unit, AfterValidator(_reporting_unit)]] = []
     duties: list[Duty] = Field(min_length=1)
     mechanisms: list[Mechanism] = []
     synonyms: list[Synonym] = []
     stopwords: list[str] = []
     indicators: list[Indicator] = []
 
+    @model_validator(mode="before")
+    @classmethod
+    def _reporting_ids(cls, data: Any, info: ValidationInfo) -> Any:
+        """Add the reporting units' ids and their wholes to the loader's context, for reporters."""
+        context = info.context
+        if isinstance(context, dict) and "unit_ids" in context and isinstance(data, dict):
+            reporting = [u for u in data.get("reporting_units") or [] if isinstance(u, dict)]
+            context["reporting_unit_ids"] = {
+                u["id"] for u in reporting if isinstance(u.get("id"), str)
+            }
+            # only valid wholes: a wrong part_of is reported once, at its own line
+            context["whole_unit_ids"] = {
+                u["part_of"] for u in reporting if u.get("part_of") in context["unit_ids"]
+            }
+        return data
+
     @model_validator(mode="after")
     def _references(self) -> Knowledge:
         unit_ids = [u.id for u in self.units]
         _unique("units", unit_ids)
+        _unique("reporting_units", unit_ids + [u.id for u in self.reporting_units])
         _unique("duties", [d.id for d in self.duties])
         _unique("mechanisms", [m.id for m in self.mechanisms])
         codes = [i.code for i in self.indicators]
         _unique("indicators", codes)
-        for ind in self.indicators:
-            if ind.period_value_of is not None and ind.period_value_of not in codes:
-                raise ValueError(
-                    f"indicator {ind.code}: unknown period_value_of {ind.period_value_of!r}"
-                )
         names: dict[str, str] = {}
-        for u in self.units:
+        for u in (*self.units, *self.reporting_units):
             for name in (u.name, *u.aliases):
                 other = names.setdefault(name, u.id)
                 if other != u.id:
                     raise ValueError(f"name or alias {name!r} belongs to both {other} and {u.id}")
+            if u.part_of is not None and (u.part_of == u.id or u.part_of not in unit_ids):
+                raise ValueError(f"unit {u.id}: part_of {u.part_of!r} is not another unit")
+        known = {*unit_ids, *(u.id for u in self.reporting_units)}
+        wholes = {u.part_of for u in self.reporting_units}
+        by_code = {i.code: i for i in self.indicators}
+        for ind in self.indicators:
+            unknown = [r for r in ind.reporters if r not in known]
+            if unknown:
+                raise ValueError(f"indicator {ind.code}: unknown reporters {unknown}")
+            whole = [r for r in ind.reporters if r in wholes]
+            if whole:
+                raise ValueError(f"indicator {ind.code}: {whole} report through their parts")
+            if ind.period_value_of is not None:
+                _check_period_pair(ind, by_code.get(ind.period_value_of))
         return self
 
     def unit(self, unit_id: str) -> Unit:
-        for u in self.units:
+        """A unit of `units` or, failing that, of `reporting_units`."""
+        for u in (*self.units, *self.reporting_units):
             if u.id == unit_id:
                 return u
         raise KeyError(unit_id)
 
+    def indicator(self, code: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    def indicators_for(self, unit_id: str) -> list[Indicator]:
+        """The indicators the unit reports, in catalogue order."""
+        return [i for i in self.indicators if unit_id in i.reporters]
+
+    def reporters(self) -> list[Unit]:
+        """Every unit that reports at least one indicator: `units` first, then `reporting_units`."""
+        reporting = {r for i in self.indicators for r in i.reporters}
+        return [u for u in (*self.units, *self.reporting_units) if u.id in reporting]
+
     def duties_of(self, unit_id: str) -> list[Duty]:
         return [d for d in self.duties if d.unit == unit_id]
+
+
+def _check_period_pair(period: Indicator, ytd: Indicator | None) -> None:
+    """A period figure and its year-to-date figure are reported together, in one unit."""
+    where = f"indicator {period.code}: period_value_of {period.period_value_of!r}"
+    if ytd is None:
+        raise ValueError(
+            f"indicator {period.code}: unknown period_value_of {period.period_value_of!r}"
+        )
+    if not ytd.cumulative:
+        raise ValueError(f"{where} is not cumulative")
+    if (ytd.unit, ytd.frequency) != (period.unit, period.frequency):
+        raise ValueError(f"{where} has another unit of measure or frequency")
+    if set(ytd.reporters) != set(period.reporters):
+        raise ValueError(f"{where} has other reporters")
 
 
 def _unique(what: str, ids: list[str]) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
+from pydantic import ValidationError
 
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import (
@@ -622,6 +625,229 @@ def test_district_leading_group_and_office(dq: Knowledge) -> None:
     assert daily and daily[0].role == "coordinate"
 
 
+# ---------------------------------------------------------------- indicator catalogue
+
+# kinds of unit that fill in figures (not leaders or meetings)
+REPORTER_KINDS = {"department", "agency", "street", "organisation"}
+DECIMALS = {
+    "万元": {2},
+    "万吨": {2},
+    "万人次": {2},
+    "人": {0},
+    "个": {0},
+    "家": {0},
+    "项": {0},
+    "%": {1, 2},
+}
+DEADLINE_DAY = {"monthly": 5, "quarterly": 10, "annual": 20}
+STREETS = ["jd_01", "jd_02", "jd_03"]
+
+
+def test_catalogues_load_with_unique_codes(kb: Knowledge) -> None:
+    assert kb.indicators
+    codes = [i.code for i in kb.indicators]
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", code), code
+        assert kb.indicator(code).code == code
+    with pytest.raises(KeyError):
+        kb.indicator("NO_SUCH_CODE")
+
+
+def test_catalogues_are_marked_as_editable_examples() -> None:
+    for j in JURISDICTIONS:
+        text = real_text(j)
+        assert "文件未规定具体指标，以下为可修改的示例目录" in text
+        assert text.index("EDITABLE EXAMPLE") < text.index("\nindicators:\n")
+
+
+def test_every_reporter_exists_and_is_a_unit_that_reports(kb: Knowledge) -> None:
+    listed = {u.id: u for u in (*kb.units, *kb.reporting_units)}
+    wholes = {u.part_of for u in kb.reporting_units}
+    for ind in kb.indicators:
+        assert len(set(ind.reporters)) == len(ind.reporters), ind.code
+        for r in ind.reporters:
+            assert r in listed, (ind.code, r)
+            assert listed[r].kind in REPORTER_KINDS, (ind.code, r)
+            assert r not in wholes, f"{ind.code}: {r} reports through its reporting units"
+
+
+def test_indicator_sources_are_the_clauses_that_give_the_reporters_a_duty(kb: Knowledge) -> None:
+    for ind in kb.indicators:
+        assert ind.source, ind.code
+        clauses = ind.source.split("；")
+        for r in ind.reporters:
+            unit = kb.unit(r)
+            # a reporting unit answers for the document's unit it is part of
+            document_unit = r if unit in kb.units else unit.part_of
+            assert document_unit is not None, r
+            assert any(d.source in clauses for d in kb.duties_of(document_unit)), (ind.code, r)
+
+
+def test_indicator_fields_follow_the_catalogue_rules(kb: Knowledge) -> None:
+    for ind in kb.indicators:
+        assert ind.decimals in DECIMALS[ind.unit], ind.code
+        assert ind.min == 0, ind.code
+        if ind.unit == "%":
+            assert ind.max == 100 and not ind.cumulative, ind.code
+        if ind.cumulative:
+            # month-on-month change of a year-to-date figure is meaningless
+            assert ind.change_warn_pct is None and ind.yoy_warn_pct, ind.code
+            assert ind.name.endswith("（累计）"), ind.code
+        else:
+            assert "累计" not in ind.name, ind.code
+        assert ind.deadline.day == DEADLINE_DAY[ind.frequency], ind.code
+        assert ind.deadline.time == "17:00", ind.code
+        assert ind.name.strip() and ind.group.strip(), ind.code
+
+
+def test_period_figures_pair_with_their_year_to_date_figures(kb: Knowledge) -> None:
+    pairs = [i for i in kb.indicators if i.period_value_of]
+    assert pairs
+    for period in pairs:
+        ytd = kb.indicator(period.period_value_of or "")
+        assert ytd.cumulative and not period.cumulative, period.code
+        assert ytd.unit == period.unit and ytd.frequency == period.frequency, period.code
+        assert ytd.reporters == period.reporters, period.code
+        assert ytd.group == period.group, period.code
+        assert period.name.endswith("（当月）"), period.code
+        assert period.name.removesuffix("（当月）") == ytd.name.removesuffix("（累计）")
+
+
+def test_indicators_for_and_reporters(kb: Knowledge) -> None:
+    reporting = {r for i in kb.indicators for r in i.reporters}
+    assert {u.id for u in kb.reporters()} == reporting
+    order = [u.id for u in (*kb.units, *kb.reporting_units)]
+    assert [u.id for u in kb.reporters()] == [i for i in order if i in reporting]
+    for unit in kb.reporters():
+        mine = kb.indicators_for(unit.id)
+        assert mine and all(unit.id in i.reporters for i in mine)
+        assert mine == [i for i in kb.indicators if i in mine]  # catalogue order
+    assert kb.indicators_for("no_such_unit") == []
+
+
+def test_due_in_month(yj: Knowledge) -> None:
+    months = range(1, 13)
+    monthly = yj.indicator("TRANSPORT_REVENUE_YTD")
+    quarterly = yj.indicator("SOFTWARE_REVENUE_YTD")
+    annual = yj.indicator("SVC_ENTERPRISES_ABOVE_SCALE")
+    assert (monthly.frequency, quarterly.frequency, annual.frequency) == (
+        "monthly",
+        "quarterly",
+        "annual",
+    )
+    assert [m for m in months if monthly.due_in_month(m)] == list(months)
+    assert [m for m in months if quarterly.due_in_month(m)] == [3, 6, 9, 12]
+    assert [m for m in months if annual.due_in_month(m)] == [12]
+    for bad in (0, 13):
+        with pytest.raises(ValueError):
+            monthly.due_in_month(bad)
+
+
+YJ_STATISTICS = {  # 三、部门职责分工: the units given statistics work, and their figures
+    "jyj": ["EDUCATION_EMPLOYEES"],
+    "mzj": ["SOCIAL_ORGANISATIONS", "GRASSROOTS_SELF_GOVERNANCE_ORGS"],
+    "jtj": ["TRANSPORT_REVENUE_YTD", "ROAD_FREIGHT_YTD", "ROAD_PASSENGERS_YTD"],
+    "xxb": ["SOFTWARE_REVENUE_YTD"],
+    "tjj": ["SVC_VALUE_ADDED_YTD", "SVC_VALUE_ADDED_SHARE", "SVC_ENTERPRISES_ABOVE_SCALE"],
+    "nxj": [
+        "TOURIST_ARRIVALS_YTD",
+        "TOURISM_REVENUE_YTD",
+        "TOURISM_REVENUE_MONTH",
+        "STAR_HOTEL_OCCUPANCY",
+    ],
+    "fangguan": ["PROPERTY_MGMT_REVENUE_YTD", "REAL_ESTATE_AGENCY_REVENUE_YTD"],
+}
+
+
+def test_yongjia_catalogue_covers_every_statistics_duty(yj: Knowledge) -> None:
+    assert 12 <= len(yj.indicators) <= 16
+    assert yj.reporting_units == []
+    stats = {
+        d.unit: d.source
+        for d in yj.duties
+        if d.role == "statistics" and d.source.startswith("三、部门职责分工")
+    }
+    assert set(stats) == set(YJ_STATISTICS)
+    for unit, codes in YJ_STATISTICS.items():
+        mine = yj.indicators_for(unit)
+        assert [i.code for i in mine] == codes
+        # reported by that department alone, citing its own numbered item
+        assert all(i.reporters == [unit] and i.source == stats[unit] for i in mine), unit
+    assert [u.id for u in yj.reporters()] == ["jyj", "mzj", "jtj", "xxb", "tjj", "nxj", "fangguan"]
+
+
+def test_yongjia_catalogue_details(yj: Knowledge) -> None:
+    units = {i.code: i.unit for i in yj.indicators}
+    assert units["ROAD_FREIGHT_YTD"] == "万吨"
+    assert units["ROAD_PASSENGERS_YTD"] == units["TOURIST_ARRIVALS_YTD"] == "万人次"
+    assert yj.indicator("TOURISM_REVENUE_MONTH").period_value_of == "TOURISM_REVENUE_YTD"
+    occupancy = yj.indicator("STAR_HOTEL_OCCUPANCY")
+    assert occupancy.unit == "%" and (occupancy.min, occupancy.max) == (Decimal(0), Decimal(100))
+    assert not occupancy.cumulative and occupancy.change_warn_pct
+    staff = yj.indicator("EDUCATION_EMPLOYEES")
+    assert (staff.unit, staff.decimals, staff.cumulative) == ("人", 0, False)
+    for code in ("TRANSPORT_REVENUE_YTD", "TOURIST_ARRIVALS_YTD", "STAR_HOTEL_OCCUPANCY"):
+        assert yj.indicator(code).frequency == "monthly"
+    for unit in ("xxb", "fangguan", "jyj", "mzj"):
+        assert {i.frequency for i in yj.indicators_for(unit)} == {"quarterly"}
+
+
+def test_district_example_streets(dq: Knowledge) -> None:
+    assert [u.id for u in dq.reporting_units] == STREETS
+    assert [u.name for u in dq.reporting_units] == ["一号街道", "二号街道", "三号街道"]
+    unit_ids = {u.id for u in dq.units}
+    names = {n for u in dq.units for n in (u.name, *u.aliases)}
+    for street in dq.reporting_units:
+        assert street.kind == "street" and street.part_of == "jd"
+        assert street.note and "各街道" in street.note and "示例" in street.note
+        assert street.aliases and not {street.name, *street.aliases} & names
+        assert street.id not in unit_ids  # the lookup engine indexes `units` only
+        assert dq.unit(street.id) is street
+    assert dq.unit("jd").name == "各街道"
+    with pytest.raises(KeyError):
+        dq.unit("jd_99")
+
+
+def test_district_catalogue(dq: Knowledge) -> None:
+    total = dq.indicator("MODERN_SVC_REVENUE_YTD")
+    assert total.name == "现代服务业营业收入（累计）"
+    # the district total is 区发改委's target (一、（四）); 区统计局 compiles, it does not report
+    assert total.reporters == ["fgw", *STREETS]
+    assert "一、（四）绩效目标考核" in (total.source or "")
+    month = dq.indicator("MODERN_SVC_REVENUE_MONTH")
+    assert month.period_value_of == total.code and month.reporters == total.reporters
+    for name, industry in DQ_DEPARTMENT_LINES.items():
+        [ind] = [i for i in dq.indicators if i.group == industry]
+        assert ind.name == f"{industry}营业收入（累计）"
+        assert ind.cumulative and ind.unit == "万元"
+        assert ind.reporters == [unit_id(dq, name), *STREETS]
+    assert len(dq.indicators) == 2 + len(DQ_DEPARTMENT_LINES)
+    assert {(i.frequency, i.deadline.day, i.deadline.time) for i in dq.indicators} == {
+        ("monthly", 5, "17:00")
+    }
+    assert dq.indicators_for("tjj") == [] and dq.indicators_for("jd") == []
+    for street in STREETS:
+        assert dq.indicators_for(street) == dq.indicators
+    assert [u.id for u in dq.reporters()] == [
+        "fgw",
+        "kjj",
+        "czj",
+        "fdj",
+        "wtj",
+        "lyj",
+        "gsl",
+        *STREETS,
+    ]
+
+
+def test_lookup_does_not_see_the_example_streets() -> None:
+    from knowledge.lookup import engine_for
+
+    answer = engine_for("district").ask("一号街道负责什么")
+    assert all(not m.unit_id.startswith("jd_") for m in answer.matches)
+
+
 # ---------------------------------------------------------------- loader errors on broken copies
 
 
@@ -731,3 +957,95 @@ def test_error_duplicate_alias(tmp_path: Path) -> None:
     msg = problem(path)
     assert str(path) in msg
     assert "name or alias '发改局' belongs to both fgj and jmj" in msg
+
+
+def test_error_reporting_unit_repeats_a_unit_name(tmp_path: Path) -> None:
+    path, text = broken_copy(tmp_path, "district", "    name: 二号街道\n", "    name: 区统计局\n")
+    line = line_of(text, "  - id: jd_02\n")
+    assert problem(path) == (
+        f"{path}:{line}: reporting_units[jd_02]: "
+        "name or alias '区统计局' belongs to both tjj and jd_02"
+    )
+
+
+def test_error_reporting_unit_repeats_a_unit_alias(tmp_path: Path) -> None:
+    old = "    aliases: [街道一]\n"
+    path, text = broken_copy(tmp_path, "district", old, "    aliases: [街道一, 街道]\n")
+    line = line_of(text, "  - id: jd_01\n")
+    assert problem(path) == (
+        f"{path}:{line}: reporting_units[jd_01]: name or alias '街道' belongs to both jd and jd_01"
+    )
+
+
+def test_error_reporting_unit_repeats_a_unit_id(tmp_path: Path) -> None:
+    path, text = broken_copy(tmp_path, "district", "  - id: jd_03\n", "  - id: tjj\n")
+    line = line_of(text, "  - id: tjj\n    name: 三号街道\n")
+    msg = problem(path)
+    assert msg.startswith(f"{path}:{line}: reporting_units[tjj]: id 'tjj' is already a unit's id")
+
+
+def test_error_reporting_units_repeat_each_other(tmp_path: Path) -> None:
+    old = "    aliases: [街道三]\n"
+    path, _ = broken_copy(tmp_path, "district", old, "    aliases: [街道三, 街道一]\n")
+    msg = problem(path)
+    assert str(path) in msg and "name or alias '街道一' belongs to both jd_01 and jd_03" in msg
+
+
+def test_error_part_of_must_be_a_document_unit(tmp_path: Path) -> None:
+    old = "    aliases: [街道二]\n    part_of: jd\n"
+    path, text = broken_copy(
+        tmp_path, "district", old, old.replace("part_of: jd", "part_of: jd_01")
+    )
+    line = line_of(text, "    part_of: jd_01\n")
+    assert (
+        problem(path) == f"{path}:{line}: reporting_units[jd_02].part_of: unknown unit id 'jd_01'"
+    )
+
+
+def test_error_indicator_names_an_unknown_reporter(tmp_path: Path) -> None:
+    path, text = broken_copy(
+        tmp_path, "yongjia", "    reporters: [xxb]\n", "    reporters: [xinxi]\n"
+    )
+    line = line_of(text, "    reporters: [xinxi]\n")
+    n = [i.code for i in load_knowledge("yongjia").indicators].index("SOFTWARE_REVENUE_YTD")
+    assert problem(path) == f"{path}:{line}: indicators[{n}].reporters[0]: unknown unit id 'xinxi'"
+
+
+def test_error_indicator_names_an_unknown_street(tmp_path: Path) -> None:
+    old = "    reporters: [gsl, jd_01, jd_02, jd_03]\n"
+    path, text = broken_copy(tmp_path, "district", old, old.replace("jd_02", "jd_04"))
+    line = line_of(text, "    reporters: [gsl, jd_01, jd_04, jd_03]\n")
+    n = [i.code for i in load_knowledge("district").indicators].index("PROFESSIONAL_REVENUE_YTD")
+    assert problem(path) == f"{path}:{line}: indicators[{n}].reporters[2]: unknown unit id 'jd_04'"
+
+
+def test_error_whole_unit_reports_through_its_streets(tmp_path: Path) -> None:
+    old = "    reporters: [gsl, jd_01, jd_02, jd_03]\n"
+    path, text = broken_copy(tmp_path, "district", old, "    reporters: [gsl, jd]\n")
+    line = line_of(text, "    reporters: [gsl, jd]\n")
+    msg = problem(path)
+    assert msg.startswith(f"{path}:{line}: indicators[")
+    assert msg.endswith(
+        ".reporters[1]: 'jd' reports through its reporting units; name them instead"
+    )
+
+
+def test_error_period_figure_with_other_reporters(tmp_path: Path) -> None:
+    old = "    period_value_of: TOURISM_REVENUE_YTD\n    reporters: [nxj]\n"
+    path, _ = broken_copy(tmp_path, "yongjia", old, old.replace("[nxj]", "[nxj, jtj]"))
+    msg = problem(path)
+    assert str(path) in msg
+    assert "TOURISM_REVENUE_MONTH: period_value_of 'TOURISM_REVENUE_YTD' has other reporters" in msg
+
+
+def test_without_the_loader_references_are_still_checked() -> None:
+    """Validating the data directly (no loader context) still refuses unknown reporters."""
+    data = yaml.safe_load(real_text("district"))
+    assert Knowledge.model_validate(data) == load_knowledge("district")
+    data["indicators"][0]["reporters"].append("jd_09")
+    with pytest.raises(ValidationError, match=r"unknown reporters \['jd_09'\]"):
+        Knowledge.model_validate(data)
+    data = yaml.safe_load(real_text("district"))
+    data["reporting_units"][1]["part_of"] = "jd_01"
+    with pytest.raises(ValidationError, match="part_of 'jd_01' is not another unit"):
+        Knowledge.model_validate(data)

@@ -33,6 +33,17 @@ FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．�
         (".5", "万元", "0.5"),
         ("12.", "人", "12"),
         ("300人", "人", "300"),
+        # freight in 万吨 and passengers / visitors in 万人次
+        ("12.5", "万吨", "12.5"),
+        ("12.5万吨", "万吨", "12.5"),
+        ("500吨", "万吨", "0.05"),
+        ("1.2万", "万吨", "1.2"),
+        ("3亿吨", "万吨", "30000"),
+        ("8.6", "万人次", "8.6"),
+        ("8.6万人次", "万人次", "8.6"),
+        ("8600人次", "万人次", "0.86"),
+        ("１２万", "万人次", "12"),
+        ("2,500人次", "万人次", "0.25"),
     ],
 )
 def test_accepted_forms(text: str, unit: str, value: str) -> None:
@@ -57,6 +68,17 @@ def test_accepted_forms(text: str, unit: str, value: str) -> None:
         ("--5", "万元", "not_a_number"),
         (".", "万元", "not_a_number"),
         ("万", "人", "not_a_number"),
+        ("500吨", "万元", "wrong_unit"),
+        ("500吨", "人", "wrong_unit"),
+        ("5万元", "万吨", "wrong_unit"),
+        ("300人", "万吨", "wrong_unit"),
+        ("300人次", "人", "wrong_unit"),
+        ("300人", "万人次", "wrong_unit"),  # 人 counts people, 人次 counts visits
+        ("3万人", "万人次", "wrong_unit"),
+        ("5吨", "万人次", "wrong_unit"),
+        ("5吨", "%", "percent_expected"),
+        ("12%", "万吨", "not_percent"),
+        ("5公斤", "万吨", "not_a_number"),
     ],
 )
 def test_refused_forms_name_the_rule(text: str, unit: str, rule: str) -> None:
@@ -70,6 +92,18 @@ def test_decimals_are_counted_after_scaling() -> None:
     assert parse_number("12500元", "万元").decimals == 2
     assert parse_number("1.20", "万元").decimals == 1
     assert parse_number("3亿", "万元").decimals == 0
+    assert parse_number("12345吨", "万吨").decimals == 4
+    assert parse_number("3万人次", "万人次").decimals == 0
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("1e6"), places=2, allow_nan=False))
+def test_small_units_are_a_ten_thousandth_of_the_indicators(value: Decimal) -> None:
+    """吨 for a 万吨 indicator and 人次 for a 万人次 one scale by 1/10000; bare numbers do not."""
+    for small, big in (("吨", "万吨"), ("人次", "万人次")):
+        assert parse_number(f"{value:f}{small}", big).value == value / 10_000
+        assert parse_number(f"{value:f}{big}", big).value == value
+        assert parse_number(f"{value:f}", big).value == value
+        assert parse_number(f"{value:f}万", big).value == value
 
 
 amounts = st.decimals(

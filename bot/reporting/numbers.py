@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# Magnitude words, in units of one (元, 人, 个).
+# Magnitude words, in units of one (元, 人, 个, 吨, 人次).
 MAGNITUDES: dict[str, Decimal] = {
     "千": Decimal(1_000),
     "万": Decimal(10_000),
@@ -27,11 +27,23 @@ UNIT_SCALE: dict[str, Decimal] = {
     "家": Decimal(1),
     "项": Decimal(1),
     "%": Decimal(1),
+    "吨": Decimal(1),
+    "万吨": Decimal(10_000),
+    "人次": Decimal(1),
+    "万人次": Decimal(10_000),
 }
+
+# Units of measure that can stand for one another (a typed unit must be of the indicator's kind).
+UNIT_KINDS: tuple[frozenset[str], ...] = (
+    frozenset({"元", "万元", "亿元"}),
+    frozenset({"人", "个", "家", "项"}),
+    frozenset({"吨", "万吨"}),
+    frozenset({"人次", "万人次"}),
+)
 
 _NUMBER = re.compile(
     r"^(?P<sign>[-+]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d*))?"
-    r"(?P<mag>千万|百万|十万|千|万|亿)?(?P<unit>元|万元|亿元|人|个|家|项|%)?$"
+    r"(?P<mag>千万|百万|十万|千|万|亿)?(?P<unit>元|万元|亿元|人次|万人次|人|个|家|项|吨|万吨|%)?$"
 )
 
 
@@ -56,11 +68,16 @@ def _clean(text: str) -> str:
     return text.replace("−", "-").replace("－", "-")
 
 
+def _same_kind(typed: str, unit: str) -> bool:
+    return any(typed in kind and unit in kind for kind in UNIT_KINDS)
+
+
 def parse_number(text: str, unit: str) -> Parsed:
-    """The value in the indicator's unit of measure (万元, 人, 个, %).
+    """The value in the indicator's unit of measure (万元, 人, 个, %, 万吨, 万人次).
 
     A magnitude word is absolute: for an indicator in 万元, 1.2万 means 1.2万元 = 1.2, 3亿 = 30000;
-    a bare number is in the indicator's own unit.
+    for one in 万吨, 1.2万 means 12000吨 = 1.2. A bare number is in the indicator's own unit; a
+    typed unit must be of the indicator's kind and is converted (500吨 = 0.05万吨).
     """
     cleaned = _clean(text)
     if not cleaned:
@@ -75,9 +92,7 @@ def parse_number(text: str, unit: str) -> Parsed:
         raise NumberError("not_percent")
     if typed_unit and typed_unit != "%" and unit == "%":
         raise NumberError("percent_expected")
-    if typed_unit in ("人", "个", "家", "项") and unit not in ("人", "个", "家", "项"):
-        raise NumberError("wrong_unit")
-    if typed_unit in ("元", "万元", "亿元") and unit not in ("元", "万元", "亿元"):
+    if typed_unit and typed_unit != "%" and not _same_kind(typed_unit, unit):
         raise NumberError("wrong_unit")
     if match["mag"] and unit == "%":
         raise NumberError("percent_expected")
