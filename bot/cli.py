@@ -149,6 +149,42 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a reporting period's figures as XLSX or CSV and print the file's path."""
+    import asyncio
+
+    from bot.reporting.export import check_period_label, export_period
+    from db.migrate import upgrade
+    from db.session import make_engine, make_sessionmaker
+
+    try:
+        label = check_period_label(args.period)
+    except ValueError as exc:
+        return _fail(str(exc))
+    settings = _settings()
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    upgrade(settings.database_url)
+
+    async def export() -> tuple[str, bytes]:
+        engine = make_engine(settings.database_url)
+        try:
+            sessions = make_sessionmaker(engine)
+            return await export_period(sessions, kb, label, args.format, settings.tz)
+        finally:
+            await engine.dispose()
+
+    name, content = asyncio.run(export())
+    path = Path(args.output) if args.output else Path(name)
+    if path.is_dir():
+        path = path / name
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror or exc}")
+    print(path.resolve())
+    return 0
+
+
 def cmd_knowledge_validate(args: argparse.Namespace) -> int:
     failed = False
     for name in args.files:
@@ -196,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("user_id", type=int, help="the Telegram user id (shown by /whoami)")
     add.add_argument("--name", help="a display name")
     add.set_defaults(func=cmd_admin_add)
+
+    export = sub.add_parser("export", help="a reporting period's figures for Excel (or csv)")
+    export.add_argument("--period", "-p", required=True, help="the reference month, e.g. 2026-10")
+    export.add_argument("--format", "-f", choices=("xlsx", "csv"), default="xlsx")
+    export.add_argument(
+        "--output", "-o", help="the file or folder to write (default: the current directory)"
+    )
+    export.add_argument("--jurisdiction", "-j")
+    export.set_defaults(func=cmd_export)
 
     dbp = sub.add_parser("db", help="database")
     dsub = dbp.add_subparsers(dest="action", required=True)
