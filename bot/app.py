@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler, Defaults
 
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
+from bot.reporting.service import Reporting
 from bot.settings import Settings
+from db.base import utcnow
 from db.session import make_engine, make_sessionmaker
-from handlers import basic, inline, lookup, registration
+from handlers import admin, basic, inline, lookup, registration, report, review
 from handlers.deps import KEY, Deps
 from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
@@ -18,8 +23,11 @@ from knowledge.lookup import LookupEngine
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
-    """The bot with all handlers; raises KnowledgeError if the knowledge file is invalid."""
+def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Application:  # type: ignore[type-arg]
+    """The bot with all handlers; raises KnowledgeError if the knowledge file is invalid.
+
+    `clock` gives the current UTC time (tests run the calendar on a fake one).
+    """
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     engine = LookupEngine(kb)
     db_engine = make_engine(settings.database_url)
@@ -30,6 +38,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         engine=engine,
         querylog=QueryLogger(sessions, settings.jurisdiction),
         contacts=Contacts(sessions, settings.jurisdiction, tuple(settings.admin_ids)),
+        reporting=Reporting(sessions, kb, settings.tz, clock),
     )
 
     builder = ApplicationBuilder().token(settings.telegram_bot_token or PLAYGROUND_TOKEN)
@@ -49,6 +58,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     app.bot_data[KEY] = deps
 
     registration.register(app)  # /start with an invite payload goes before the plain /start
+    admin.register(app)
+    report.register(app)  # also /start report, before the plain /start
+    review.register(app)
     app.add_handler(CommandHandler("start", basic.start))
     app.add_handler(CommandHandler("help", basic.help_command))
     lookup.register(app)

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
+from bot.reporting.service import Reporting
 from bot.settings import Settings
 from knowledge.lookup import LookupEngine
 from knowledge.schema import Knowledge
@@ -21,6 +22,7 @@ class Deps:
     engine: LookupEngine
     querylog: QueryLogger
     contacts: Contacts
+    reporting: Reporting
 
 
 def get_deps(bot_data: dict[Any, Any]) -> Deps:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from bot.app import build_application
@@ -13,12 +14,61 @@ from bot.settings import Settings
 from db.migrate import upgrade_async
 
 
+async def start_app(config: Settings, clock: Callable[[], dt.datetime] | None) -> Any:
+    """Build the bot, initialise it and start polling, as `dutybot run` does."""
+    app = build_application(config, clock) if clock else build_application(config)
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
+    return app
+
+
+async def stop_app(app: Any) -> None:
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
 class Harness:
-    def __init__(self, emu: BotApiEmulator, app: Any, db_url: str, default_user: int) -> None:
+    def __init__(
+        self,
+        emu: BotApiEmulator,
+        app: Any,
+        db_url: str,
+        default_user: int,
+        config: Settings | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self.emu = emu
         self.app = app
         self.db_url = db_url
         self.default_user = default_user
+        self._config = config
+        self._clock = clock
+
+    async def restart(self) -> None:
+        """Stop the bot and start a fresh process-like instance on the same database."""
+        assert self._config is not None
+        await stop_app(self.app)
+        self.app = await start_app(self._config, self._clock)
+
+    async def press(
+        self,
+        user: int,
+        chat: int,
+        message_id: int,
+        *,
+        data: str | None = None,
+        text: str | None = None,
+    ) -> dict[str, Any]:
+        """A user presses a button; returns the bot's callback answer."""
+        qid = self.emu.press_button(user, chat, message_id, data=data, text=text)
+        answer: dict[str, Any] = await self.emu.wait_for_callback_answer(qid, timeout=10)
+        return answer
 
     async def say(
         self, text: str, *, chat: int | None = None, user: int | None = None, **kw: Any
@@ -49,6 +99,7 @@ async def running_bot(
     *,
     db_url: str,
     migrate: bool = True,
+    clock: Callable[[], dt.datetime] | None = None,
     **settings: str,
 ) -> AsyncIterator[Harness]:
     """An emulator with these users and groups (everyone in every group) and the bot polling it."""
@@ -67,18 +118,11 @@ async def running_bot(
         DATABASE_URL=db_url,
         **settings,  # type: ignore[arg-type]
     )
-    app = build_application(config)
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
+    harness = Harness(
+        emu, await start_app(config, clock), config.database_url, next(iter(users)), config, clock
+    )
     try:
-        yield Harness(emu, app, config.database_url, next(iter(users)))
+        yield harness
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await stop_app(harness.app)
         await emu.stop()

@@ -1,0 +1,555 @@
+"""Reporting: periods, drafts that survive restarts, submissions with revisions, status, review.
+
+Holds no Telegram objects; the handlers, the CLI and the tests all call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.reporting.form import Entry, Form, FormState, Known
+from bot.reporting.periods import Month, deadline_at, open_month, previous_for
+from db.base import utcnow
+from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
+from knowledge.schema import Indicator, Knowledge
+
+# Statuses of a submitted figure.
+SUBMITTED, ACCEPTED, RETURNED = "submitted", "accepted", "returned"
+
+
+class StaleForm(Exception):
+    """The draft changed (another press, another device) or is gone since the button was sent."""
+
+
+class ReportingError(Exception):
+    """A refused request; `reason` is a code the handlers turn into a Chinese message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReturnPrompt:
+    """An admin is typing the reason for sending a submission back."""
+
+    submission_id: int
+    kind: str = "return"
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    version: int
+    user_id: int
+    state: FormState | ReturnPrompt
+
+
+@dataclass(frozen=True)
+class Saved:
+    code: str
+    value: Decimal
+    revision: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    period: Month
+    unit_id: str
+    saved: tuple[Saved, ...]
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One indicator of one period as the unit's contact sees it."""
+
+    period: Month
+    indicator: Indicator
+    deadline: dt.datetime
+    submission: Submission | None
+
+    @property
+    def done(self) -> bool:
+        return self.submission is not None and self.submission.status != RETURNED
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """A unit's state for one period in the admin's overview."""
+
+    unit_id: str
+    due: tuple[Indicator, ...]
+    submitted: dict[str, Submission]
+    deadline: dt.datetime
+
+    @property
+    def missing(self) -> list[Indicator]:
+        return [
+            i
+            for i in self.due
+            if i.code not in self.submitted or self.submitted[i.code].status == RETURNED
+        ]
+
+
+class Reporting:
+    """One jurisdiction's reporting."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        kb: Knowledge,
+        tz: ZoneInfo,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self.kb = kb
+        self.tz = tz
+        self.clock = clock
+        self._jurisdiction = kb.jurisdiction.id
+        self._indicators = {i.code: i for i in kb.indicators}
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self._sessions
+
+    async def audit(self, actor: int, action: str, target: str, **detail: object) -> None:
+        """Record an admin action that changes nothing else (an export, say)."""
+        async with self._sessions.begin() as session:
+            session.add(self._audit(actor, action, target, **detail))
+
+    # ------------------------------------------------------------ periods and catalogue
+
+    def open_month(self) -> Month:
+        return open_month(self.clock(), self.tz)
+
+    def due(self, unit_id: str, month: Month) -> list[Indicator]:
+        """The unit's indicators reported in this month's period (quarterly ones at quarter end)."""
+        return [i for i in self.kb.indicators_for(unit_id) if i.due_in_month(month.month)]
+
+    def deadline(self, indicator: Indicator, month: Month) -> dt.datetime:
+        return deadline_at(indicator, month, self.tz)
+
+    def form(self, state: FormState) -> Form:
+        return Form(state, self._indicators)
+
+    def period_deadline(self, month: Month) -> dt.datetime:
+        """The earliest deadline of the period's indicators (the monthly one, usually)."""
+        due = [i for i in self.kb.indicators if i.due_in_month(month.month)]
+        rules = due or self.kb.indicators
+        if not rules:
+            return dt.datetime.combine(month.shift(1).last_day, dt.time(), self.tz).astimezone(
+                dt.UTC
+            )
+        return min(deadline_at(i, month, self.tz) for i in rules)
+
+    async def ensure_period(self, month: Month) -> int:
+        """The period's row id, created if missing (safe against a concurrent insert)."""
+        async with self._sessions() as session:
+            found = await self._period_id(session, month)
+        if found is not None:
+            return found
+        try:
+            async with self._sessions.begin() as session:
+                row = ReportingPeriod(
+                    jurisdiction=self._jurisdiction,
+                    frequency="monthly",
+                    label=month.label,
+                    starts_on=month.first_day,
+                    ends_on=month.last_day,
+                    deadline_at=self.period_deadline(month),
+                )
+                session.add(row)
+                await session.flush()
+                return row.id
+        except IntegrityError:
+            pass  # another update created it first
+        async with self._sessions() as session:
+            found = await self._period_id(session, month)
+        assert found is not None
+        return found
+
+    async def _period_id(self, session: AsyncSession, month: Month) -> int | None:
+        result = await session.scalars(
+            select(ReportingPeriod.id).where(
+                ReportingPeriod.jurisdiction == self._jurisdiction,
+                ReportingPeriod.frequency == "monthly",
+                ReportingPeriod.label == month.label,
+            )
+        )
+        return result.first()
+
+    async def known_months(self) -> list[Month]:
+        """Months with a period row, newest first."""
+        async with self._sessions() as session:
+            labels = await session.scalars(
+                select(ReportingPeriod.label).where(
+                    ReportingPeriod.jurisdiction == self._jurisdiction,
+                    ReportingPeriod.frequency == "monthly",
+                )
+            )
+            return sorted((Month.parse(label) for label in labels), reverse=True)
+
+    async def values(
+        self, unit_ids: Iterable[str] | None, months: Iterable[Month]
+    ) -> dict[tuple[str, str, str], Submission]:
+        """Submissions keyed by (month label, unit id, indicator code)."""
+        labels = {m.label for m in months}
+        query = (
+            select(ReportingPeriod.label, Submission)
+            .join(Submission, Submission.period_id == ReportingPeriod.id)
+            .where(
+                ReportingPeriod.jurisdiction == self._jurisdiction,
+                ReportingPeriod.label.in_(labels),
+            )
+        )
+        if unit_ids is not None:
+            query = query.where(Submission.unit_id.in_(list(unit_ids)))
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return {(label, s.unit_id, s.indicator): s for label, s in rows}
+
+    # ------------------------------------------------------------ drafts
+
+    async def draft(self, user_id: int) -> Draft | None:
+        async with self._sessions() as session:
+            row = (
+                await session.scalars(
+                    select(FormDraft).where(
+                        FormDraft.jurisdiction == self._jurisdiction,
+                        FormDraft.telegram_user_id == user_id,
+                    )
+                )
+            ).first()
+        return None if row is None else _draft(row)
+
+    async def start_form(
+        self,
+        user_id: int,
+        unit_id: str,
+        month: Month,
+        codes: list[str] | None = None,
+        reason: str | None = None,
+    ) -> Draft:
+        """A new draft for the unit's due indicators (or just `codes`), replacing any old one."""
+        indicators = self.due(unit_id, month)
+        if codes is not None:
+            indicators = [i for i in indicators if i.code in codes]
+        if not indicators:
+            raise ReportingError("nothing_due")
+        months = {month, month.shift(-12), *(previous_for(i, month) for i in indicators)}
+        have = await self.values([unit_id], months)
+
+        def value(m: Month, code: str) -> Decimal | None:
+            found = have.get((m.label, unit_id, code))
+            return None if found is None else found.value
+
+        known: dict[str, Known] = {}
+        for ind in indicators:
+            before = previous_for(ind, month)
+            current = have.get((month.label, unit_id, ind.code))
+            known[ind.code] = Known(
+                previous=value(before, ind.code),
+                previous_same_year=before.year == month.year,
+                last_year=value(month.shift(-12), ind.code),
+                current=None if current is None else current.value,
+                status=None if current is None else current.status,
+                review_reason=None if current is None else current.review_reason,
+            )
+        state = FormState(
+            period=month.label,
+            unit_id=unit_id,
+            codes=[i.code for i in indicators],
+            known=known,
+            reason=reason,
+        )
+        period_id = await self.ensure_period(month)
+        return await self._replace_draft(user_id, period_id, unit_id, state)
+
+    async def start_return(self, user_id: int, submission_id: int) -> Draft:
+        """An admin's prompt for the reason to send a submission back (kept as a draft)."""
+        async with self._sessions() as session:
+            sub = await session.get(Submission, submission_id)
+        if sub is None:
+            raise ReportingError("no_such_submission")
+        return await self._replace_draft(
+            user_id, sub.period_id, sub.unit_id, ReturnPrompt(submission_id)
+        )
+
+    async def _replace_draft(
+        self, user_id: int, period_id: int, unit_id: str, state: FormState | ReturnPrompt
+    ) -> Draft:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(FormDraft).where(
+                    FormDraft.jurisdiction == self._jurisdiction,
+                    FormDraft.telegram_user_id == user_id,
+                )
+            )
+            row = FormDraft(
+                jurisdiction=self._jurisdiction,
+                telegram_user_id=user_id,
+                period_id=period_id,
+                unit_id=unit_id,
+                state=_state_json(state),
+                version=1,
+                updated_at=self.clock(),
+            )
+            session.add(row)
+            await session.flush()
+            return _draft(row)
+
+    async def save(self, draft: Draft) -> Draft:
+        """Store the draft's new state; StaleForm if someone saved it since it was read."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(FormDraft)
+                .where(FormDraft.id == draft.id, FormDraft.version == draft.version)
+                .values(
+                    state=_state_json(draft.state),
+                    version=draft.version + 1,
+                    updated_at=self.clock(),
+                )
+            )
+            if _rowcount(result) != 1:
+                raise StaleForm()
+        return Draft(draft.id, draft.version + 1, draft.user_id, draft.state)
+
+    async def discard(self, draft: Draft) -> None:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(FormDraft).where(
+                    FormDraft.id == draft.id, FormDraft.version == draft.version
+                )
+            )
+            if _rowcount(result) != 1:
+                raise StaleForm()
+
+    # ------------------------------------------------------------ submitting
+
+    async def submit(self, draft: Draft) -> Receipt:
+        """Save the form's new or changed values and end the draft, in one transaction."""
+        state = draft.state
+        assert isinstance(state, FormState)
+        month = Month.parse(state.period)
+        entries = self.form(state).to_save()
+        period_id = await self.ensure_period(month)
+        now = self.clock()
+        saved: list[Saved] = []
+        async with self._sessions.begin() as session:
+            gone = await session.execute(
+                delete(FormDraft).where(
+                    FormDraft.id == draft.id, FormDraft.version == draft.version
+                )
+            )
+            if _rowcount(gone) != 1:
+                raise StaleForm()  # already submitted (a second press) or changed meanwhile
+            existing = {
+                s.indicator: s
+                for s in await session.scalars(
+                    select(Submission)
+                    .where(
+                        Submission.period_id == period_id,
+                        Submission.unit_id == state.unit_id,
+                        Submission.indicator.in_(list(entries)),
+                    )
+                    .with_for_update()
+                )
+            }
+            for code in state.codes:
+                entry = entries.get(code)
+                if entry is None:
+                    continue
+                sub = existing.get(code)
+                if sub is None:
+                    sub = Submission(
+                        period_id=period_id,
+                        unit_id=state.unit_id,
+                        indicator=code,
+                        revision=0,
+                        updated_by=draft.user_id,
+                    )
+                    session.add(sub)
+                elif sub.value == entry.value and sub.status != RETURNED:
+                    continue  # someone saved the same figure meanwhile: no new revision
+                sub.revision += 1
+                sub.value, sub.skipped, sub.explanation = entry.value, False, entry.explanation
+                sub.status, sub.review_reason = SUBMITTED, None
+                sub.reviewed_by = sub.reviewed_at = None
+                sub.updated_by, sub.updated_at = draft.user_id, now
+                await session.flush()
+                session.add(_revision(sub, entry, state.reason, draft.user_id, now))
+                saved.append(Saved(code, entry.value, sub.revision))
+        return Receipt(month, state.unit_id, tuple(saved), now)
+
+    # ------------------------------------------------------------ status
+
+    async def owed(self, unit_id: str) -> list[Owed]:
+        """The unit's indicators of the open period and of earlier periods still incomplete."""
+        opened = self.open_month()
+        months = [m for m in await self.known_months() if m < opened][:12]
+        months = [opened, *months]
+        have = await self.values([unit_id], months)
+        lines: list[Owed] = []
+        for month in months:
+            due = self.due(unit_id, month)
+            rows = [
+                Owed(
+                    month,
+                    ind,
+                    self.deadline(ind, month),
+                    have.get((month.label, unit_id, ind.code)),
+                )
+                for ind in due
+            ]
+            if month == opened or any(not r.done for r in rows):
+                lines.extend(rows)
+        return lines
+
+    async def progress(self, month: Month) -> list[UnitProgress]:
+        """Every reporting unit's state for the period, in catalogue order."""
+        have = await self.values(None, [month])
+        result: list[UnitProgress] = []
+        for unit in self.kb.reporters():
+            due = tuple(self.due(unit.id, month))
+            if not due:
+                continue
+            submitted = {
+                i.code: have[(month.label, unit.id, i.code)]
+                for i in due
+                if (month.label, unit.id, i.code) in have
+            }
+            deadline = min(self.deadline(i, month) for i in due)
+            result.append(UnitProgress(unit.id, due, submitted, deadline))
+        return result
+
+    # ------------------------------------------------------------ review
+
+    async def accept(self, actor: int, month: Month, unit_id: str) -> int:
+        """Accept the unit's submitted (not yet reviewed) figures of the period; how many."""
+        period_id = await self.ensure_period(month)
+        now = self.clock()
+        async with self._sessions.begin() as session:
+            rows = list(
+                await session.scalars(
+                    select(Submission).where(
+                        Submission.period_id == period_id,
+                        Submission.unit_id == unit_id,
+                        Submission.status == SUBMITTED,
+                    )
+                )
+            )
+            for sub in rows:
+                sub.status, sub.reviewed_by, sub.reviewed_at = ACCEPTED, actor, now
+            if rows:
+                session.add(
+                    self._audit(
+                        actor,
+                        "review_accept",
+                        f"{unit_id}:{month.label}",
+                        codes=[s.indicator for s in rows],
+                    )
+                )
+        return len(rows)
+
+    async def send_back(
+        self, actor: int, submission_id: int, reason: str
+    ) -> tuple[Submission, Month]:
+        """Return one figure to its unit with a reason; the admin's prompt draft ends."""
+        now = self.clock()
+        async with self._sessions.begin() as session:
+            sub = await session.get(Submission, submission_id, with_for_update=True)
+            if sub is None:
+                raise ReportingError("no_such_submission")
+            period = await session.get(ReportingPeriod, sub.period_id)
+            assert period is not None
+            sub.status, sub.review_reason = RETURNED, reason
+            sub.reviewed_by, sub.reviewed_at = actor, now
+            await session.execute(
+                delete(FormDraft).where(
+                    FormDraft.jurisdiction == self._jurisdiction,
+                    FormDraft.telegram_user_id == actor,
+                )
+            )
+            session.add(
+                self._audit(
+                    actor,
+                    "review_return",
+                    f"{sub.unit_id}:{period.label}:{sub.indicator}",
+                    reason=reason,
+                )
+            )
+        return sub, Month.parse(period.label)
+
+    async def submission(self, submission_id: int) -> tuple[Submission, Month] | None:
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(Submission, ReportingPeriod.label)
+                    .join(ReportingPeriod, Submission.period_id == ReportingPeriod.id)
+                    .where(
+                        Submission.id == submission_id,
+                        ReportingPeriod.jurisdiction == self._jurisdiction,
+                    )
+                )
+            ).first()
+        return None if row is None else (row[0], Month.parse(row[1]))
+
+    def _audit(self, actor: int, action: str, target: str, **detail: object) -> AuditLog:
+        return AuditLog(
+            jurisdiction=self._jurisdiction,
+            actor=actor,
+            action=action,
+            target=target,
+            detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        )
+
+
+def _revision(
+    sub: Submission, entry: Entry, reason: str | None, user_id: int, now: dt.datetime
+) -> SubmissionRevision:
+    warnings = [{"code": w.code, "params": w.params} for w in entry.warnings]
+    return SubmissionRevision(
+        submission_id=sub.id,
+        revision=sub.revision,
+        value=entry.value,
+        skipped=False,
+        explanation=entry.explanation,
+        warnings=json.dumps(warnings, ensure_ascii=False) if warnings else None,
+        reason=reason if sub.revision > 1 else None,
+        entered_by=user_id,
+        entered_at=now,
+    )
+
+
+def _state_json(state: FormState | ReturnPrompt) -> str:
+    data: dict[str, Any] = (
+        state.to_json()
+        if isinstance(state, FormState)
+        else {"kind": state.kind, "submission_id": state.submission_id}
+    )
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _draft(row: FormDraft) -> Draft:
+    data = json.loads(row.state)
+    state: FormState | ReturnPrompt = (
+        ReturnPrompt(int(data["submission_id"]))
+        if data.get("kind") == "return"
+        else FormState.from_json(data)
+    )
+    return Draft(row.id, row.version, row.telegram_user_id, state)
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0))

@@ -1,0 +1,449 @@
+"""The report form (/report, private chat), /cancel and /status.
+
+The form's state lives in the database (form_drafts), saved on every answer, so a restart of the
+bot resumes it and every button carries the draft's version: a stale or repeated press is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from html import escape
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.helpers import create_deep_linked_url
+
+from bot.contacts import Member
+from bot.reporting.form import Form, FormState, Reply
+from bot.reporting.periods import Month
+from bot.reporting.service import Draft, ReportingError, ReturnPrompt, StaleForm
+from handlers import review, texts
+from handlers.deps import Deps, get_deps
+from handlers.render import split_html
+from handlers.report_render import (
+    FIX_PREFIX,
+    FORM_PREFIX,
+    LATE_PREFIX,
+    issue_text,
+    issues_html,
+    owed_html,
+    parse_form_data,
+    period_label,
+    progress_html,
+    receipt_html,
+    short_period,
+    step_view,
+)
+
+log = logging.getLogger(__name__)
+
+START_PAYLOAD = "report"
+# Runs before the lookup's text handler: a user with a form open is answering it.
+FORM_GROUP = -1
+
+
+def unit_name(deps: Deps, unit_id: str) -> str:
+    try:
+        return deps.kb.unit(unit_id).name
+    except KeyError:
+        return unit_id
+
+
+async def _reporter(message: Message, deps: Deps, user_id: int) -> Member | None:
+    """The user's registration if they report for a unit; else explain and return None."""
+    member = await deps.contacts.member(user_id)
+    if not member.registered:
+        await message.reply_text(texts.REPORT_UNREGISTERED)
+        return None
+    if member.unit_id is None:
+        await message.reply_text(texts.REPORT_ADMIN.format(period=deps.reporting.open_month()))
+        return None
+    return member
+
+
+async def _private_only(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In a group, answer with a button that opens the private chat; True when private."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    url = create_deep_linked_url(context.bot.username, START_PAYLOAD)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.REPORT_OPEN_PRIVATE, url=url)]])
+    await message.reply_text(texts.REPORT_IN_GROUP, reply_markup=keyboard)
+    return False
+
+
+def _month_arg(text: str, deps: Deps) -> Month | str:
+    """The month a command names, or the Chinese refusal."""
+    opened = deps.reporting.open_month()
+    try:
+        month = Month.parse(text)
+    except ValueError:
+        return texts.REPORT_BAD_PERIOD.format(text=escape(text[:20]), example=opened)
+    if month > opened:
+        return texts.REPORT_FUTURE_PERIOD.format(
+            period=short_period(month), current=period_label(opened)
+        )
+    return month
+
+
+async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not await _private_only(message, context):
+        return
+    args = [] if context.args == [START_PAYLOAD] else list(context.args or [])
+    deps = get_deps(context.bot_data)
+    member = await _reporter(message, deps, user.id)
+    if member is None or member.unit_id is None:
+        return
+    month: Month | None = None
+    if args:
+        parsed = _month_arg(" ".join(args), deps)
+        if isinstance(parsed, str):
+            await message.reply_text(parsed)
+            return
+        month = parsed
+    draft = await deps.reporting.draft(user.id)
+    if (
+        draft is not None
+        and isinstance(draft.state, FormState)
+        and draft.state.unit_id == member.unit_id
+        and (month is None or month.label == draft.state.period)
+    ):
+        form = deps.reporting.form(draft.state)
+        text, keyboard = step_view(form, draft, unit_name(deps, member.unit_id))
+        await message.reply_text(f"{texts.REPORT_RESUMED}\n\n{text}", reply_markup=keyboard)
+        return
+    await _start(message, deps, user.id, member.unit_id, month)
+
+
+async def _start(
+    message: Message,
+    deps: Deps,
+    user_id: int,
+    unit_id: str,
+    month: Month | None,
+    codes: list[str] | None = None,
+    reason: str | None = None,
+) -> None:
+    """Open a new form and send its first question (and, by default, offer late months)."""
+    reporting = deps.reporting
+    chosen = month or reporting.open_month()
+    name = unit_name(deps, unit_id)
+    late: list[Month] = []
+    if month is None:
+        owed = await reporting.owed(unit_id)
+        late = sorted({o.period for o in owed if not o.done and o.period != chosen}, reverse=True)
+    try:
+        draft = await reporting.start_form(user_id, unit_id, chosen, codes=codes, reason=reason)
+    except ReportingError:
+        text = texts.REPORT_NOTHING_DUE.format(unit=escape(name), period=period_label(chosen))
+        if late:
+            await message.reply_text(text)
+            await _offer_late(message, late)
+        else:
+            await message.reply_text(text)
+        return
+    assert isinstance(draft.state, FormState)
+    form = reporting.form(draft.state)
+    head = texts.REPORT_INTRO.format(
+        unit=escape(name),
+        period=period_label(chosen),
+        count=len(draft.state.codes),
+        deadline=_form_deadline(deps, form, chosen),
+    )
+    if any(k.current is not None for k in draft.state.known.values()):
+        head += "\n" + texts.REPORT_CORRECTING
+    if late:
+        await _offer_late(message, late)
+    text, keyboard = step_view(form, draft, name, head)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+def _form_deadline(deps: Deps, form: Form, month: Month) -> str:
+    from bot.timefmt import deadline
+
+    due = min(deps.reporting.deadline(form.indicator(c), month) for c in form.state.codes)
+    return deadline(due, deps.settings.tz)
+
+
+async def _offer_late(message: Message, late: list[Month]) -> None:
+    buttons = [
+        [
+            InlineKeyboardButton(
+                texts.REPORT_LATE_BUTTON.format(period=short_period(m)),
+                callback_data=LATE_PREFIX + m.label,
+            )
+        ]
+        for m in late[:6]
+    ]
+    await message.reply_text(texts.REPORT_LATE, reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A "补报 2026-09" (or "去填报") button: open the form for that month."""
+    query = update.callback_query
+    if query is None or query.data is None or not isinstance(query.message, Message):
+        return
+    deps = get_deps(context.bot_data)
+    member = await deps.contacts.member(query.from_user.id)
+    try:
+        month = Month.parse(query.data.removeprefix(LATE_PREFIX))
+    except ValueError:
+        await query.answer(texts.FORM_STALE, show_alert=True)
+        return
+    if member.unit_id is None:
+        await query.answer(texts.REPORT_UNREGISTERED, show_alert=True)
+        return
+    await query.answer()
+    await _start(query.message, deps, query.from_user.id, member.unit_id, month)
+
+
+async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "修改此项" under a send-back notice: reopen just that indicator."""
+    query = update.callback_query
+    if query is None or query.data is None or not isinstance(query.message, Message):
+        return
+    deps = get_deps(context.bot_data)
+    member = await deps.contacts.member(query.from_user.id)
+    raw = query.data.removeprefix(FIX_PREFIX)
+    found = await deps.reporting.submission(int(raw)) if raw.isdigit() else None
+    if found is None or member.unit_id is None or found[0].unit_id != member.unit_id:
+        await query.answer(texts.FORM_STALE, show_alert=True)
+        return
+    sub, month = found
+    await query.answer()
+    reason = texts.RETURN_FIX_REASON.format(reason=sub.review_reason or "")
+    await _start(
+        query.message, deps, query.from_user.id, sub.unit_id, month, [sub.indicator], reason
+    )
+
+
+# ---------------------------------------------------------------- answering the form
+
+
+async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private text from a user with an open form (or an admin's return reason) answers it."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    deps = get_deps(context.bot_data)
+    try:
+        draft = await deps.reporting.draft(user.id)
+    except (SQLAlchemyError, OSError):
+        # The database is down: no form can go on, but the lookup still answers.
+        log.warning("cannot read form drafts; passing the message to the lookup", exc_info=True)
+        return
+    if draft is None:
+        return  # not in a form: the lookup answers
+    if isinstance(draft.state, ReturnPrompt):
+        await review.reason_text(message, deps, draft, user.id, context)
+        raise ApplicationHandlerStop
+    if not await _still_reporter(deps, draft, user.id):
+        await message.reply_text(texts.FORM_UNIT_CHANGED)
+        raise ApplicationHandlerStop
+    form = deps.reporting.form(draft.state)
+    reply = form.text(message.text)
+    text, keyboard = await _apply(reply, form, draft, deps, user.id)
+    for chunk in split_html(text)[:-1]:
+        await message.reply_text(chunk)
+    await message.reply_text(split_html(text)[-1], reply_markup=keyboard)
+    raise ApplicationHandlerStop
+
+
+async def _still_reporter(deps: Deps, draft: Draft, user_id: int) -> bool:
+    """A form ends when its user no longer reports for its unit (moved or removed)."""
+    assert isinstance(draft.state, FormState)
+    member = await deps.contacts.member(user_id)
+    if member.unit_id == draft.state.unit_id and member.role in ("contact", "backup", "admin"):
+        return True
+    with contextlib.suppress(StaleForm):
+        await deps.reporting.discard(draft)
+    return False
+
+
+async def _apply(
+    reply: Reply, form: Form, draft: Draft, deps: Deps, user_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Persist what the input did and return the message to show next."""
+    state = form.state
+    name = unit_name(deps, state.unit_id)
+    if reply.kind in ("refused", "notice"):
+        # Nothing changed: show the refusal above the same step (its buttons stay valid).
+        head = issues_html(reply.issues, unit=form.current.unit if state.codes else "")
+        return step_view(form, draft, name, head)
+    if reply.kind == "cancelled":
+        try:
+            await deps.reporting.discard(draft)
+        except StaleForm:
+            return texts.FORM_STALE, None
+        return texts.REPORT_CANCELLED, None
+    if reply.kind == "submit":
+        try:
+            receipt = await deps.reporting.submit(draft)
+        except StaleForm:
+            return texts.FORM_SUBMITTED_ALREADY, None
+        saved = [(form.indicator(s.code), s.value, s.revision) for s in receipt.saved]
+        owed = [
+            form.indicator(c)
+            for c in state.codes
+            if c not in state.answers and state.known[c].current is None
+        ]
+        html = receipt_html(name, receipt.period, saved, receipt.at, deps.settings.tz, owed)
+        return html, None
+    try:
+        saved_draft = await deps.reporting.save(draft)
+    except StaleForm:
+        return texts.FORM_STALE, None
+    return step_view(form, saved_draft, name)
+
+
+async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parsed = parse_form_data(query.data)
+    deps = get_deps(context.bot_data)
+    draft = await deps.reporting.draft(query.from_user.id)
+    if parsed is None or not isinstance(query.message, Message):
+        await query.answer(texts.FORM_STALE, show_alert=True)
+        return
+    draft_id, version, action, arg = parsed
+    if draft is None or draft.id != draft_id or not isinstance(draft.state, FormState):
+        stale = texts.FORM_SUBMITTED_ALREADY if action == "confirm" else texts.FORM_STALE
+        await query.answer(stale, show_alert=True)
+        return
+    if draft.version != version:
+        await query.answer(texts.FORM_STALE, show_alert=True)
+        return
+    if not await _still_reporter(deps, draft, query.from_user.id):
+        await query.answer(texts.FORM_UNIT_CHANGED, show_alert=True)
+        return
+    form = deps.reporting.form(draft.state)
+    reply = form.press(action, arg)
+    if reply.kind in ("refused", "notice"):
+        unit = form.current.unit if draft.state.codes else ""
+        await query.answer(
+            "\n".join(issue_text(i, unit=unit) for i in reply.issues), show_alert=True
+        )
+        return
+    await query.answer()
+    text, keyboard = await _apply(reply, form, draft, deps, query.from_user.id)
+    await _edit(query, text, keyboard)
+
+
+async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Turn the pressed message into the next step (a long one is sent as new messages)."""
+    chunks = split_html(text)
+    message = query.message
+    assert isinstance(message, Message)
+    if len(chunks) == 1:
+        await message.edit_text(text, reply_markup=keyboard)
+        return
+    await message.edit_reply_markup(None)
+    for chunk in chunks[:-1]:
+        await message.reply_text(chunk)
+    await message.reply_text(chunks[-1], reply_markup=keyboard)
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    deps = get_deps(context.bot_data)
+    draft = await deps.reporting.draft(user.id)
+    if draft is None:
+        await message.reply_text(texts.NO_FORM)
+        return
+    try:
+        await deps.reporting.discard(draft)
+    except StaleForm:
+        await message.reply_text(texts.FORM_STALE)
+        return
+    done = (
+        texts.REVIEW_CANCELLED if isinstance(draft.state, ReturnPrompt) else texts.REPORT_CANCELLED
+    )
+    await message.reply_text(done)
+
+
+# ---------------------------------------------------------------- status
+
+
+async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What my unit still owes and by when; for an admin, every unit for a period."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not await _private_only(message, context):
+        return
+    deps = get_deps(context.bot_data)
+    member = await deps.contacts.member(user.id)
+    if not member.registered:
+        await message.reply_text(texts.REPORT_UNREGISTERED)
+        return
+    now = deps.reporting.clock()
+    tz = deps.settings.tz
+    if member.is_admin and (member.unit_id is None or context.args):
+        month: Month = deps.reporting.open_month()
+        if context.args:
+            parsed = _month_arg(" ".join(context.args), deps)
+            if isinstance(parsed, str):
+                await message.reply_text(parsed)
+                return
+            month = parsed
+        rows = await deps.reporting.progress(month)
+        names = {u.id: u.name for u in deps.kb.reporters()}
+        for chunk in split_html(progress_html(month, rows, names, now, tz)):
+            await message.reply_text(chunk)
+        return
+    assert member.unit_id is not None
+    await deps.reporting.ensure_period(deps.reporting.open_month())
+    lines = await deps.reporting.owed(member.unit_id)
+    html = owed_html(unit_name(deps, member.unit_id), lines, now, tz)
+    keyboard = None
+    pending = sorted({line.period for line in lines if not line.done}, reverse=True)
+    if pending:
+        button = InlineKeyboardButton(
+            texts.STATUS_BUTTON, callback_data=LATE_PREFIX + pending[0].label
+        )
+        keyboard = InlineKeyboardMarkup([[button]])
+    chunks = split_html(html)
+    for chunk in chunks[:-1]:
+        await message.reply_text(chunk)
+    await message.reply_text(chunks[-1], reply_markup=keyboard)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        CommandHandler(
+            "start",
+            report_command,
+            filters.ChatType.PRIVATE & filters.Regex(rf"^/start {START_PAYLOAD}$"),
+        )
+    )
+    app.add_handler(CommandHandler("report", report_command))
+    app.add_handler(CommandHandler("cancel", cancel_command))
+    app.add_handler(CommandHandler("status", status_command))
+    app.add_handler(CallbackQueryHandler(form_button, pattern=f"^{FORM_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(late_choice, pattern=f"^{LATE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(fix_choice, pattern=f"^{FIX_PREFIX}"))
+    app.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT & filters.ChatType.PRIVATE,
+            form_text,
+        ),
+        group=FORM_GROUP,
+    )

@@ -1,0 +1,285 @@
+"""Messages and buttons of the report form, status and review (HTML, Simplified Chinese)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from html import escape
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.reporting.form import Form
+from bot.reporting.periods import Month
+from bot.reporting.service import ACCEPTED, RETURNED, Draft, Owed, UnitProgress
+from bot.reporting.validation import Issue
+from bot.timefmt import deadline as deadline_text
+from bot.timefmt import local_time
+from handlers import texts
+from knowledge.schema import Indicator
+
+FORM_PREFIX = "rf"
+FIX_PREFIX = "rx:"
+LATE_PREFIX = "rl:"
+EDIT_BUTTONS_PER_ROW = 5
+
+
+def period_label(month: Month) -> str:
+    if month.month % 3 == 0:
+        return texts.PERIOD_QUARTER.format(
+            year=month.year, month=month.month, quarter=texts.QUARTERS[month.month // 3 - 1]
+        )
+    return texts.PERIOD.format(year=month.year, month=month.month)
+
+
+def short_period(month: Month) -> str:
+    return texts.PERIOD.format(year=month.year, month=month.month)
+
+
+def value_text(value: Decimal | None, indicator: Indicator) -> str:
+    """1,234.50万元, 85.5%, 12人."""
+    if value is None:
+        return "—"
+    number = f"{value:,.{indicator.decimals}f}"
+    return number + indicator.unit
+
+
+def issue_text(issue: Issue, **extra: str) -> str:
+    template = texts.ISSUES.get(issue.code, issue.code)
+    try:
+        return template.format(**{**issue.params, **extra})
+    except KeyError:
+        return template
+
+
+def issues_html(issues: Iterable[Issue], **extra: str) -> str:
+    return "\n".join(texts.REFUSED.format(text=escape(issue_text(i, **extra))) for i in issues)
+
+
+def form_button(draft: Draft, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
+    data = f"{FORM_PREFIX}:{draft.id}:{draft.version}:{action}:{arg}"
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def parse_form_data(data: str) -> tuple[int, int, str, str] | None:
+    """(draft id, version, action, argument) from a form button's callback data."""
+    parts = data.split(":")
+    if len(parts) != 5 or parts[0] != FORM_PREFIX or not (parts[1] + parts[2]).isdigit():
+        return None
+    return int(parts[1]), int(parts[2]), parts[3], parts[4]
+
+
+def step_view(
+    form: Form, draft: Draft, unit_name: str, head: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The message for the form's current step, optionally with a line above it."""
+    state = form.state
+    if state.step == "summary":
+        body, keyboard = _summary(form, draft, unit_name)
+    elif state.step == "reason":
+        body, keyboard = _reason(form, draft)
+    elif state.step == "explain":
+        body, keyboard = _explain(form, draft)
+    else:
+        body, keyboard = _question(form, draft)
+    return (f"{head}\n\n{body}" if head else body), keyboard
+
+
+def _question(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    state = form.state
+    ind = form.current
+    known = state.known[ind.code]
+    text = texts.QUESTION.format(
+        index=state.pos + 1,
+        count=len(state.codes),
+        name=escape(ind.name),
+        unit=escape(ind.unit),
+        kind=texts.QUESTION_CUMULATIVE if ind.cumulative else "",
+    )
+    if known.previous is not None:
+        text += texts.QUESTION_PREVIOUS.format(value=value_text(known.previous, ind))
+    else:
+        text += texts.QUESTION_PREVIOUS_NONE
+    if known.last_year is not None:
+        text += texts.QUESTION_LAST_YEAR.format(value=value_text(known.last_year, ind))
+    if known.current is not None:
+        text += texts.QUESTION_CURRENT.format(value=value_text(known.current, ind))
+    if known.status == RETURNED and known.review_reason:
+        text += texts.QUESTION_RETURNED.format(reason=escape(known.review_reason))
+    entry = state.answers.get(ind.code)
+    if entry is not None and entry.value != known.current:
+        text += texts.QUESTION_ANSWERED.format(value=value_text(entry.value, ind))
+    text += texts.QUESTION_PROMPT
+    first: list[InlineKeyboardButton] = []
+    if known.previous is not None:
+        label = texts.BUTTON_SAME.format(value=value_text(known.previous, ind))
+        first.append(form_button(draft, label, "same"))
+    keep = texts.BUTTON_KEEP if known.current is not None else texts.BUTTON_SKIP
+    first.append(form_button(draft, keep, "skip"))
+    second = [
+        form_button(draft, texts.BUTTON_BACK, "back"),
+        form_button(draft, texts.BUTTON_CANCEL, "cancel"),
+    ]
+    return text, InlineKeyboardMarkup([first, second])
+
+
+def _explain(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    ind = form.current
+    pending = form.state.pending
+    assert pending is not None
+    warnings = "\n".join(
+        texts.ISSUE_LINE.format(text=escape(issue_text(w))) for w in pending.warnings
+    )
+    text = texts.EXPLAIN.format(
+        name=escape(ind.name), value=value_text(pending.value, ind), warnings=warnings
+    )
+    keyboard = [
+        [
+            form_button(draft, texts.BUTTON_REDO, "back"),
+            form_button(draft, texts.BUTTON_CANCEL, "cancel"),
+        ]
+    ]
+    return text, InlineKeyboardMarkup(keyboard)
+
+
+def _summary(form: Form, draft: Draft, unit_name: str) -> tuple[str, InlineKeyboardMarkup]:
+    state = form.state
+    month = Month.parse(state.period)
+    text = texts.SUMMARY_HEAD.format(unit=escape(unit_name), period=period_label(month))
+    for index, code in enumerate(state.codes, 1):
+        ind = form.indicator(code)
+        known = state.known[code]
+        entry = state.answers.get(code)
+        name = escape(ind.name)
+        if entry is not None and code in form.to_save():
+            text += texts.SUMMARY_LINE.format(
+                index=index, name=name, value=value_text(entry.value, ind)
+            )
+            if entry.explanation:
+                text += texts.SUMMARY_EXPLANATION.format(text=escape(entry.explanation))
+        elif known.current is not None:
+            text += texts.SUMMARY_UNCHANGED.format(
+                index=index, name=name, value=value_text(known.current, ind)
+            )
+        else:
+            text += texts.SUMMARY_SKIPPED.format(index=index, name=name)
+    text += texts.SUMMARY_FOOT
+    edits = [
+        form_button(draft, texts.BUTTON_EDIT.format(index=i), "edit", str(i - 1))
+        for i in range(1, len(state.codes) + 1)
+    ]
+    rows = [edits[i : i + EDIT_BUTTONS_PER_ROW] for i in range(0, len(edits), EDIT_BUTTONS_PER_ROW)]
+    rows.append(
+        [
+            form_button(draft, texts.BUTTON_CONFIRM, "confirm"),
+            form_button(draft, texts.BUTTON_CANCEL, "cancel"),
+        ]
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _reason(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    state = form.state
+    lines = []
+    for code in form.changes():
+        ind = form.indicator(code)
+        lines.append(
+            texts.REASON_LINE.format(
+                name=escape(ind.name),
+                old=value_text(state.known[code].current, ind),
+                new=value_text(state.answers[code].value, ind),
+            )
+        )
+    keyboard = [
+        [
+            form_button(draft, texts.BUTTON_BACK, "back"),
+            form_button(draft, texts.BUTTON_CANCEL, "cancel"),
+        ]
+    ]
+    return texts.REASON.format(changes="\n".join(lines)), InlineKeyboardMarkup(keyboard)
+
+
+def receipt_html(
+    unit_name: str,
+    month: Month,
+    saved: Sequence[tuple[Indicator, Decimal, int]],
+    at: dt.datetime,
+    tz: ZoneInfo,
+    owed: Sequence[Indicator] = (),
+) -> str:
+    if not saved:
+        text = texts.RECEIPT_NONE_CHANGED.format(unit=escape(unit_name), period=period_label(month))
+    else:
+        text = texts.RECEIPT.format(
+            unit=escape(unit_name),
+            period=period_label(month),
+            count=len(saved),
+            time=local_time(at, tz),
+        )
+        for ind, value, revision in saved:
+            text += texts.RECEIPT_LINE.format(name=escape(ind.name), value=value_text(value, ind))
+            if revision > 1:
+                text += texts.RECEIPT_REVISION.format(revision=revision)
+    if owed:
+        text += texts.RECEIPT_OWED.format(names="、".join(escape(i.name) for i in owed))
+    return text
+
+
+def owed_html(unit_name: str, lines: Sequence[Owed], now: dt.datetime, tz: ZoneInfo) -> str:
+    """A contact's /status: every indicator of the open period and of late ones."""
+    if not lines:
+        return texts.STATUS_NOTHING.format(unit=escape(unit_name))
+    text = texts.STATUS_HEAD.format(unit=escape(unit_name), now=local_time(now, tz))
+    month: Month | None = None
+    for line in lines:
+        if line.period != month:
+            month = line.period
+            text += texts.STATUS_PERIOD.format(period=period_label(month))
+        name = escape(line.indicator.name)
+        sub = line.submission
+        if sub is not None and sub.status == RETURNED:
+            text += texts.STATUS_RETURNED.format(name=name, reason=escape(sub.review_reason or ""))
+        elif sub is not None:
+            review = texts.STATUS_ACCEPTED if sub.status == ACCEPTED else ""
+            text += texts.STATUS_DONE.format(
+                name=name, value=value_text(sub.value, line.indicator), review=review
+            )
+        elif line.deadline < now:
+            text += texts.STATUS_LATE.format(name=name, deadline=deadline_text(line.deadline, tz))
+        else:
+            text += texts.STATUS_TODO.format(name=name, deadline=deadline_text(line.deadline, tz))
+    if all(line.done for line in lines):
+        text += texts.STATUS_ALL_DONE
+    return text
+
+
+def progress_html(
+    month: Month,
+    rows: Sequence[UnitProgress],
+    unit_names: dict[str, str],
+    now: dt.datetime,
+    tz: ZoneInfo,
+) -> str:
+    """The admin's /status: each reporting unit with what it still owes."""
+    if not rows:
+        return texts.ADMIN_STATUS_NONE.format(period=period_label(month))
+    done = sum(1 for r in rows if not r.missing)
+    late = sum(1 for r in rows if r.missing and r.deadline < now)
+    text = texts.ADMIN_STATUS_HEAD.format(
+        period=period_label(month),
+        now=local_time(now, tz),
+        done=done,
+        total=len(rows),
+        late=texts.ADMIN_STATUS_LATE.format(late=late) if late else "",
+    )
+    for r in rows:
+        unit = escape(unit_names[r.unit_id])
+        got = len(r.due) - len(r.missing)
+        if not r.missing:
+            text += texts.ADMIN_STATUS_DONE.format(unit=unit, got=got, due=len(r.due))
+            continue
+        missing = "、".join(escape(i.name) for i in r.missing)
+        template = texts.ADMIN_STATUS_LATE_LINE if r.deadline < now else texts.ADMIN_STATUS_TODO
+        text += template.format(unit=unit, got=got, due=len(r.due), missing=missing)
+    return text

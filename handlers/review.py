@@ -1,0 +1,277 @@
+"""The coordination office's review (/review: accept, or send back with a reason) and /export."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.contacts import AccessError
+from bot.reporting.export import export_period
+from bot.reporting.periods import Month
+from bot.reporting.service import SUBMITTED, Draft, ReportingError, ReturnPrompt, StaleForm
+from db.models import Submission
+from handlers import texts
+from handlers.deps import Deps, get_deps
+from handlers.render import split_html
+from handlers.report_render import FIX_PREFIX, period_label, value_text
+
+log = logging.getLogger(__name__)
+
+PREFIX = "rv:"
+MIN_REASON = 2
+
+
+def _name(deps: Deps, unit_id: str) -> str:
+    try:
+        return deps.kb.unit(unit_id).name
+    except KeyError:
+        return unit_id
+
+
+def _indicator_name(deps: Deps, code: str) -> str:
+    try:
+        return deps.kb.indicator(code).name
+    except KeyError:
+        return code
+
+
+def _value(deps: Deps, sub: Submission) -> str:
+    try:
+        return value_text(sub.value, deps.kb.indicator(sub.indicator))
+    except KeyError:
+        return str(sub.value)
+
+
+async def _admin(deps: Deps, user_id: int) -> bool:
+    try:
+        await deps.contacts.require_admin(user_id)
+    except AccessError:
+        return False
+    return True
+
+
+def _month(text: str, deps: Deps) -> Month | None:
+    if not text.strip():
+        return deps.reporting.open_month()
+    try:
+        return Month.parse(text)
+    except ValueError:
+        return None
+
+
+async def _pending(deps: Deps, month: Month) -> dict[str, list[Submission]]:
+    """Submitted, not yet reviewed figures of the period by unit, in catalogue order."""
+    have = await deps.reporting.values(None, [month])
+    order = {i.code: n for n, i in enumerate(deps.kb.indicators)}
+    by_unit: dict[str, list[Submission]] = {}
+    for unit in deps.kb.reporters():
+        subs = [s for (_, u, _), s in have.items() if u == unit.id and s.status == SUBMITTED]
+        if subs:
+            by_unit[unit.id] = sorted(subs, key=lambda s: order.get(s.indicator, len(order)))
+    return by_unit
+
+
+async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    deps = get_deps(context.bot_data)
+    if not await _admin(deps, user.id):
+        await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
+        return
+    month = _month(" ".join(context.args or []), deps)
+    if month is None:
+        await message.reply_text(texts.REVIEW_USAGE.format(period=deps.reporting.open_month()))
+        return
+    text, keyboard = await _overview(deps, month)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _overview(deps: Deps, month: Month) -> tuple[str, InlineKeyboardMarkup | None]:
+    pending = await _pending(deps, month)
+    if not pending:
+        return texts.REVIEW_NONE.format(period=period_label(month)), None
+    buttons = [
+        [
+            InlineKeyboardButton(
+                texts.REVIEW_UNIT_BUTTON.format(unit=_name(deps, unit_id), count=len(subs)),
+                callback_data=f"{PREFIX}u:{month.label}:{unit_id}",
+            )
+        ]
+        for unit_id, subs in pending.items()
+    ]
+    text = texts.REVIEW_HEAD.format(period=period_label(month), count=len(pending))
+    return text, InlineKeyboardMarkup(buttons)
+
+
+def _unit_view(
+    deps: Deps, month: Month, unit_id: str, subs: list[Submission]
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = texts.REVIEW_UNIT_HEAD.format(
+        unit=escape(_name(deps, unit_id)), period=period_label(month)
+    )
+    returns: list[InlineKeyboardButton] = []
+    for index, sub in enumerate(subs, 1):
+        text += texts.REVIEW_LINE.format(
+            index=index,
+            name=escape(_indicator_name(deps, sub.indicator)),
+            value=_value(deps, sub),
+        )
+        if sub.explanation:
+            text += texts.REVIEW_EXPLANATION.format(text=escape(sub.explanation))
+        returns.append(
+            InlineKeyboardButton(
+                texts.REVIEW_RETURN.format(index=index), callback_data=f"{PREFIX}r:{sub.id}"
+            )
+        )
+    rows = [returns[i : i + 4] for i in range(0, len(returns), 4)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                texts.REVIEW_ACCEPT_ALL, callback_data=f"{PREFIX}a:{month.label}:{unit_id}"
+            )
+        ]
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or not isinstance(query.message, Message):
+        return
+    deps = get_deps(context.bot_data)
+    if not await _admin(deps, query.from_user.id):
+        await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
+        return
+    action, _, rest = query.data.removeprefix(PREFIX).partition(":")
+    label, _, unit_id = rest.partition(":")
+    if action in ("u", "a"):
+        try:
+            month = Month.parse(label)
+        except ValueError:
+            await query.answer(texts.FORM_STALE, show_alert=True)
+            return
+        if action == "a":
+            count = await deps.reporting.accept(query.from_user.id, month, unit_id)
+            await query.answer()
+            template = texts.REVIEW_ACCEPTED if count else texts.REVIEW_NOTHING_LEFT
+            await query.message.edit_text(
+                template.format(
+                    unit=escape(_name(deps, unit_id)), period=period_label(month), count=count
+                )
+            )
+            return
+        subs = (await _pending(deps, month)).get(unit_id, [])
+        await query.answer()
+        if not subs:
+            await query.message.edit_text(
+                texts.REVIEW_NOTHING_LEFT.format(
+                    unit=escape(_name(deps, unit_id)), period=period_label(month)
+                )
+            )
+            return
+        text, keyboard = _unit_view(deps, month, unit_id, subs)
+        await query.message.edit_text(text, reply_markup=keyboard)
+        return
+    if action == "r" and rest.isdigit():
+        found = await deps.reporting.submission(int(rest))
+        if found is None or found[0].status != SUBMITTED:
+            await query.answer(texts.FORM_STALE, show_alert=True)
+            return
+        sub, month = found
+        await deps.reporting.start_return(query.from_user.id, sub.id)
+        await query.answer()
+        cancel = InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"{PREFIX}c:")
+        await query.message.reply_text(
+            texts.REVIEW_ASK_REASON.format(
+                unit=escape(_name(deps, sub.unit_id)),
+                name=escape(_indicator_name(deps, sub.indicator)),
+                period=period_label(month),
+            ),
+            reply_markup=InlineKeyboardMarkup([[cancel]]),
+        )
+        return
+    if action == "c":
+        draft = await deps.reporting.draft(query.from_user.id)
+        if draft is not None and isinstance(draft.state, ReturnPrompt):
+            with contextlib.suppress(StaleForm):
+                await deps.reporting.discard(draft)
+        await query.answer()
+        await query.message.edit_text(texts.REVIEW_CANCELLED)
+        return
+    await query.answer(texts.FORM_STALE, show_alert=True)
+
+
+async def reason_text(
+    message: Message, deps: Deps, draft: Draft, user_id: int, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """The admin typed the reason for a send-back: return the figure and tell the unit."""
+    assert isinstance(draft.state, ReturnPrompt)
+    reason = " ".join((message.text or "").split())
+    if len(reason) < MIN_REASON:
+        await message.reply_text(texts.REFUSED.format(text=texts.ISSUES["reason_short"]))
+        return
+    if not await _admin(deps, user_id):
+        await deps.reporting.discard(draft)
+        await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
+        return
+    try:
+        sub, month = await deps.reporting.send_back(user_id, draft.state.submission_id, reason)
+    except ReportingError:
+        await message.reply_text(texts.FORM_STALE)
+        return
+    unit, name = _name(deps, sub.unit_id), _indicator_name(deps, sub.indicator)
+    notice = texts.RETURN_NOTICE.format(
+        unit=escape(unit),
+        period=period_label(month),
+        name=escape(name),
+        value=_value(deps, sub),
+        reason=escape(reason),
+    )
+    button = InlineKeyboardButton(texts.RETURN_FIX_BUTTON, callback_data=f"{FIX_PREFIX}{sub.id}")
+    notified = 0
+    for contact in await deps.contacts.contacts_of(sub.unit_id):
+        try:
+            await context.bot.send_message(
+                contact.telegram_user_id, notice, reply_markup=InlineKeyboardMarkup([[button]])
+            )
+            notified += 1
+        except TelegramError:
+            log.warning("could not tell contact %s of a send-back", contact.telegram_user_id)
+    await message.reply_text(
+        texts.REVIEW_RETURNED.format(
+            unit=escape(unit), name=escape(name), period=period_label(month), notified=notified
+        )
+    )
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export 2026-10: the period's figures and their history as an XLSX document."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    deps = get_deps(context.bot_data)
+    if not await _admin(deps, user.id):
+        await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
+        return
+    month = _month(" ".join(context.args or []), deps)
+    if month is None:
+        await message.reply_text(texts.EXPORT_USAGE.format(period=deps.reporting.open_month()))
+        return
+    sessions = deps.reporting.sessions
+    name, content = await export_period(sessions, deps.kb, month.label, "xlsx", deps.settings.tz)
+    await deps.reporting.audit(user.id, "export", month.label)
+    caption = texts.EXPORT_CAPTION.format(period=period_label(month))
+    await message.reply_document(content, filename=name, caption=split_html(caption)[0])
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("review", review_command, private))
+    app.add_handler(CommandHandler("export", export_command, private))
+    app.add_handler(CallbackQueryHandler(review_button, pattern=f"^{PREFIX}"))
