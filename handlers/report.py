@@ -323,8 +323,8 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if parsed is None or not isinstance(query.message, Message):
         await query.answer(texts.FORM_STALE, show_alert=True)
         return
-    draft_id, version, action, arg = parsed
-    if draft is None or draft.id != draft_id or not isinstance(draft.state, FormState):
+    key, version, action, arg = parsed
+    if draft is None or not isinstance(draft.state, FormState) or draft.state.key != key:
         stale = texts.FORM_SUBMITTED_ALREADY if action == "confirm" else texts.FORM_STALE
         await query.answer(stale, show_alert=True)
         return

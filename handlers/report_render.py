@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.reporting.form import Form
+from bot.reporting.form import Form, FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import ACCEPTED, RETURNED, Draft, Owed, UnitProgress
 from bot.reporting.validation import Issue
@@ -58,16 +58,18 @@ def issues_html(issues: Iterable[Issue], **extra: str) -> str:
 
 
 def form_button(draft: Draft, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
-    data = f"{FORM_PREFIX}:{draft.id}:{draft.version}:{action}:{arg}"
+    """A form button: the form's key and the draft's version make a stale press detectable."""
+    assert isinstance(draft.state, FormState)
+    data = f"{FORM_PREFIX}:{draft.state.key}:{draft.version}:{action}:{arg}"
     return InlineKeyboardButton(label, callback_data=data)
 
 
-def parse_form_data(data: str) -> tuple[int, int, str, str] | None:
-    """(draft id, version, action, argument) from a form button's callback data."""
+def parse_form_data(data: str) -> tuple[str, int, str, str] | None:
+    """(form key, draft version, action, argument) from a form button's callback data."""
     parts = data.split(":")
-    if len(parts) != 5 or parts[0] != FORM_PREFIX or not (parts[1] + parts[2]).isdigit():
+    if len(parts) != 5 or parts[0] != FORM_PREFIX or not parts[2].isdecimal():
         return None
-    return int(parts[1]), int(parts[2]), parts[3], parts[4]
+    return parts[1], int(parts[2]), parts[3], parts[4]
 
 
 def step_view(

@@ -188,6 +188,8 @@ ISSUES = {
     "number_not_percent": "这项指标的单位是{unit}，不是百分比，请去掉“%”。",
     "number_percent_expected": "这项指标是百分比，请直接填数值，如 85.5 或 85.5%。",
     "number_wrong_unit": "单位不对：这项指标的计量单位是{unit}。",
+    "number_too_long": "数字位数太多，请检查是否多输了位数。",
+    "too_large": "数值过大，请检查计量单位和位数（如单位是万元，1亿元应填 10000）。",
     "too_many_decimals": "小数位数过多，这项指标最多保留 {decimals} 位小数。",
     "below_min": "数值不能小于 {min}。",
     "above_max": "数值不能大于 {max}。",

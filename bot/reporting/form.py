@@ -8,6 +8,7 @@ corrected, and ends ready to be saved. The handler renders whatever step the for
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -104,6 +105,9 @@ class FormState:
     back_to_summary: bool = False
     reason: str | None = None  # why submitted values are corrected
     kind: Literal["report"] = "report"
+    # Random per form: buttons carry it, so a new form never accepts an old form's buttons
+    # (SQLite may give a new draft row the id of a deleted one).
+    key: str = field(default_factory=lambda: secrets.token_hex(4))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +122,7 @@ class FormState:
             "pending": self.pending.to_json() if self.pending else None,
             "back_to_summary": self.back_to_summary,
             "reason": self.reason,
+            "key": self.key,
         }
 
     @classmethod
@@ -133,6 +138,7 @@ class FormState:
             pending=Entry.from_json(data["pending"]) if data.get("pending") else None,
             back_to_summary=bool(data.get("back_to_summary")),
             reason=data.get("reason"),
+            key=str(data.get("key", "")),
         )
 
 
@@ -211,7 +217,7 @@ class Form:
         if action == "back":
             return self._back()
         if action == "edit" and state.step in ("summary", "reason"):
-            index = int(arg) if arg.isdigit() else -1
+            index = int(arg) if arg.isdecimal() else -1
             if not 0 <= index < len(state.codes):
                 return Reply("notice", (Issue("stale"),))
             state.pos, state.step, state.back_to_summary = index, "ask", True

@@ -47,6 +47,10 @@ _NUMBER = re.compile(
 )
 
 
+# Digits before (or after) the point that a reported figure can sensibly have.
+MAX_DIGITS = 15
+
+
 class NumberError(ValueError):
     """The text is not a figure; `rule` names the rule it broke (messages live in handlers)."""
 
@@ -98,6 +102,8 @@ def parse_number(text: str, unit: str) -> Parsed:
         raise NumberError("percent_expected")
     digits = (match["int"] or "0").replace(",", "")
     frac = match["frac"] or ""
+    if len(digits.lstrip("0")) > MAX_DIGITS or len(frac) > MAX_DIGITS:
+        raise NumberError("too_long")  # more digits than any figure has (and than Decimal's 28)
     try:
         number = Decimal(f"{match['sign']}{digits}.{frac or '0'}")
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits

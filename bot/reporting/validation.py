@@ -12,6 +12,9 @@ from decimal import Decimal
 from bot.reporting.numbers import Parsed
 from knowledge.schema import Indicator
 
+# What the database column holds (Numeric(20, 4)): 16 digits before the point.
+STORAGE_LIMIT = Decimal(10) ** 15
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -62,6 +65,8 @@ def _swing(code: str, value: Decimal, base: Decimal | None, limit: float | None)
 def check_value(indicator: Indicator, parsed: Parsed, history: History) -> Check:
     value = parsed.value
     errors: list[Issue] = []
+    if abs(value) >= STORAGE_LIMIT:
+        return Check(errors=(Issue("too_large"),))
     if parsed.decimals > indicator.decimals:
         errors.append(Issue("too_many_decimals", {"decimals": str(indicator.decimals)}))
     if indicator.min is not None and value < indicator.min:
