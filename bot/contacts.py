@@ -117,6 +117,53 @@ class Contacts:
                 contact.role = "admin"
             await self._audit(session, actor, "admin_add", str(user_id))
 
+    async def ensure_contact(
+        self,
+        user_id: int,
+        unit_id: str,
+        role: str = "contact",
+        display_name: str = "",
+        actor: int = 0,
+    ) -> bool:
+        """Make the user the unit's contact (or backup) unless they already are someone.
+
+        Idempotent, for seeding (the playground's personas): an active contact, backup or admin
+        of that user is left as is (False); otherwise one is created, or a removed one restored
+        (the user id stays unique per jurisdiction), and audited as "contact_seed" (True).
+        """
+        if role not in ("contact", "backup"):
+            raise AccessError("bad_role")
+        async with self._sessions.begin() as session:
+            contact = (
+                await session.scalars(
+                    select(Contact)
+                    .where(
+                        Contact.jurisdiction == self._jurisdiction,
+                        Contact.telegram_user_id == user_id,
+                    )
+                    .with_for_update()
+                )
+            ).first()
+            if contact is not None and contact.active:
+                return False
+            if contact is None:
+                session.add(
+                    Contact(
+                        jurisdiction=self._jurisdiction,
+                        telegram_user_id=user_id,
+                        unit_id=unit_id,
+                        role=role,
+                        display_name=display_name,
+                    )
+                )
+            else:
+                contact.unit_id, contact.role, contact.active = unit_id, role, True
+                contact.display_name = display_name
+            await self._audit(
+                session, actor, "contact_seed", str(user_id), unit_id=unit_id, role=role
+            )
+            return True
+
     async def create_invite(
         self, actor: int, unit_id: str, role: str = "contact", now: dt.datetime | None = None
     ) -> str:

@@ -4,29 +4,48 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable, Mapping
 
 from bot.app import build_application
+from bot.contacts import Contacts
 from bot.settings import Settings
 from db.migrate import upgrade
+from db.session import make_engine, make_sessionmaker
 from handlers import texts
 from knowledge.loader import load_knowledge
 
 log = logging.getLogger(__name__)
 
+PLAYGROUND_ADMIN = 999
+PLAYGROUND_UNITS = 6  # unit personas, user ids 1001…
+ALLOWED = ("message", "callback_query", "inline_query")
+
 
 def playground_people(
     settings: Settings,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Personas and group chats to try the bot with: a few unit contacts and an admin."""
+    """Personas and group chats to try the bot with: a few unit contacts and an admin.
+
+    The units are the first ones that report indicators, filled up with other departments that
+    have duties; each unit persona carries its `unit_id` (the playground ignores the key, the
+    runner registers the persona as that unit's contact). The admin comes last.
+    """
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
-    departments = [u for u in kb.units if u.kind in ("department", "street") and kb.duties_of(u.id)]
+    units = kb.reporters()[:PLAYGROUND_UNITS]
+    chosen = {u.id for u in units}
+    units += [
+        u
+        for u in kb.units
+        if u.kind in ("department", "street") and kb.duties_of(u.id) and u.id not in chosen
+    ][: PLAYGROUND_UNITS - len(units)]
     personas: list[dict[str, object]] = [
         {
             "user_id": 1000 + i,
             "name": texts.PLAYGROUND_CONTACT.format(unit=u.name),
             "description": texts.PLAYGROUND_CONTACT_DESC.format(unit=u.name),
+            "unit_id": u.id,
         }
-        for i, u in enumerate(departments[:6], 1)
+        for i, u in enumerate(units, 1)
     ]
     personas.append(
         {
@@ -41,8 +60,25 @@ def playground_people(
     return personas, groups
 
 
-PLAYGROUND_ADMIN = 999
-ALLOWED = ("message", "callback_query", "inline_query")
+async def seed_playground_contacts(
+    settings: Settings, personas: Iterable[Mapping[str, object]]
+) -> int:
+    """Register the unit personas as their units' contacts (if not yet); how many were added."""
+    engine = make_engine(settings.database_url)
+    try:
+        contacts = Contacts(make_sessionmaker(engine), settings.jurisdiction)
+        added = 0
+        for persona in personas:
+            unit_id = persona.get("unit_id")
+            if unit_id is None:
+                continue
+            user_id = int(str(persona["user_id"]))
+            name = str(persona.get("name") or "")
+            if await contacts.ensure_contact(user_id, str(unit_id), display_name=name):
+                added += 1
+        return added
+    finally:
+        await engine.dispose()
 
 
 def run(settings: Settings) -> None:
@@ -64,6 +100,9 @@ def run(settings: Settings) -> None:
         return
     from bot.playground.web import run_playground
 
+    # Playground only (no token): its personas must be registered to try /report.
     personas, groups = playground_people(settings)
+    added = asyncio.run(seed_playground_contacts(settings, personas))
+    log.info("playground: %d unit persona(s) registered as contacts", added)
     admins = [*settings.admin_ids, PLAYGROUND_ADMIN]
     asyncio.run(run_playground(settings.model_copy(update={"admin_ids": admins}), personas, groups))
