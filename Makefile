@@ -43,6 +43,7 @@ test: install
 bench: install
 	$(PY) benchmarks/lookup.py --duties 10000
 	$(PY) benchmarks/lookup_accuracy.py
+	$(PY) benchmarks/burst.py --contacts 100
 
 lint: install
 	$(VENV)/bin/ruff check .

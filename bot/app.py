@@ -12,6 +12,7 @@ from bot.contacts import Contacts
 from bot.querylog import QueryLogger
 from bot.reporting.service import Reporting
 from bot.settings import Settings
+from bot.updates import PerUserUpdateProcessor
 from db.base import utcnow
 from db.session import make_engine, make_sessionmaker
 from handlers import admin, basic, inline, lookup, registration, report, review
@@ -47,7 +48,9 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
         builder = builder.base_file_url(settings.api_base_file_url or settings.api_base_url)
     builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
     # The builder's type parameters change with the limiter; the variable keeps the first ones.
-    builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    limiter = AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
+    builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    builder = builder.concurrent_updates(PerUserUpdateProcessor())
     builder = builder.post_init(basic.set_commands)
 
     async def _dispose(_: Application) -> None:  # type: ignore[type-arg]

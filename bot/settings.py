@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         default=8080, ge=0, le=65535, validation_alias="DUTYBOT_PLAYGROUND_PORT"
     )
     log_level: str = Field(default="INFO", validation_alias="DUTYBOT_LOG_LEVEL")
+    # Messages per second for the whole bot (Telegram's ~30; more with paid broadcasts or a
+    # local Bot API server); 0 turns the overall limit off. Groups stay at 20 a minute.
+    rate_limit: float = Field(default=30, ge=0, le=1000, validation_alias="DUTYBOT_RATE_LIMIT")
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -1,0 +1,315 @@
+"""N contacts fill in the report form at the same time, through the emulator.
+
+The bot runs as its own process (`dutybot run` against the emulator, as deployed); this process
+runs the emulator and the simulated contacts. Each contact opens /report, types its figures, one
+message per indicator, and presses confirm, waiting for each reply (after an optional think time).
+Then a bare echo bot (python-telegram-bot, one reply per message, the same rate-limiter set-up)
+takes the same number of messages from the same contacts on the same emulator.
+
+Prints one JSON line: {"contacts", "submissions_saved", "p99_reply_ms", "updates_per_s",
+"echo_updates_per_s", ...}. The emulator enforces no rate limit here (Telegram's 30 msg/s is
+for broadcasts and is measured by benchmarks/broadcast.py); `think_ms` is the pause between
+a contact's steps (0: every contact answers at once, the worst case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from bot.playground.emulator import BotApiEmulator  # noqa: E402
+from db.migrate import upgrade_async  # noqa: E402
+from db.models import Contact, Submission  # noqa: E402
+from db.session import make_engine, make_sessionmaker  # noqa: E402
+
+TOKEN = "424242:BURST"
+FIRST_USER = 700_000
+CODES = ("TRANSPORT_REVENUE_YTD", "ROAD_FREIGHT_YTD", "ROAD_PASSENGERS_YTD")
+
+ECHO_BOT = """
+import sys
+from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
+from bot.updates import PerUserUpdateProcessor
+
+async def echo(update, context):
+    await update.effective_message.reply_text(update.effective_message.text)
+
+app = (
+    ApplicationBuilder().token(sys.argv[1]).base_url(sys.argv[2])
+    .concurrent_updates(PerUserUpdateProcessor())
+    .rate_limiter(AIORateLimiter(overall_max_rate=float(sys.argv[3]), max_retries=3)).build()
+)
+app.add_handler(MessageHandler(filters.TEXT, echo))
+app.run_polling(allowed_updates=["message"])
+"""
+
+
+class Replies:
+    """One reader of the emulator's event log hands each chat's bot messages and edits to its
+    waiting contact (a waiter per chat on the emulator's own wait would wake all N each time)."""
+
+    def __init__(self, emu: BotApiEmulator) -> None:
+        self.emu = emu
+        self.waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.since = emu.last_seq
+        self.task = asyncio.create_task(self._run())
+
+    def expect(self, chat_id: int) -> asyncio.Future[dict[str, Any]]:
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.waiting[chat_id] = future
+        return future
+
+    async def _run(self) -> None:
+        while not self.emu._closing:
+            events = await self.emu.wait_for_events(self.since, timeout=5)
+            for event in events:
+                self.since = event["seq"]
+                bot_message = event["type"] == "message" and event.get("from_bot")
+                if not (bot_message or event["type"] == "edited"):
+                    continue
+                future = self.waiting.pop(event["chat_id"], None)
+                if future is not None and not future.done():
+                    future.set_result(event["message"])
+
+
+def write_knowledge(folder: Path, units: int) -> None:
+    """A jurisdiction with one reporting unit per contact, each reporting three indicators."""
+    base = yaml.safe_load((ROOT / "knowledge" / "data" / "yongjia.yaml").read_text("utf-8"))
+    base["jurisdiction"]["id"] = "bench"
+    base["jurisdiction"]["document"]["source_file"] = str(
+        ROOT / base["jurisdiction"]["document"]["source_file"]
+    )
+    base["reporting_units"] = [
+        {"id": f"bench_{n:05d}", "name": f"压测单位{n:05d}", "kind": "department"}
+        for n in range(units)
+    ]
+    indicators = [dict(i) for i in base["indicators"] if i["code"] in CODES]
+    for ind in indicators:
+        ind["reporters"] = [u["id"] for u in base["reporting_units"]]
+    base["indicators"] = indicators
+    (folder / "bench.yaml").write_text(yaml.safe_dump(base, allow_unicode=True), "utf-8")
+
+
+async def seed_contacts(url: str, count: int) -> None:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            session.add_all(
+                Contact(
+                    jurisdiction="bench",
+                    telegram_user_id=FIRST_USER + n,
+                    unit_id=f"bench_{n:05d}",
+                    role="contact",
+                    display_name=f"联络员{n}",
+                )
+                for n in range(count)
+            )
+    finally:
+        await engine.dispose()
+
+
+async def count_saved(url: str) -> int:
+    """Contacts whose three figures are all stored."""
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            per_unit = (
+                select(Submission.unit_id)
+                .group_by(Submission.unit_id)
+                .having(func.count() == len(CODES))
+                .subquery()
+            )
+            return int(await session.scalar(select(func.count()).select_from(per_unit)) or 0)
+    finally:
+        await engine.dispose()
+
+
+def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("wb")
+    return subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=log.parent)
+
+
+async def wait_polling(emu: BotApiEmulator, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not any(m.lower() == "getupdates" for _, m in list(emu.api_calls)):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the bot did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        await asyncio.sleep(0.1)
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+async def think(ms: float) -> None:
+    if ms > 0:
+        await asyncio.sleep(random.uniform(0.5, 1.5) * ms / 1000)
+
+
+async def contact(
+    emu: BotApiEmulator, replies: Replies, user: int, think_ms: float, latencies: list[float]
+) -> bool:
+    """One contact's whole form; True when the receipt came back."""
+
+    async def step(act: Any) -> dict[str, Any]:
+        await think(think_ms)
+        future = replies.expect(user)
+        started = time.perf_counter()
+        act()
+        reply = await asyncio.wait_for(future, timeout=120)
+        latencies.append((time.perf_counter() - started) * 1000)
+        return reply
+
+    await step(lambda: emu.send_user_message(user, "/report"))
+    reply: dict[str, Any] = {}
+    for value in ("1234.5", "12", "35"):
+        reply = await step(lambda v=value: emu.send_user_message(user, v))  # type: ignore[misc]
+    summary = reply
+    receipt = await step(
+        lambda: emu.press_button(user, user, summary["message_id"], text="✅ 确认提交")
+    )
+    return str(receipt.get("text", "")).startswith("✅ 已提交")
+
+
+async def echo_user(
+    emu: BotApiEmulator, replies: Replies, user: int, messages: int, think_ms: float
+) -> None:
+    for n in range(messages):
+        await think(think_ms)
+        future = replies.expect(user)
+        emu.send_user_message(user, f"回声{n}")
+        await asyncio.wait_for(future, timeout=120)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0.0
+
+
+async def run(
+    count: int, database_url: str | None, think_ms: float, rate_limit: float
+) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="dutybot-burst-"))
+    knowledge = work / "knowledge"
+    knowledge.mkdir()
+    write_knowledge(knowledge, count)
+    url = database_url or f"sqlite+aiosqlite:///{work / 'burst.sqlite3'}"
+    await upgrade_async(url)
+    await seed_contacts(url, count)
+
+    emu = BotApiEmulator(token=TOKEN, global_rate_per_s=None, group_rate_per_min=None)
+    await emu.start()
+    for n in range(count):
+        emu.add_user(FIRST_USER + n, f"联络员{n}")
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": emu.base_url,
+        "TELEGRAM_API_BASE_FILE_URL": emu.base_file_url,
+        "DATABASE_URL": url,
+        "DUTYBOT_JURISDICTION": "bench",
+        "DUTYBOT_KNOWLEDGE_DIR": str(knowledge),
+        "DUTYBOT_LOG_LEVEL": "WARNING",
+        "DUTYBOT_RATE_LIMIT": str(rate_limit),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "PYTHONPATH": str(ROOT),
+    }
+    dutybot = Path(sys.executable).with_name("dutybot")
+    bot_log = work / "bot.log"
+    bot = start_process([str(dutybot), "run"], env, bot_log)
+    try:
+        await wait_polling(emu, bot, bot_log)
+        replies = Replies(emu)
+        latencies: list[float] = []
+        started = time.perf_counter()
+        done = await asyncio.gather(
+            *(contact(emu, replies, FIRST_USER + n, think_ms, latencies) for n in range(count)),
+            return_exceptions=True,
+        )
+        elapsed = time.perf_counter() - started
+        replies.task.cancel()
+    finally:
+        stop_process(bot)
+    receipts = sum(1 for d in done if d is True)
+    errors = [repr(d) for d in done if isinstance(d, BaseException)][:3]
+
+    emu.api_calls.clear()
+    echo_log = work / "echo.log"
+    echo_args = [sys.executable, "-c", ECHO_BOT, TOKEN, emu.base_url, str(rate_limit)]
+    echo = start_process(echo_args, env, echo_log)
+    try:
+        await wait_polling(emu, echo, echo_log)
+        replies = Replies(emu)
+        echo_started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                echo_user(emu, replies, FIRST_USER + n, len(latencies) // max(count, 1), think_ms)
+                for n in range(count)
+            )
+        )
+        echo_elapsed = time.perf_counter() - echo_started
+        replies.task.cancel()
+    finally:
+        stop_process(echo)
+        await emu.stop()
+    updates = len(latencies)
+    result: dict[str, Any] = {
+        "contacts": count,
+        "submissions_saved": await count_saved(url),
+        "receipts": receipts,
+        "p99_reply_ms": round(percentile(latencies, 0.99), 1),
+        "p50_reply_ms": round(percentile(latencies, 0.5), 1),
+        "updates_per_s": round(updates / elapsed, 1),
+        "echo_updates_per_s": round(updates / echo_elapsed, 1),
+        "think_ms": think_ms,
+        "rate_limit_per_s": rate_limit,
+        "database": url.split("://", 1)[0],
+        "seconds": round(elapsed, 1),
+    }
+    if errors:
+        result["errors"] = errors
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=100)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--think-ms", type=float, default=0, help="mean pause between a contact's steps"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0,
+        help="both bots' overall messages per second (DUTYBOT_RATE_LIMIT; 0: off)",
+    )
+    args = parser.parse_args()
+    figures = run(args.contacts, args.database_url, args.think_ms, args.rate_limit)
+    print(json.dumps(asyncio.run(figures)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
