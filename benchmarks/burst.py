@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.playground.emulator import BotApiEmulator  # noqa: E402
 from db.migrate import upgrade_async  # noqa: E402
@@ -215,6 +218,37 @@ async def run(
     knowledge.mkdir()
     write_knowledge(knowledge, count)
     url = database_url or f"sqlite+aiosqlite:///{work / 'burst.sqlite3'}"
+    scratch = None
+    if url.startswith("postgresql"):
+        scratch, url = url, await scratch_database(url)
+    try:
+        return await measure(url, count, think_ms, rate_limit, work, knowledge)
+    finally:
+        if scratch is not None:
+            await admin_sql(
+                scratch, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
+            )
+
+
+async def admin_sql(url: str, sql: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def scratch_database(url: str) -> str:
+    """A fresh PostgreSQL database beside the one named, for this run only."""
+    name = f"dutybot_burst_{uuid.uuid4().hex[:8]}"
+    await admin_sql(url, f'CREATE DATABASE "{name}"')
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def measure(
+    url: str, count: int, think_ms: float, rate_limit: float, work: Path, knowledge: Path
+) -> dict[str, Any]:
     await upgrade_async(url)
     await seed_contacts(url, count)
 
@@ -284,7 +318,7 @@ async def run(
         "echo_updates_per_s": round(updates / echo_elapsed, 1),
         "think_ms": think_ms,
         "rate_limit_per_s": rate_limit,
-        "database": url.split("://", 1)[0],
+        "database": make_url(url).get_backend_name(),
         "seconds": round(elapsed, 1),
     }
     if errors:

@@ -34,6 +34,10 @@ def ensure_sqlite_dir(url: str) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_dir(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        # SQLite lets one writer in at a time and makes the others sleep and retry (and fail
+        # after busy_timeout); one shared connection queues them in order instead.
+        kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30, **kwargs}
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

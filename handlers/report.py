@@ -18,7 +18,6 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -28,14 +27,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.helpers import create_deep_linked_url
 
 from bot.contacts import Member
 from bot.reporting.form import Form, FormState, Reply
 from bot.reporting.periods import Month
 from bot.reporting.service import Draft, ReportingError, ReturnPrompt, StaleForm
+from bot.timefmt import deadline
 from handlers import review, texts
 from handlers.deps import Deps, get_deps
+from handlers.privacy import START_PAYLOAD, private_only
 from handlers.render import split_html
 from handlers.report_render import (
     FIX_PREFIX,
@@ -54,7 +54,6 @@ from handlers.report_render import (
 
 log = logging.getLogger(__name__)
 
-START_PAYLOAD = "report"
 # Runs before the lookup's text handler: a user with a form open is answering it.
 FORM_GROUP = -1
 
@@ -78,16 +77,6 @@ async def _reporter(message: Message, deps: Deps, user_id: int) -> Member | None
     return member
 
 
-async def _private_only(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """In a group, answer with a button that opens the private chat; True when private."""
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    url = create_deep_linked_url(context.bot.username, START_PAYLOAD)
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.REPORT_OPEN_PRIVATE, url=url)]])
-    await message.reply_text(texts.REPORT_IN_GROUP, reply_markup=keyboard)
-    return False
-
-
 def _month_arg(text: str, deps: Deps) -> Month | str:
     """The month a command names, or the Chinese refusal."""
     opened = deps.reporting.open_month()
@@ -104,7 +93,7 @@ def _month_arg(text: str, deps: Deps) -> Month | str:
 
 async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not await _private_only(message, context):
+    if message is None or user is None or not await private_only(message, context):
         return
     args = [] if context.args == [START_PAYLOAD] else list(context.args or [])
     deps = get_deps(context.bot_data)
@@ -153,11 +142,9 @@ async def _start(
         draft = await reporting.start_form(user_id, unit_id, chosen, codes=codes, reason=reason)
     except ReportingError:
         text = texts.REPORT_NOTHING_DUE.format(unit=escape(name), period=period_label(chosen))
+        await message.reply_text(text)
         if late:
-            await message.reply_text(text)
             await _offer_late(message, late)
-        else:
-            await message.reply_text(text)
         return
     assert isinstance(draft.state, FormState)
     form = reporting.form(draft.state)
@@ -176,8 +163,6 @@ async def _start(
 
 
 def _form_deadline(deps: Deps, form: Form, month: Month) -> str:
-    from bot.timefmt import deadline
-
     due = min(deps.reporting.deadline(form.indicator(c), month) for c in form.state.codes)
     return deadline(due, deps.settings.tz)
 
@@ -254,9 +239,6 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(draft.state, ReturnPrompt):
         await review.reason_text(message, deps, draft, user.id, context)
         raise ApplicationHandlerStop
-    if not await _still_reporter(deps, draft, user.id):
-        await message.reply_text(texts.FORM_UNIT_CHANGED)
-        raise ApplicationHandlerStop
     form = deps.reporting.form(draft.state)
     reply = form.text(message.text)
     text, keyboard = await _apply(reply, form, draft, deps, user.id)
@@ -294,6 +276,10 @@ async def _apply(
             return texts.FORM_STALE, None
         return texts.REPORT_CANCELLED, None
     if reply.kind == "submit":
+        # Checked here rather than on every answer: only saving needs the user to still
+        # report for the form's unit (moved or removed meanwhile: the form ends unsaved).
+        if not await _still_reporter(deps, draft, user_id):
+            return texts.FORM_UNIT_CHANGED, None
         try:
             receipt = await deps.reporting.submit(draft)
         except StaleForm:
@@ -330,9 +316,6 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if draft.version != version:
         await query.answer(texts.FORM_STALE, show_alert=True)
-        return
-    if not await _still_reporter(deps, draft, query.from_user.id):
-        await query.answer(texts.FORM_UNIT_CHANGED, show_alert=True)
         return
     form = deps.reporting.form(draft.state)
     reply = form.press(action, arg)
@@ -387,7 +370,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What my unit still owes and by when; for an admin, every unit for a period."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not await _private_only(message, context):
+    if message is None or user is None or not await private_only(message, context):
         return
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(user.id)

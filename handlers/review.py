@@ -8,7 +8,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.contacts import AccessError
 from bot.reporting.export import export_period
@@ -17,6 +17,7 @@ from bot.reporting.service import SUBMITTED, Draft, ReportingError, ReturnPrompt
 from db.models import Submission
 from handlers import texts
 from handlers.deps import Deps, get_deps
+from handlers.privacy import private_only
 from handlers.render import split_html
 from handlers.report_render import FIX_PREFIX, period_label, value_text
 
@@ -68,17 +69,22 @@ async def _pending(deps: Deps, month: Month) -> dict[str, list[Submission]]:
     """Submitted, not yet reviewed figures of the period by unit, in catalogue order."""
     have = await deps.reporting.values(None, [month])
     order = {i.code: n for n, i in enumerate(deps.kb.indicators)}
-    by_unit: dict[str, list[Submission]] = {}
-    for unit in deps.kb.reporters():
-        subs = [s for (_, u, _), s in have.items() if u == unit.id and s.status == SUBMITTED]
-        if subs:
-            by_unit[unit.id] = sorted(subs, key=lambda s: order.get(s.indicator, len(order)))
-    return by_unit
+    found: dict[str, list[Submission]] = {}
+    for sub in have.values():
+        if sub.status == SUBMITTED:
+            found.setdefault(sub.unit_id, []).append(sub)
+    return {
+        unit.id: sorted(found[unit.id], key=lambda s: order.get(s.indicator, len(order)))
+        for unit in deps.kb.reporters()
+        if unit.id in found
+    }
 
 
 async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
+        return
+    if not await private_only(message, context):
         return
     deps = get_deps(context.bot_data)
     if not await _admin(deps, user.id):
@@ -255,6 +261,8 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
+    if not await private_only(message, context):
+        return
     deps = get_deps(context.bot_data)
     if not await _admin(deps, user.id):
         await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
@@ -271,7 +279,6 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("review", review_command, private))
-    app.add_handler(CommandHandler("export", export_command, private))
+    app.add_handler(CommandHandler("review", review_command))
+    app.add_handler(CommandHandler("export", export_command))
     app.add_handler(CallbackQueryHandler(review_button, pattern=f"^{PREFIX}"))

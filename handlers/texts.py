@@ -127,7 +127,7 @@ REPORT_ADMIN = (
     "管理员账号不属于填报单位。查看填报进度请发送 /status，审核请发送 /review，"
     "导出数据请发送 /export 月份（如 <code>/export {period}</code>）。"
 )
-REPORT_IN_GROUP = "为保护各单位数据，报表只在私聊中填写。请点下面的按钮打开与我的私聊："
+REPORT_IN_GROUP = "为保护各单位数据，填报、进度和审核只在私聊中进行。请点下面的按钮打开与我的私聊："
 REPORT_OPEN_PRIVATE = "打开私聊填报"
 REPORT_BAD_PERIOD = "「{text}」不是有效的月份，请写成 <code>/report {example}</code>。"
 REPORT_FUTURE_PERIOD = "{period} 还没有结束，暂不能填报。当前填报期是 {current}。"

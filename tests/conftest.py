@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from db.migrate import alembic_config, upgrade_async
+from db.session import make_engine, make_sessionmaker
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
@@ -49,3 +52,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a database at the newest schema, taken back to an empty one afterwards."""
+    from alembic import command
+
+    await upgrade_async(database_url)
+    engine = make_engine(database_url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import AccessError, Contacts, hash_token
-from db.migrate import upgrade_async
 from db.models import AuditLog, Invite
-from db.session import make_engine, make_sessionmaker
 
 ADMIN = 10
 USER = 20
@@ -19,20 +17,8 @@ OTHER = 30
 
 
 @pytest.fixture
-async def contacts(database_url: str) -> AsyncIterator[Contacts]:
-    await upgrade_async(database_url)
-    engine = make_engine(database_url)
-    try:
-        yield Contacts(make_sessionmaker(engine), "yongjia", settings_admins=(ADMIN,))
-    finally:
-        await engine.dispose()
-        import asyncio
-
-        from alembic import command
-
-        from db.migrate import alembic_config
-
-        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
+def contacts(sessions: async_sessionmaker[AsyncSession]) -> Contacts:
+    return Contacts(sessions, "yongjia", settings_admins=(ADMIN,))
 
 
 async def test_unregistered_and_settings_admin(contacts: Contacts) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,12 +14,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pandas as pd
 import pytest
-from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli import main
 from bot.reporting.export import export_period, history_frame, period_frame, sheet_name
-from db.migrate import alembic_config, upgrade_async
+from db.migrate import upgrade_async
 from db.models import Contact, ReportingPeriod, Submission, SubmissionRevision
 from db.session import make_engine, make_sessionmaker
 from handlers import texts
@@ -202,17 +200,6 @@ async def _fill(sessions: async_sessionmaker[AsyncSession]) -> None:
                 *(rev(o, 1) for o in others),
             ]
         )
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    await upgrade_async(database_url)
-    engine = make_engine(database_url)
-    try:
-        yield make_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
 
 
 def _rows(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[list[object]]:

@@ -6,7 +6,6 @@ The clock is fixed at 2026-11-03 10:00 Shanghai time: the open period is 2026-10
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -14,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from alembic import command
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,9 +20,7 @@ from bot.contacts import Contacts
 from bot.reporting.form import FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import Reporting
-from db.migrate import alembic_config, upgrade_async
 from db.models import FormDraft, ReportingPeriod, Submission, SubmissionRevision
-from db.session import make_engine, make_sessionmaker
 from handlers import texts
 from knowledge.loader import load_knowledge
 from tests.botkit import Harness, running_bot
@@ -54,17 +50,6 @@ NOW = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 @pytest.fixture
 def clock() -> Clock:
     return Clock(NOW)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    await upgrade_async(database_url)
-    engine = make_engine(database_url)
-    try:
-        yield make_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
 
 
 @pytest.fixture
@@ -404,6 +389,9 @@ async def test_the_form_never_runs_in_a_group_nor_for_strangers(harness: Harness
     assert button["url"] == "https://t.me/dutybot?start=report"
     [status] = await h.say("/status@dutybot", chat=GROUP, user=JT)
     assert status["text"] == texts.REPORT_IN_GROUP  # no unit's figures shown in a group
+    for command in ("/review", "/export 2026-10"):
+        [reply] = await h.say(command, chat=GROUP, user=ADMIN)
+        assert reply["text"] == texts.REPORT_IN_GROUP
     [opened] = await h.say("/start report", user=JT)
     assert "1/3　交通运输业营业收入（累计）" in opened["text"]
 
@@ -580,3 +568,21 @@ async def test_export_in_chat_is_for_admins(harness: Harness) -> None:
     assert "修改记录" in book.sheetnames
     values = [cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert 100 in values and "县交通局" in values
+
+
+async def test_a_contact_moved_mid_form_cannot_save_for_the_old_unit(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    await h.say("/report", user=JT)
+    await h.say("100", user=JT)
+    [moved] = await h.say(f"/move {JT} 信息办", user=ADMIN)
+    assert "县信息办" in moved["text"]
+    await h.emu.wait_for_bot_messages(JT, 1, timeout=10)  # the moved contact is told
+    await h.say("3", user=JT)
+    [summary] = await h.say("4", user=JT)
+    ended = await press(h, JT, summary, "✅ 确认提交")
+    assert ended["text"] == texts.FORM_UNIT_CHANGED
+    assert await submissions(sessions, "jtj") == {}
+    [none] = await h.say("/cancel", user=JT)
+    assert none["text"] == texts.NO_FORM  # the stale form is gone

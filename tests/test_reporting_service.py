@@ -8,12 +8,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from alembic import command
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,9 +25,7 @@ from bot.reporting.service import (
     ReturnPrompt,
     StaleForm,
 )
-from db.migrate import alembic_config, upgrade_async
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
-from db.session import make_engine, make_sessionmaker
 from knowledge.loader import load_knowledge
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -48,17 +44,6 @@ def clock() -> dt.datetime:
 
 
 Sessions = async_sessionmaker[AsyncSession]
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    await upgrade_async(database_url)
-    engine = make_engine(database_url)
-    try:
-        yield make_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
 
 
 @pytest.fixture

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import runner
 from bot.contacts import AccessError, Contacts
 from bot.settings import Settings, load_settings
-from db.migrate import upgrade_async
 from db.models import AuditLog, Contact
 from db.session import make_engine, make_sessionmaker
 from knowledge.loader import load_knowledge
@@ -32,18 +31,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def contacts(database_url: str) -> AsyncIterator[Contacts]:
-    await upgrade_async(database_url)
-    engine = make_engine(database_url)
-    try:
-        yield Contacts(make_sessionmaker(engine), "yongjia", settings_admins=(ADMIN,))
-    finally:
-        await engine.dispose()
-        from alembic import command
-
-        from db.migrate import alembic_config
-
-        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
+def contacts(sessions: async_sessionmaker[AsyncSession]) -> Contacts:
+    return Contacts(sessions, "yongjia", settings_admins=(ADMIN,))
 
 
 async def _seeds(contacts: Contacts) -> list[AuditLog]:
