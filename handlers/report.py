@@ -136,8 +136,7 @@ async def _start(
     name = unit_name(deps, unit_id)
     late: list[Month] = []
     if month is None:
-        owed = await reporting.owed(unit_id)
-        late = sorted({o.period for o in owed if not o.done and o.period != chosen}, reverse=True)
+        late = await reporting.late_months(unit_id)
     try:
         draft = await reporting.start_form(user_id, unit_id, chosen, codes=codes, reason=reason)
     except ReportingError:

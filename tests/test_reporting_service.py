@@ -577,3 +577,42 @@ async def test_jurisdictions_are_isolated(reporting: Reporting, sessions: Sessio
     assert await district.accept(ADMIN, OCT, "jtj") == 0
     assert {s.status for s in (await cells(sessions, "jtj", OCT)).values()} == {"submitted"}
     assert await district.known_months() == [OCT]
+
+
+async def test_drafts_are_cached_and_a_failed_write_forgets_the_copy(
+    sessions: Sessions,
+) -> None:
+    from sqlalchemy import event
+
+    reporting = Reporting(sessions, YONGJIA, TZ, clock)
+    other = Reporting(sessions, YONGJIA, TZ, clock)  # as if a second process wrote meanwhile
+    statements: list[str] = []
+    engine = sessions.kw["bind"].sync_engine
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert await reporting.draft(JT) is None
+        before = len(statements)
+        assert await reporting.draft(JT) is None  # known: no query
+        assert len(statements) == before
+
+        mine = await reporting.start_form(JT, "jtj", OCT)
+        theirs = await other.draft(JT)
+        assert theirs is not None
+        assert isinstance(theirs.state, FormState)
+        other.form(theirs.state).text("1000")
+        await other.save(theirs)
+
+        assert isinstance(mine.state, FormState)
+        reporting.form(mine.state).text("2000")
+        with pytest.raises(StaleForm):
+            await reporting.save(mine)
+        fresh = await reporting.draft(JT)  # read again from the database
+        assert fresh is not None and fresh.version == 2
+        assert isinstance(fresh.state, FormState)
+        assert fresh.state.answers["TRANSPORT_REVENUE_YTD"].value == Decimal(1000)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -5,9 +5,11 @@ Holds no Telegram objects; the handlers, the CLI and the tests all call it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,6 +25,8 @@ from db.base import utcnow
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.schema import Indicator, Knowledge
 
+# How many earlier periods a contact is reminded of and offered to report late.
+LATE_MONTHS = 12
 # Statuses of a submitted figure.
 SUBMITTED, ACCEPTED, RETURNED = "submitted", "accepted", "returned"
 
@@ -102,8 +106,37 @@ class UnitProgress:
         ]
 
 
+class _DraftCache:
+    """This process's copy of each user's stored draft (or that there is none).
+
+    The bot is the only writer of drafts, so a private message costs no query to learn whether
+    its sender is in a form. Entries are the stored row's id, version and JSON, never live
+    objects; any failed write forgets the entry, so the next read goes to the database.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._rows: OrderedDict[int, tuple[int, int, str] | None] = OrderedDict()
+
+    def get(self, user_id: int) -> tuple[bool, Draft | None]:
+        if user_id not in self._rows:
+            return False, None
+        self._rows.move_to_end(user_id)
+        row = self._rows[user_id]
+        return True, None if row is None else _draft_of(row[0], row[1], user_id, row[2])
+
+    def put(self, user_id: int, row: tuple[int, int, str] | None) -> None:
+        self._rows[user_id] = row
+        self._rows.move_to_end(user_id)
+        if len(self._rows) > self._size:
+            self._rows.popitem(last=False)
+
+    def forget(self, user_id: int) -> None:
+        self._rows.pop(user_id, None)
+
+
 class Reporting:
-    """One jurisdiction's reporting."""
+    """One jurisdiction's reporting (one bot process per database: drafts are cached)."""
 
     def __init__(
         self,
@@ -118,6 +151,7 @@ class Reporting:
         self.clock = clock
         self._jurisdiction = kb.jurisdiction.id
         self._indicators = {i.code: i for i in kb.indicators}
+        self._drafts = _DraftCache()
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -222,6 +256,9 @@ class Reporting:
     # ------------------------------------------------------------ drafts
 
     async def draft(self, user_id: int) -> Draft | None:
+        known, cached = self._drafts.get(user_id)
+        if known:
+            return cached
         async with self._sessions() as session:
             row = (
                 await session.scalars(
@@ -231,7 +268,17 @@ class Reporting:
                     )
                 )
             ).first()
+        self._drafts.put(user_id, None if row is None else (row.id, row.version, row.state))
         return None if row is None else _draft(row)
+
+    @contextlib.asynccontextmanager
+    async def _writing(self, user_id: int) -> AsyncIterator[None]:
+        """A write of the user's draft: if it fails, the cached copy is no longer trusted."""
+        try:
+            yield
+        except BaseException:
+            self._drafts.forget(user_id)
+            raise
 
     async def start_form(
         self,
@@ -289,7 +336,7 @@ class Reporting:
     async def _replace_draft(
         self, user_id: int, period_id: int, unit_id: str, state: FormState | ReturnPrompt
     ) -> Draft:
-        async with self._sessions.begin() as session:
+        async with self._writing(user_id), self._sessions.begin() as session:
             await session.execute(
                 delete(FormDraft).where(
                     FormDraft.jurisdiction == self._jurisdiction,
@@ -307,26 +354,25 @@ class Reporting:
             )
             session.add(row)
             await session.flush()
-            return _draft(row)
+        self._drafts.put(user_id, (row.id, row.version, row.state))
+        return _draft(row)
 
     async def save(self, draft: Draft) -> Draft:
         """Store the draft's new state; StaleForm if someone saved it since it was read."""
-        async with self._sessions.begin() as session:
+        state = _state_json(draft.state)
+        async with self._writing(draft.user_id), self._sessions.begin() as session:
             result = await session.execute(
                 update(FormDraft)
                 .where(FormDraft.id == draft.id, FormDraft.version == draft.version)
-                .values(
-                    state=_state_json(draft.state),
-                    version=draft.version + 1,
-                    updated_at=self.clock(),
-                )
+                .values(state=state, version=draft.version + 1, updated_at=self.clock())
             )
             if _rowcount(result) != 1:
                 raise StaleForm()
+        self._drafts.put(draft.user_id, (draft.id, draft.version + 1, state))
         return Draft(draft.id, draft.version + 1, draft.user_id, draft.state)
 
     async def discard(self, draft: Draft) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing(draft.user_id), self._sessions.begin() as session:
             result = await session.execute(
                 delete(FormDraft).where(
                     FormDraft.id == draft.id, FormDraft.version == draft.version
@@ -334,6 +380,7 @@ class Reporting:
             )
             if _rowcount(result) != 1:
                 raise StaleForm()
+        self._drafts.put(draft.user_id, None)
 
     # ------------------------------------------------------------ submitting
 
@@ -346,7 +393,7 @@ class Reporting:
         period_id = await self.ensure_period(month)
         now = self.clock()
         saved: list[Saved] = []
-        async with self._sessions.begin() as session:
+        async with self._writing(draft.user_id), self._sessions.begin() as session:
             gone = await session.execute(
                 delete(FormDraft).where(
                     FormDraft.id == draft.id, FormDraft.version == draft.version
@@ -390,6 +437,7 @@ class Reporting:
                 await session.flush()
                 session.add(_revision(sub, entry, state.reason, draft.user_id, now))
                 saved.append(Saved(code, entry.value, sub.revision))
+        self._drafts.put(draft.user_id, None)
         return Receipt(month, state.unit_id, tuple(saved), now)
 
     # ------------------------------------------------------------ status
@@ -397,12 +445,24 @@ class Reporting:
     async def owed(self, unit_id: str) -> list[Owed]:
         """The unit's indicators of the open period and of earlier periods still incomplete."""
         opened = self.open_month()
-        months = [m for m in await self.known_months() if m < opened][:12]
-        months = [opened, *months]
+        return await self._owed(unit_id, [opened, *await self._earlier(opened)], opened)
+
+    async def late_months(self, unit_id: str) -> list[Month]:
+        """Earlier periods (with a period row) the unit has not completed, newest first."""
+        opened = self.open_month()
+        earlier = await self._earlier(opened)
+        if not earlier:
+            return []  # no query for the usual case
+        lines = await self._owed(unit_id, earlier, opened)
+        return sorted({line.period for line in lines if not line.done}, reverse=True)
+
+    async def _earlier(self, opened: Month) -> list[Month]:
+        return [m for m in await self.known_months() if m < opened][:LATE_MONTHS]
+
+    async def _owed(self, unit_id: str, months: list[Month], opened: Month) -> list[Owed]:
         have = await self.values([unit_id], months)
         lines: list[Owed] = []
         for month in months:
-            due = self.due(unit_id, month)
             rows = [
                 Owed(
                     month,
@@ -410,7 +470,7 @@ class Reporting:
                     self.deadline(ind, month),
                     have.get((month.label, unit_id, ind.code)),
                 )
-                for ind in due
+                for ind in self.due(unit_id, month)
             ]
             if month == opened or any(not r.done for r in rows):
                 lines.extend(rows)
@@ -467,7 +527,7 @@ class Reporting:
     ) -> tuple[Submission, Month]:
         """Return one figure to its unit with a reason; the admin's prompt draft ends."""
         now = self.clock()
-        async with self._sessions.begin() as session:
+        async with self._writing(actor), self._sessions.begin() as session:
             sub = await session.get(Submission, submission_id, with_for_update=True)
             if sub is None:
                 raise ReportingError("no_such_submission")
@@ -489,6 +549,7 @@ class Reporting:
                     reason=reason,
                 )
             )
+        self._drafts.put(actor, None)
         return sub, Month.parse(period.label)
 
     async def submission(self, submission_id: int) -> tuple[Submission, Month] | None:
@@ -542,13 +603,17 @@ def _state_json(state: FormState | ReturnPrompt) -> str:
 
 
 def _draft(row: FormDraft) -> Draft:
-    data = json.loads(row.state)
+    return _draft_of(row.id, row.version, row.telegram_user_id, row.state)
+
+
+def _draft_of(row_id: int, version: int, user_id: int, stored: str) -> Draft:
+    data = json.loads(stored)
     state: FormState | ReturnPrompt = (
         ReturnPrompt(int(data["submission_id"]))
         if data.get("kind") == "return"
         else FormState.from_json(data)
     )
-    return Draft(row.id, row.version, row.telegram_user_id, state)
+    return Draft(row_id, version, user_id, state)
 
 
 def _rowcount(result: Any) -> int:
