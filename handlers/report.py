@@ -134,6 +134,20 @@ async def _start(
     reporting = deps.reporting
     chosen = month or reporting.open_month()
     name = unit_name(deps, unit_id)
+    existing = await reporting.draft(user_id)
+    if (
+        existing is not None
+        and isinstance(existing.state, FormState)
+        and existing.state.unit_id == unit_id
+        and existing.state.answers
+    ):
+        # Never drop what was typed: finish or /cancel the open form first.
+        text, keyboard = step_view(reporting.form(existing.state), existing, name)
+        busy = texts.FORM_IN_PROGRESS.format(
+            period=period_label(Month.parse(existing.state.period))
+        )
+        await message.reply_text(f"{busy}\n\n{text}", reply_markup=keyboard)
+        return
     late: list[Month] = []
     if month is None:
         late = await reporting.late_months(unit_id)
@@ -193,6 +207,9 @@ async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if member.unit_id is None:
         await query.answer(texts.REPORT_UNREGISTERED, show_alert=True)
+        return
+    if month > deps.reporting.open_month():
+        await query.answer(texts.FORM_STALE, show_alert=True)
         return
     await query.answer()
     await _start(query.message, deps, query.from_user.id, member.unit_id, month)

@@ -137,6 +137,10 @@ REPORT_INTRO = (
     "逐项填写即可；中途退出不会丢失，发送 /report 可接着填。"
 )
 REPORT_CORRECTING = "本期已报送过，下面显示已报数值；修改的项目会记入修改记录。"
+FORM_IN_PROGRESS = (
+    "您的 {period}报表还没有填完，已填的内容都保存着。"
+    "请先填完提交，或发送 /cancel 放弃后再填报其他报表："
+)
 REPORT_RESUMED = "接着填写上次未完成的报表："
 REPORT_LATE = "另有逾期未报的月份，可点按钮补报："
 REPORT_LATE_BUTTON = "补报 {period}"

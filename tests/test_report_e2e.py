@@ -586,3 +586,24 @@ async def test_a_contact_moved_mid_form_cannot_save_for_the_old_unit(
     assert await submissions(sessions, "jtj") == {}
     [none] = await h.say("/cancel", user=JT)
     assert none["text"] == texts.NO_FORM  # the stale form is gone
+
+
+async def test_opening_another_form_never_drops_what_was_typed(
+    harness: Harness, clock: Clock
+) -> None:
+    h = harness
+    await h.say("/status", user=JT)  # October's period exists
+    clock.now = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
+    h.emu.send_user_message(JT, "/report")
+    offer, _ = await h.emu.wait_for_bot_messages(JT, 2, timeout=10)
+    [second] = await h.say("100", user=JT)  # typed into November's form
+    assert "2/3　公路货运量（累计）" in second["text"]
+    await h.press(JT, JT, offer["message_id"], text="补报 2026年10月")
+    [busy] = await h.emu.wait_for_bot_messages(JT, 1, timeout=10)
+    assert busy["text"].startswith("您的 2026年11月报表还没有填完")
+    assert "2/3　公路货运量（累计）" in busy["text"]  # the open form, where it was
+    [busy] = await h.say("/report 2026-10", user=JT)
+    assert busy["text"].startswith("您的 2026年11月报表还没有填完")
+    await h.say("/cancel", user=JT)
+    [october] = await h.say("/report 2026-10", user=JT)
+    assert "县交通局 2026年10月报表" in october["text"]
