@@ -6,11 +6,11 @@ import asyncio
 import html
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import AuditLog, Contact
 from db.session import make_engine, make_sessionmaker
@@ -38,12 +38,16 @@ def plain(template: str, **fields: object) -> str:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Harness]:
+    """The bot on SQLite and on PostgreSQL (the `sessions` fixture migrates and cleans up)."""
     async with running_bot(
         "123456:E2E-ADMIN",
         {ADMIN: "协调办", USER: "张三", OTHER: "李<四>&", STRANGER: "路人", ADMIN2: "副主任"},
         {GROUP: "服务业工作群"},
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'admin.sqlite3'}",
+        db_url=database_url,
+        migrate=False,
         DUTYBOT_ADMIN_IDS=str(ADMIN),
     ) as h:
         yield h

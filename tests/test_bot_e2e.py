@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import QueryLog
 from db.session import make_engine, make_sessionmaker
@@ -24,12 +24,16 @@ GROUP = -100500
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Harness]:
+    """The bot on SQLite and on PostgreSQL (the `sessions` fixture migrates and cleans up)."""
     async with running_bot(
         "123456:E2E-TEST",
         {USER: "联络员", OTHER: "同事"},
         {GROUP: "服务业工作群"},
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        db_url=database_url,
+        migrate=False,
         DUTYBOT_JURISDICTION="yongjia",
     ) as h:
         yield h

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import texts
 from tests.botkit import Harness, running_bot
@@ -20,12 +20,16 @@ GROUP = -100600
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Harness]:
+    """The bot on SQLite and on PostgreSQL (the `sessions` fixture migrates and cleans up)."""
     async with running_bot(
         "123456:E2E-REG",
         {ADMIN: "协调办", USER: "联络员", OTHER: "同事"},
         {GROUP: "服务业工作群"},
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'reg.sqlite3'}",
+        db_url=database_url,
+        migrate=False,
         DUTYBOT_ADMIN_IDS=str(ADMIN),
     ) as h:
         yield h
