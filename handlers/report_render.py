@@ -117,6 +117,10 @@ def _question(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     if known.previous is not None:
         label = texts.BUTTON_SAME.format(value=value_text(known.previous, ind))
         first.append(form_button(draft, label, "same"))
+    derived = form.derived()
+    if derived is not None:
+        template = texts.BUTTON_FROM_YTD if ind.period_value_of else texts.BUTTON_FROM_PERIOD
+        first.append(form_button(draft, template.format(value=value_text(derived, ind)), "derive"))
     keep = texts.BUTTON_KEEP if known.current is not None else texts.BUTTON_SKIP
     first.append(form_button(draft, keep, "skip"))
     second = [

@@ -601,3 +601,36 @@ def test_any_sequence_of_inputs_keeps_a_valid_json_state(
         # a form restored from JSON carries on exactly like the original
         form = Form(restored, INDICATORS)
         state = form.state
+
+
+def test_a_period_figure_can_be_derived_from_its_year_to_date_twin() -> None:
+    ytd, month = "TOURISM_REVENUE_YTD", "TOURISM_REVENUE_MONTH"
+    form = make([ytd, month], **{ytd: Known(previous=Decimal(1000))})
+    assert form.derived() is None  # the year-to-date figure itself has no twin answered yet
+    form.text("1200")
+    assert form.derived() == Decimal(200)
+    assert form.press("derive").kind == "ok"
+    assert value(form, month) == Decimal(200) and form.state.step == "summary"
+
+    # The other way round: the month first, then the year to date.
+    form = make([month, ytd], **{ytd: Known(previous=Decimal(1000))})
+    form.text("150")
+    assert form.derived() == Decimal(1150)
+    form.press("derive")
+    assert value(form, ytd) == Decimal(1150)
+
+    # In January the year to date starts again from nothing.
+    form = make(
+        [ytd, month],
+        period="2027-01",
+        **{ytd: Known(previous=Decimal(9000), previous_same_year=False)},
+    )
+    form.text("300")
+    assert form.derived() == Decimal(300)
+
+    # With last month unreported there is nothing to derive from, and no sum to check.
+    form = make([ytd, month])
+    form.text("1200")
+    assert form.derived() is None
+    assert form.press("derive").kind == "notice"
+    assert form.text("150").kind == "ok"

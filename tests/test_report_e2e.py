@@ -242,7 +242,8 @@ async def test_soft_warnings_need_an_explanation(
     assert "说明太短" in short["text"]
     [second] = await h.say("景区统计口径调整，核减重复计数", user=NX)
     assert "2/4　旅游总收入（累计）" in second["text"]
-    await h.say("1200", user=NX)
+    [third] = await h.say("1200", user=NX)
+    assert "按累计推算 200.00万元" in buttons(third)  # 1200 − September's 1000
     [mismatch] = await h.say("150", user=NX)  # 1000 + 150 != 1200
     assert "上期累计 1,000 加本期 150 应为 1,150，填报累计为 1,200" in mismatch["text"]
     assert "比上期（100）变动 +50.0%" not in mismatch["text"]

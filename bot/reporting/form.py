@@ -158,6 +158,21 @@ class Form:
     def indicator(self, code: str) -> Indicator:
         return self._indicators[code]
 
+    def derived(self) -> Decimal | None:
+        """The current figure implied by its twin: 当月 = 本月止累计 − 上月止累计, or back."""
+        pair = self._pair(self.current)
+        if pair is None:
+            return None
+        ytd_code, period_code = pair
+        previous = self._previous_ytd(ytd_code)
+        if previous is None:
+            return None
+        if self.current.code == period_code:
+            ytd = self._answer(ytd_code)
+            return None if ytd is None else ytd - previous
+        period = self._answer(period_code)
+        return None if period is None else previous + period
+
     def changes(self) -> list[str]:
         """Codes whose answer differs from a value already submitted for this period."""
         return [
@@ -209,6 +224,11 @@ class Form:
             if previous is None:
                 return Reply("refused", (Issue("no_previous"),))
             return self._checked(Parsed(previous, _decimals(previous)))
+        if action == "derive" and state.step in ("ask", "explain"):
+            derived = self.derived()
+            if derived is None:
+                return Reply("notice", (Issue("stale"),))
+            return self._checked(Parsed(derived, _decimals(derived)))
         if action == "skip" and state.step in ("ask", "explain"):
             state.answers.pop(self.current.code, None)
             state.pending = None
@@ -267,11 +287,15 @@ class Form:
         ytd_code, period_code = pair
         ytd_value = value if indicator.code == ytd_code else self._answer(ytd_code)
         period_value = value if indicator.code == period_code else self._answer(period_code)
-        if ytd_value is None or period_value is None:
+        previous = self._previous_ytd(ytd_code)
+        if ytd_value is None or period_value is None or previous is None:
             return None
-        known = self.state.known[ytd_code]
-        previous = known.previous if known.previous_same_year else Decimal(0)
         return check_period_sum(self._indicators[ytd_code], previous, period_value, ytd_value)
+
+    def _previous_ytd(self, ytd_code: str) -> Decimal | None:
+        """上月止累计: 0 in a year's first period; None when last period was not reported."""
+        known = self.state.known[ytd_code]
+        return known.previous if known.previous_same_year else Decimal(0)
 
     def _pair(self, indicator: Indicator) -> tuple[str, str] | None:
         """(year-to-date code, period code) when the indicator is one half of such a pair."""
