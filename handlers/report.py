@@ -312,7 +312,11 @@ async def _apply(
         saved_draft = await deps.reporting.save(draft)
     except StaleForm:
         return texts.FORM_STALE, None
-    return step_view(form, saved_draft, name)
+    if reply.kind == "partial":
+        head = issues_html(reply.issues, unit=form.current.unit)
+    else:
+        head = "\n".join(texts.NOTE.format(text=escape(issue_text(i))) for i in reply.issues)
+    return step_view(form, saved_draft, name, head if reply.kind in ("ok", "partial") else "")
 
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -134,7 +134,7 @@ REPORT_FUTURE_PERIOD = "{period} 还没有结束，暂不能填报。当前填�
 REPORT_NOTHING_DUE = "<b>{unit}</b> 在 {period} 没有需要填报的指标。"
 REPORT_INTRO = (
     "<b>{unit}</b> {period}报表，共 {count} 项，{deadline}报送。\n"
-    "逐项填写即可；中途退出不会丢失，发送 /report 可接着填。"
+    "逐项填写即可，也可从 Excel 复制一行数值一次粘贴；中途退出不会丢失，发送 /report 可接着填。"
 )
 REPORT_CORRECTING = "本期已报送过，下面显示已报数值；修改的项目会记入修改记录。"
 FORM_IN_PROGRESS = (
@@ -211,8 +211,10 @@ ISSUES = {
     "first_item": "已经是第一项了。",
     "no_previous": "没有上期数据，请直接输入数值。",
     "nothing_due": "本期没有需要填报的指标。",
+    "row_extra": "粘贴的数值比剩下的指标多，最后 {count} 个没有用上，请核对。",
 }
 REFUSED = "❌ {text}"
+NOTE = "ℹ️ {text}"
 
 STATUS_HEAD = "<b>{unit} 填报情况</b>（{now}）\n"
 STATUS_PERIOD = "\n<b>{period}</b>"

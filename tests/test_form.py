@@ -634,3 +634,32 @@ def test_a_period_figure_can_be_derived_from_its_year_to_date_twin() -> None:
     assert form.derived() is None
     assert form.press("derive").kind == "notice"
     assert form.text("150").kind == "ok"
+
+
+def test_a_row_pasted_from_excel_fills_one_indicator_per_value() -> None:
+    form = make(JT)
+    assert form.text("1234.5\t12\t35").kind == "ok"
+    assert form.state.step == "summary"
+    assert [value(form, c) for c in JT] == [Decimal("1234.5"), Decimal(12), Decimal(35)]
+
+    form = make(JT)
+    form.text("1")
+    reply = form.text("2\n3\n4\n5")  # one line each, two more than are left
+    assert (reply.kind, codes_of(reply)) == ("ok", ["row_extra"])
+    assert reply.issues[0].params == {"count": "2"}
+    assert [value(form, c) for c in JT] == [Decimal(1), Decimal(2), Decimal(3)]
+
+    form = make(JT)
+    reply = form.text("100\tabc\t35")  # the first is taken, the second refused
+    assert (reply.kind, codes_of(reply)) == ("partial", ["number_not_a_number"])
+    assert value(form, JT[0]) == Decimal(100) and form.state.pos == 1
+    assert JT[2] not in form.state.answers
+
+    form = make(JT, **{JT[1]: Known(previous=Decimal(100))})
+    reply = form.text("100\t50\t35")  # a year-to-date figure that went down: explain it first
+    assert reply.kind == "warned" and form.state.step == "explain"
+    assert JT[2] not in form.state.answers
+
+    form = make(JT)
+    reply = form.text("abc\t1")
+    assert reply.kind == "refused" and form.state.answers == {}

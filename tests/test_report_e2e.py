@@ -608,3 +608,22 @@ async def test_opening_another_form_never_drops_what_was_typed(
     await h.say("/cancel", user=JT)
     [october] = await h.say("/report 2026-10", user=JT)
     assert "县交通局 2026年10月报表" in october["text"]
+
+
+async def test_a_row_pasted_from_excel(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    await h.say("/report", user=JT)
+    [summary] = await h.say("1234.5\t12\t35", user=JT)
+    assert "1. 交通运输业营业收入（累计）：1,234.50万元" in summary["text"]
+    assert "3. 公路客运量（累计）：35.00万人次" in summary["text"]
+    await h.say("/cancel", user=JT)
+    await h.say("/report", user=JT)
+    [partial] = await h.say("100\t十二\t35", user=JT)
+    assert partial["text"].startswith("❌ “十二”不是数值")
+    assert "2/3　公路货运量（累计）" in partial["text"]
+    [third] = await h.say("12", user=JT)  # the first value of the row was kept
+    assert "3/3　公路客运量（累计）" in third["text"]
+    [summary] = await h.say("35", user=JT)
+    assert "1. 交通运输业营业收入（累计）：100.00万元" in summary["text"]

@@ -8,6 +8,7 @@ corrected, and ends ready to be saved. The handler renders whatever step the for
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,7 +89,8 @@ class Entry:
 class Reply:
     """What one input did: the handler shows `issues` (if any) above the form's current step."""
 
-    kind: Literal["ok", "refused", "warned", "notice", "submit", "cancelled"]
+    # partial: some of a pasted row was taken, then a value was refused
+    kind: Literal["ok", "partial", "refused", "warned", "notice", "submit", "cancelled"]
     issues: tuple[Issue, ...] = ()
 
 
@@ -196,7 +198,8 @@ class Form:
     def text(self, text: str) -> Reply:
         step = self.state.step
         if step == "ask":
-            return self._value(text)
+            parts = [p for p in re.split(r"[\t\r\n]+", text) if p.strip()]
+            return self._row(parts) if len(parts) > 1 else self._value(text)
         if step == "explain":
             if _looks_like_number(text, self.current.unit):
                 return self._value(text)  # a corrected figure instead of an explanation
@@ -253,6 +256,22 @@ class Form:
         return Reply("notice", (Issue("stale"),))
 
     # ------------------------------------------------------------ internals
+
+    def _row(self, parts: list[str]) -> Reply:
+        """A row pasted from Excel (tabs or lines): one value per indicator, from this one on.
+
+        Stops at the first value that is refused or needs an explanation, as if typed alone.
+        """
+        for index, part in enumerate(parts):
+            if self.state.step != "ask":
+                left = len(parts) - index
+                return Reply("ok", (Issue("row_extra", {"count": str(left)}),))
+            reply = self._value(part)
+            if reply.kind == "refused" and index:
+                return Reply("partial", reply.issues)  # the values before it were taken
+            if reply.kind != "ok":
+                return reply
+        return Reply("ok")
 
     def _value(self, text: str) -> Reply:
         try:
