@@ -152,6 +152,7 @@ class Reporting:
         self._jurisdiction = kb.jurisdiction.id
         self._indicators = {i.code: i for i in kb.indicators}
         self._drafts = _DraftCache()
+        self._period_ids: dict[Month, int] = {}
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -189,9 +190,12 @@ class Reporting:
 
     async def ensure_period(self, month: Month) -> int:
         """The period's row id, created if missing (safe against a concurrent insert)."""
+        if month in self._period_ids:  # period rows are never deleted
+            return self._period_ids[month]
         async with self._sessions() as session:
             found = await self._period_id(session, month)
         if found is not None:
+            self._period_ids[month] = found
             return found
         try:
             async with self._sessions.begin() as session:
@@ -205,12 +209,14 @@ class Reporting:
                 )
                 session.add(row)
                 await session.flush()
-                return row.id
+            self._period_ids[month] = row.id
+            return row.id
         except IntegrityError:
             pass  # another update created it first
         async with self._sessions() as session:
             found = await self._period_id(session, month)
         assert found is not None
+        self._period_ids[month] = found
         return found
 
     async def _period_id(self, session: AsyncSession, month: Month) -> int | None:
