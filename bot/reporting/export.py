@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.reporting.periods import Month
 from db.models import Contact, ReportingPeriod, Submission, SubmissionRevision
 from handlers import texts
 from knowledge.schema import Indicator, Knowledge
@@ -65,7 +66,6 @@ HISTORY_COLUMNS: tuple[str, ...] = tuple(
     )
 )
 
-_LABEL = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _SHEET_INVALID = re.compile(r"[\[\]:*?/\\]")
 _SHEET_MAX = 31  # Excel's limit on a sheet name
 _WIDTH_MIN, _WIDTH_MAX = 8, 50  # column widths, in Excel's character units
@@ -73,8 +73,12 @@ _TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def check_period_label(label: str) -> str:
-    """The label of a monthly period (2026-10); ValueError for anything else."""
-    if not _LABEL.fullmatch(label):
+    """The label of a monthly period exactly as stored (2026-10); ValueError for anything else."""
+    try:
+        canonical = Month.parse(label).label
+    except ValueError:
+        canonical = None
+    if canonical != label:
         raise ValueError(f"not a reporting period: {label!r} (expected YYYY-MM, e.g. 2026-10)")
     return label
 
