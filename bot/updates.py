@@ -9,6 +9,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+UNBOUNDED = 1_000_000
+
 
 def _key(update: object) -> int | None:
     """Whose updates must not overlap: the user's (or, without one, the chat's)."""
@@ -26,19 +28,23 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     answers are still handled in the order they arrived (the form relies on that)."""
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own bound is taken before do_process_update, so updates waiting for their
+        # user's turn would use it up and stall everyone; the real bound is taken after.
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._holders[key] = self._holders.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._holders[key] -= 1

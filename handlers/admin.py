@@ -21,6 +21,7 @@ from db.models import Contact
 from handlers import texts
 from handlers.deps import Deps, get_deps
 from handlers.lookup import send_html
+from handlers.privacy import private_press
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ async def move_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     except AccessError as exc:
         await message.reply_text(_denied(exc))
         return
+    await deps.reporting.drop_draft(target)  # a form for the old unit can no longer be saved
     delivered = await _notify(
         context,
         target,
@@ -302,7 +304,7 @@ def _settled(chat_data: dict[Any, Any] | None) -> set[int]:
 async def remove_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """确认移除 / 取消 under a /remove confirmation; each message is settled only once."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None or query.data is None or await private_press(query) is None:
         return
     message = query.message
     action, _, raw_id = query.data.rpartition(":")
@@ -340,6 +342,7 @@ async def remove_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         settled.discard(message.message_id)
         await query.answer(_denied(exc), show_alert=True)
         return
+    await deps.reporting.drop_draft(target)
     await query.answer()
     unit = html.escape(_unit_name(deps, contact.unit_id))
     role = _role(contact.role)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
@@ -21,3 +21,16 @@ async def private_only(message: Message, context: ContextTypes.DEFAULT_TYPE) -> 
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.REPORT_OPEN_PRIVATE, url=url)]])
     await message.reply_text(texts.REPORT_IN_GROUP, reply_markup=keyboard)
     return False
+
+
+async def private_press(query: CallbackQuery) -> Message | None:
+    """The pressed message when it is in the private chat; a press elsewhere is refused.
+
+    Telegram does not check callback data against the message's buttons, so a form, figure or
+    review button "pressed" under a group message must never answer in the group.
+    """
+    message = query.message
+    if isinstance(message, Message) and message.chat.type == ChatType.PRIVATE:
+        return message
+    await query.answer(texts.PRESS_IN_GROUP, show_alert=True)
+    return None

@@ -31,11 +31,18 @@ from telegram.ext import (
 from bot.contacts import Member
 from bot.reporting.form import Form, FormState, Reply
 from bot.reporting.periods import Month
-from bot.reporting.service import Draft, ReportingError, ReturnPrompt, StaleForm
+from bot.reporting.service import (
+    FIRST_MONTH,
+    RETURNED,
+    Draft,
+    ReportingError,
+    ReturnPrompt,
+    StaleForm,
+)
 from bot.timefmt import deadline
 from handlers import review, texts
 from handlers.deps import Deps, get_deps
-from handlers.privacy import START_PAYLOAD, private_only
+from handlers.privacy import START_PAYLOAD, private_only, private_press
 from handlers.render import split_html
 from handlers.report_render import (
     FIX_PREFIX,
@@ -48,7 +55,6 @@ from handlers.report_render import (
     period_label,
     progress_html,
     receipt_html,
-    short_period,
     step_view,
 )
 
@@ -83,10 +89,12 @@ def _month_arg(text: str, deps: Deps) -> Month | str:
     try:
         month = Month.parse(text)
     except ValueError:
+        month = None
+    if month is None or month < FIRST_MONTH:
         return texts.REPORT_BAD_PERIOD.format(text=escape(text[:20]), example=opened)
     if month > opened:
         return texts.REPORT_FUTURE_PERIOD.format(
-            period=short_period(month), current=period_label(opened)
+            period=period_label(month), current=period_label(opened)
         )
     return month
 
@@ -184,7 +192,7 @@ async def _offer_late(message: Message, late: list[Month]) -> None:
     buttons = [
         [
             InlineKeyboardButton(
-                texts.REPORT_LATE_BUTTON.format(period=short_period(m)),
+                texts.REPORT_LATE_BUTTON.format(period=period_label(m)),
                 callback_data=LATE_PREFIX + m.label,
             )
         ]
@@ -196,8 +204,9 @@ async def _offer_late(message: Message, late: list[Month]) -> None:
 async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A "补报 2026-09" (or "去填报") button: open the form for that month."""
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None or await private_press(query) is None:
         return
+    assert isinstance(query.message, Message)
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
     try:
@@ -206,7 +215,8 @@ async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.FORM_STALE, show_alert=True)
         return
     if member.unit_id is None:
-        await query.answer(texts.REPORT_UNREGISTERED, show_alert=True)
+        refusal = texts.REPORT_ADMIN_PRESS if member.is_admin else texts.REPORT_UNREGISTERED
+        await query.answer(refusal, show_alert=True)
         return
     if month > deps.reporting.open_month():
         await query.answer(texts.FORM_STALE, show_alert=True)
@@ -218,13 +228,19 @@ async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "修改此项" under a send-back notice: reopen just that indicator."""
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None or await private_press(query) is None:
         return
+    assert isinstance(query.message, Message)
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
     raw = query.data.removeprefix(FIX_PREFIX)
-    found = await deps.reporting.submission(int(raw)) if raw.isdigit() else None
-    if found is None or member.unit_id is None or found[0].unit_id != member.unit_id:
+    found = await deps.reporting.submission(int(raw)) if raw.isdecimal() else None
+    if (
+        found is None
+        or member.unit_id is None
+        or found[0].unit_id != member.unit_id
+        or found[0].status != RETURNED  # corrected or accepted since: the button is stale
+    ):
         await query.answer(texts.FORM_STALE, show_alert=True)
         return
     sub, month = found
@@ -322,6 +338,8 @@ async def _apply(
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or query.data is None:
+        return
+    if await private_press(query) is None:
         return
     parsed = parse_form_data(query.data)
     deps = get_deps(context.bot_data)

@@ -26,14 +26,6 @@ EDIT_BUTTONS_PER_ROW = 5
 
 
 def period_label(month: Month) -> str:
-    if month.month % 3 == 0:
-        return texts.PERIOD_QUARTER.format(
-            year=month.year, month=month.month, quarter=texts.QUARTERS[month.month // 3 - 1]
-        )
-    return texts.PERIOD.format(year=month.year, month=month.month)
-
-
-def short_period(month: Month) -> str:
     return texts.PERIOD.format(year=month.year, month=month.month)
 
 
@@ -97,7 +89,8 @@ def _question(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
         count=len(state.codes),
         name=escape(ind.name),
         unit=escape(ind.unit),
-        kind=texts.QUESTION_CUMULATIVE if ind.cumulative else "",
+        kind=(texts.QUESTION_CUMULATIVE if ind.cumulative else "")
+        + texts.QUESTION_FREQUENCY.get(ind.frequency, ""),
     )
     if known.previous is not None:
         text += texts.QUESTION_PREVIOUS.format(value=value_text(known.previous, ind))

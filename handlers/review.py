@@ -12,12 +12,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.contacts import AccessError
 from bot.reporting.export import export_period
+from bot.reporting.form import MAX_EXPLANATION
 from bot.reporting.periods import Month
 from bot.reporting.service import SUBMITTED, Draft, ReportingError, ReturnPrompt, StaleForm
 from db.models import Submission
 from handlers import texts
 from handlers.deps import Deps, get_deps
-from handlers.privacy import private_only
+from handlers.privacy import private_only, private_press
 from handlers.render import split_html
 from handlers.report_render import FIX_PREFIX, period_label, value_text
 
@@ -148,8 +149,9 @@ def _unit_view(
 
 async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
+    if query is None or query.data is None or await private_press(query) is None:
         return
+    assert isinstance(query.message, Message)
     deps = get_deps(context.bot_data)
     if not await _admin(deps, query.from_user.id):
         await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
@@ -184,7 +186,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         text, keyboard = _unit_view(deps, month, unit_id, subs)
         await query.message.edit_text(text, reply_markup=keyboard)
         return
-    if action == "r" and rest.isdigit():
+    if action == "r" and rest.isdecimal():
         found = await deps.reporting.submission(int(rest))
         if found is None or found[0].status != SUBMITTED:
             await query.answer(texts.FORM_STALE, show_alert=True)
@@ -220,7 +222,11 @@ async def reason_text(
     assert isinstance(draft.state, ReturnPrompt)
     reason = " ".join((message.text or "").split())
     if len(reason) < MIN_REASON:
-        await message.reply_text(texts.REFUSED.format(text=texts.ISSUES["reason_short"]))
+        await message.reply_text(texts.REFUSED.format(text=texts.ISSUES["return_reason_short"]))
+        return
+    if len(reason) > MAX_EXPLANATION:
+        too_long = texts.ISSUES["reason_long"].format(max=MAX_EXPLANATION)
+        await message.reply_text(texts.REFUSED.format(text=too_long))
         return
     if not await _admin(deps, user_id):
         await deps.reporting.discard(draft)

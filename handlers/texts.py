@@ -117,8 +117,6 @@ CLI_DUTY = "{unit}｜{topic}｜{role}\n  {duty}\n  出处：{source}"
 
 # The report form (/report), status (/status) and review (/review).
 PERIOD = "{year}年{month}月"
-PERIOD_QUARTER = "{year}年{month}月（含第{quarter}季度）"
-QUARTERS = "一二三四"
 REPORT_UNREGISTERED = (
     "您还没有登记为任何单位的联络员，暂时不能填报。\n"
     "请向服务业协调办公室索取本单位的邀请链接，点开即可完成登记。"
@@ -127,8 +125,10 @@ REPORT_ADMIN = (
     "管理员账号不属于填报单位。查看填报进度请发送 /status，审核请发送 /review，"
     "导出数据请发送 /export 月份（如 <code>/export {period}</code>）。"
 )
+REPORT_ADMIN_PRESS = "管理员账号不属于填报单位，不能填报。"
 REPORT_IN_GROUP = "为保护各单位数据，填报、进度和审核只在私聊中进行。请点下面的按钮打开与我的私聊："
 REPORT_OPEN_PRIVATE = "打开私聊填报"
+PRESS_IN_GROUP = "这个操作只能在与我的私聊中进行。"
 REPORT_BAD_PERIOD = "「{text}」不是有效的月份，请写成 <code>/report {example}</code>。"
 REPORT_FUTURE_PERIOD = "{period} 还没有结束，暂不能填报。当前填报期是 {current}。"
 REPORT_NOTHING_DUE = "<b>{unit}</b> 在 {period} 没有需要填报的指标。"
@@ -146,6 +146,8 @@ REPORT_LATE = "另有逾期未报的月份，可点按钮补报："
 REPORT_LATE_BUTTON = "补报 {period}"
 QUESTION = "<b>{index}/{count}　{name}</b>\n计量单位：{unit}{kind}"
 QUESTION_CUMULATIVE = "（年初至本期累计）"
+# Quarterly figures are asked in the quarter's last month, annual ones in December.
+QUESTION_FREQUENCY = {"quarterly": "，季报（本季度）", "annual": "，年报（全年）"}
 QUESTION_PREVIOUS = "\n上期：{value}"
 QUESTION_PREVIOUS_NONE = "\n上期：无数据"
 QUESTION_LAST_YEAR = "\n上年同期：{value}"
@@ -204,6 +206,9 @@ ISSUES = {
     "ytd_decrease": "累计值低于上期累计（{previous}）",
     "ytd_sum_mismatch": "上期累计 {previous} 加本期 {period} 应为 {expected}，填报累计为 {ytd}",
     "explanation_short": "说明太短，请用一句话写明原因。",
+    "explanation_long": "说明太长了，请控制在 {max} 字以内。",
+    "reason_long": "原因太长了，请控制在 {max} 字以内。",
+    "return_reason_short": "退回原因太短，请写明需要对方核实或修改什么。",
     "reason_short": "修改原因太短，请用一句话写明。",
     "use_buttons": "请点下面的按钮确认提交或修改。",
     "stale": "这个按钮已过期，请在最新的消息上操作。",

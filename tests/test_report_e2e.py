@@ -441,7 +441,7 @@ async def test_status_for_a_contact_and_for_the_office(harness: Harness, clock: 
     [mine] = await h.say("/status", user=NX)
     assert "⏰ 旅游接待人数（累计）：已逾期（11月5日（周四）17:00前）" in mine["text"]
     [september] = await h.say("/status 2026-09", user=ADMIN)
-    assert september["text"].startswith("2026年9月（含第三季度） 填报进度")
+    assert september["text"].startswith("2026年9月 填报进度")
     [bad] = await h.say("/status 九月", user=ADMIN)
     assert "不是有效的月份" in bad["text"]
 
@@ -505,7 +505,7 @@ async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
     [ask] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
     assert "请输入退回 县交通局「公路货运量（累计）」（2026年10月）的原因" in ask["text"]
     [short] = await h.say("错", user=ADMIN)
-    assert "修改原因太短" in short["text"]
+    assert "退回原因太短" in short["text"]
     h.emu.send_user_message(ADMIN, "货运量与交通部门快报不符，请核实")
     [done] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
     assert (
@@ -575,18 +575,16 @@ async def test_a_contact_moved_mid_form_cannot_save_for_the_old_unit(
     harness: Harness, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     h = harness
-    await h.say("/report", user=JT)
+    [first] = await h.say("/report", user=JT)
     await h.say("100", user=JT)
     [moved] = await h.say(f"/move {JT} 信息办", user=ADMIN)
     assert "县信息办" in moved["text"]
     await h.emu.wait_for_bot_messages(JT, 1, timeout=10)  # the moved contact is told
-    await h.say("3", user=JT)
-    [summary] = await h.say("4", user=JT)
-    ended = await press(h, JT, summary, "✅ 确认提交")
-    assert ended["text"] == texts.FORM_UNIT_CHANGED
-    assert await submissions(sessions, "jtj") == {}
+    # The old unit's form is gone: its buttons are stale, a figure is a question again.
+    assert await press_refused(h, JT, first, "跳过") == texts.FORM_STALE
     [none] = await h.say("/cancel", user=JT)
-    assert none["text"] == texts.NO_FORM  # the stale form is gone
+    assert none["text"] == texts.NO_FORM
+    assert await submissions(sessions, "jtj") == {}
 
 
 async def test_opening_another_form_never_drops_what_was_typed(

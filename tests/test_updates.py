@@ -52,3 +52,27 @@ async def test_updates_without_a_user_are_not_serialised() -> None:
 
     await processor.process_update(object(), work())
     assert done == [1]
+
+
+async def test_one_users_queue_never_holds_up_the_others() -> None:
+    processor = PerUserUpdateProcessor(max_concurrent_updates=2)
+    release = asyncio.Event()
+    ran: list[int] = []
+
+    async def slow() -> None:
+        await release.wait()
+
+    async def fast(user: int) -> None:
+        ran.append(user)
+
+    # User 7 sends many updates behind a slow one: more than the concurrency bound.
+    tasks = [asyncio.create_task(processor.process_update(_update(1, 7), slow()))]
+    tasks += [
+        asyncio.create_task(processor.process_update(_update(n, 7), fast(7))) for n in range(2, 10)
+    ]
+    tasks.append(asyncio.create_task(processor.process_update(_update(99, 8), fast(8))))
+    await asyncio.sleep(0.05)
+    assert ran == [8]  # user 8 got a slot although user 7 has nine updates in flight
+    release.set()
+    await asyncio.gather(*tasks)
+    assert ran == [8] + [7] * 8

@@ -314,12 +314,27 @@ async def export_period(
     cat = _Catalogue.of(kb)
     name = texts.EXPORT_FILE_NAME.format(label=label, ext=fmt)
     async with sessions() as session:
-        frame = await _period_rows(session, cat, label, tz)
+        frame = _inert(await _period_rows(session, cat, label, tz))
         if fmt == "csv":
             # The BOM makes Excel read the file as UTF-8 rather than the local code page.
             return name, frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-        history = await _history_rows(session, cat, label, tz)
+        history = _inert(await _history_rows(session, cat, label, tz))
     return name, _workbook(frame, history, cat, label)
+
+
+# Text a spreadsheet would take for a formula (=, +, -, @) or a control character.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text typed by users (explanations, names) is shown as text, never run as a formula."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    return out
 
 
 # ---------------------------------------------------------------- the workbook

@@ -20,6 +20,7 @@ from knowledge.schema import Indicator
 
 Step = Literal["ask", "explain", "summary", "reason"]
 MIN_EXPLANATION = 2  # characters of a soft-warning explanation or a correction reason
+MAX_EXPLANATION = 200  # "a short explanation": and every view of it stays within one message
 
 
 @dataclass
@@ -206,6 +207,8 @@ class Form:
             explanation = " ".join(text.split())
             if len(explanation) < MIN_EXPLANATION:
                 return Reply("refused", (Issue("explanation_short"),))
+            if len(explanation) > MAX_EXPLANATION:
+                return Reply("refused", (Issue("explanation_long", {"max": str(MAX_EXPLANATION)}),))
             assert self.state.pending is not None
             self.state.pending.explanation = explanation
             self._accept(self.state.pending)
@@ -214,6 +217,8 @@ class Form:
             reason = " ".join(text.split())
             if len(reason) < MIN_EXPLANATION:
                 return Reply("refused", (Issue("reason_short"),))
+            if len(reason) > MAX_EXPLANATION:
+                return Reply("refused", (Issue("reason_long", {"max": str(MAX_EXPLANATION)}),))
             self.state.reason = reason
             return Reply("submit")
         return Reply("notice", (Issue("use_buttons"),))

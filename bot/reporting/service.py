@@ -25,6 +25,8 @@ from db.base import utcnow
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.schema import Indicator, Knowledge
 
+# The earliest period a form can be for (its year-on-year comparison is a year before).
+FIRST_MONTH = Month(2001, 1)
 # How many earlier periods a contact is reminded of and offered to report late.
 LATE_MONTHS = 12
 # Statuses of a submitted figure.
@@ -295,7 +297,7 @@ class Reporting:
         reason: str | None = None,
     ) -> Draft:
         """A new draft for the unit's due indicators (or just `codes`), replacing any old one."""
-        indicators = self.due(unit_id, month)
+        indicators = self.due(unit_id, month) if month >= FIRST_MONTH else []
         if codes is not None:
             indicators = [i for i in indicators if i.code in codes]
         if not indicators:
@@ -362,6 +364,17 @@ class Reporting:
             await session.flush()
         self._drafts.put(user_id, (row.id, row.version, row.state))
         return _draft(row)
+
+    async def drop_draft(self, user_id: int) -> None:
+        """End whatever the user had open (they were moved or removed)."""
+        async with self._writing(user_id), self._sessions.begin() as session:
+            await session.execute(
+                delete(FormDraft).where(
+                    FormDraft.jurisdiction == self._jurisdiction,
+                    FormDraft.telegram_user_id == user_id,
+                )
+            )
+        self._drafts.put(user_id, None)
 
     async def save(self, draft: Draft) -> Draft:
         """Store the draft's new state; StaleForm if someone saved it since it was read."""
