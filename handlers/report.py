@@ -34,6 +34,7 @@ from bot.reporting.periods import Month
 from bot.reporting.service import (
     FIRST_MONTH,
     RETURNED,
+    Conflict,
     Draft,
     ReportingError,
     ReturnPrompt,
@@ -316,6 +317,11 @@ async def _apply(
             receipt = await deps.reporting.submit(draft)
         except StaleForm:
             return texts.FORM_SUBMITTED_ALREADY, None
+        except Conflict as exc:
+            # Another contact of the unit saved meanwhile: show their figures, keep ours.
+            refreshed = await deps.reporting.refresh(draft)
+            names = "、".join(escape(form.indicator(c).name) for c in exc.codes)
+            return step_view(form, refreshed, name, texts.FORM_CONFLICT.format(names=names))
         saved = [(form.indicator(s.code), s.value, s.revision) for s in receipt.saved]
         owed = [
             form.indicator(c)

@@ -186,6 +186,10 @@ RECEIPT_NONE_CHANGED = "✅ 已确认 <b>{unit}</b> {period}报表，数值与�
 RECEIPT_OWED = "\n\n尚未填报：{names}。发送 /report 可补报。"
 REPORT_CANCELLED = "已取消本次填报，本次填写的内容未保存；此前已报送的数据不受影响。"
 NO_FORM = "当前没有进行中的填报。发送 /report 开始填报。"
+FORM_CONFLICT = (
+    "⚠️ 本单位其他联络员刚刚报送了：{names}。下面已按最新数据核对，"
+    "请确认您的数值后再提交（修改的需写明原因）。"
+)
 FORM_STALE = "这个按钮已过期，请在最新的消息上操作，或发送 /report 继续。"
 FORM_SUBMITTED_ALREADY = "这份报表已经提交过了，无需重复确认。"
 FORM_UNIT_CHANGED = "您的登记单位已变更，这份未完成的报表已作废。发送 /report 重新开始。"

@@ -625,3 +625,27 @@ async def test_a_row_pasted_from_excel(
     assert "3/3　公路客运量（累计）" in third["text"]
     [summary] = await h.say("35", user=JT)
     assert "1. 交通运输业营业收入（累计）：100.00万元" in summary["text"]
+
+
+async def test_contact_and_backup_saving_the_same_figures(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    await h.say("/report", user=JT2)  # the backup opens the form first
+    await fill(h, JT, ["100", "3", "4"])  # the contact submits meanwhile
+    await h.say("200", user=JT2)
+    await h.say("3", user=JT2)
+    [summary] = await h.say("4", user=JT2)
+    conflict = await press(h, JT2, summary, "✅ 确认提交")
+    assert conflict["text"].startswith("⚠️ 本单位其他联络员刚刚报送了：交通运输业营业收入（累计）")
+    assert "1. 交通运输业营业收入（累计）：200.00万元" in conflict["text"]  # ours, kept
+    assert "2. 公路货运量（累计）：3.00万吨（未修改）" in conflict["text"]
+    asked = await press(h, JT2, conflict, "✅ 确认提交")
+    assert "交通运输业营业收入（累计）：100.00万元 → 200.00万元" in asked["text"]
+    [receipt] = await h.say("与联络员核对后更正", user=JT2)
+    assert "（第2版）" in receipt["text"]
+    saved = await submissions(sessions, "jtj")
+    assert saved["TRANSPORT_REVENUE_YTD"].value == Decimal(200)
+    assert {s.revision for s in saved.values()} == {1, 2}
+    reasons = [r.reason for r in await revisions(sessions) if r.revision == 2]
+    assert reasons == ["与联络员核对后更正"]

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.reporting.form import FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import (
+    Conflict,
     Draft,
     Receipt,
     Reporting,
@@ -616,3 +617,20 @@ async def test_drafts_are_cached_and_a_failed_write_forgets_the_copy(
         assert fresh.state.answers["TRANSPORT_REVENUE_YTD"].value == Decimal(1000)
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_two_contacts_saving_the_same_new_cells_at_once(reporting: Reporting) -> None:
+    """Both forms start with nothing saved; the second save is a conflict, not a duplicate."""
+    first = await fill(reporting, JT, "jtj", OCT, JT_VALUES)
+    second = await fill(reporting, 5999, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "2000"})
+    results = await asyncio.gather(
+        reporting.submit(first), reporting.submit(second), return_exceptions=True
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "Receipt"]
+    assert await count(reporting.sessions, Submission) == 3
+    assert await count(reporting.sessions, SubmissionRevision) == 3
+    loser = second if isinstance(results[1], Conflict) else first
+    refreshed = await reporting.refresh(loser)
+    assert isinstance(refreshed.state, FormState)
+    assert refreshed.state.step == "summary"
+    assert all(k.revision == 1 for k in refreshed.state.known.values())

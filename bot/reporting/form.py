@@ -33,9 +33,11 @@ class Known:
     current: Decimal | None = None  # the value already submitted for this period, if any
     status: str | None = None  # submitted / accepted / returned
     review_reason: str | None = None
+    revision: int | None = None  # of the submitted value, to notice a save by someone else
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "revision": self.revision,
             "previous": _dec_out(self.previous),
             "previous_same_year": self.previous_same_year,
             "last_year": _dec_out(self.last_year),
@@ -53,6 +55,7 @@ class Known:
             current=_dec_in(data.get("current")),
             status=data.get("status"),
             review_reason=data.get("review_reason"),
+            revision=data.get("revision"),
         )
 
     @property

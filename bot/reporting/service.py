@@ -45,6 +45,14 @@ class ReportingError(Exception):
         self.reason = reason
 
 
+class Conflict(ReportingError):
+    """Another contact of the unit saved some of the form's figures since it was opened."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__("conflict")
+        self.codes = codes
+
+
 @dataclass(frozen=True)
 class ReturnPrompt:
     """An admin is typing the reason for sending a submission back."""
@@ -302,6 +310,21 @@ class Reporting:
             indicators = [i for i in indicators if i.code in codes]
         if not indicators:
             raise ReportingError("nothing_due")
+        known = await self._known(unit_id, month, indicators)
+        state = FormState(
+            period=month.label,
+            unit_id=unit_id,
+            codes=[i.code for i in indicators],
+            known=known,
+            reason=reason,
+        )
+        period_id = await self.ensure_period(month)
+        return await self._replace_draft(user_id, period_id, unit_id, state)
+
+    async def _known(
+        self, unit_id: str, month: Month, indicators: list[Indicator]
+    ) -> dict[str, Known]:
+        """What the database holds now for each of the form's indicators."""
         months = {month, month.shift(-12), *(previous_for(i, month) for i in indicators)}
         have = await self.values([unit_id], months)
 
@@ -320,16 +343,19 @@ class Reporting:
                 current=None if current is None else current.value,
                 status=None if current is None else current.status,
                 review_reason=None if current is None else current.review_reason,
+                revision=None if current is None else current.revision,
             )
-        state = FormState(
-            period=month.label,
-            unit_id=unit_id,
-            codes=[i.code for i in indicators],
-            known=known,
-            reason=reason,
-        )
-        period_id = await self.ensure_period(month)
-        return await self._replace_draft(user_id, period_id, unit_id, state)
+        return known
+
+    async def refresh(self, draft: Draft) -> Draft:
+        """Take in what others saved meanwhile (answers kept) and go back to the summary."""
+        state = draft.state
+        assert isinstance(state, FormState)
+        month = Month.parse(state.period)
+        indicators = [self._indicators[c] for c in state.codes]
+        state.known = await self._known(state.unit_id, month, indicators)
+        state.step, state.pending, state.back_to_summary = "summary", None, False
+        return await self.save(draft)
 
     async def start_return(self, user_id: int, submission_id: int) -> Draft:
         """An admin's prompt for the reason to send a submission back (kept as a draft)."""
@@ -412,50 +438,59 @@ class Reporting:
         period_id = await self.ensure_period(month)
         now = self.clock()
         saved: list[Saved] = []
-        async with self._writing(draft.user_id), self._sessions.begin() as session:
-            gone = await session.execute(
-                delete(FormDraft).where(
-                    FormDraft.id == draft.id, FormDraft.version == draft.version
-                )
-            )
-            if _rowcount(gone) != 1:
-                raise StaleForm()  # already submitted (a second press) or changed meanwhile
-            existing = {
-                s.indicator: s
-                for s in await session.scalars(
-                    select(Submission)
-                    .where(
-                        Submission.period_id == period_id,
-                        Submission.unit_id == state.unit_id,
-                        Submission.indicator.in_(list(entries)),
+        try:
+            async with self._writing(draft.user_id), self._sessions.begin() as session:
+                gone = await session.execute(
+                    delete(FormDraft).where(
+                        FormDraft.id == draft.id, FormDraft.version == draft.version
                     )
-                    .with_for_update()
                 )
-            }
-            for code in state.codes:
-                entry = entries.get(code)
-                if entry is None:
-                    continue
-                sub = existing.get(code)
-                if sub is None:
-                    sub = Submission(
-                        period_id=period_id,
-                        unit_id=state.unit_id,
-                        indicator=code,
-                        revision=0,
-                        updated_by=draft.user_id,
+                if _rowcount(gone) != 1:
+                    raise StaleForm()  # already submitted (a second press) or changed meanwhile
+                existing = {
+                    s.indicator: s
+                    for s in await session.scalars(
+                        select(Submission)
+                        .where(
+                            Submission.period_id == period_id,
+                            Submission.unit_id == state.unit_id,
+                            Submission.indicator.in_(list(entries)),
+                        )
+                        .with_for_update()
                     )
-                    session.add(sub)
-                elif sub.value == entry.value and sub.status != RETURNED:
-                    continue  # someone saved the same figure meanwhile: no new revision
-                sub.revision += 1
-                sub.value, sub.skipped, sub.explanation = entry.value, False, entry.explanation
-                sub.status, sub.review_reason = SUBMITTED, None
-                sub.reviewed_by = sub.reviewed_at = None
-                sub.updated_by, sub.updated_at = draft.user_id, now
-                await session.flush()
-                session.add(_revision(sub, entry, state.reason, draft.user_id, now))
-                saved.append(Saved(code, entry.value, sub.revision))
+                }
+                moved = [
+                    code
+                    for code in entries
+                    if (existing[code].revision if code in existing else None)
+                    != state.known[code].revision
+                ]
+                if moved:
+                    raise Conflict(moved)  # someone else saved these since the form started
+                for code in state.codes:
+                    entry = entries.get(code)
+                    if entry is None:
+                        continue
+                    sub = existing.get(code)
+                    if sub is None:
+                        sub = Submission(
+                            period_id=period_id,
+                            unit_id=state.unit_id,
+                            indicator=code,
+                            revision=0,
+                            updated_by=draft.user_id,
+                        )
+                        session.add(sub)
+                    sub.revision += 1
+                    sub.value, sub.skipped, sub.explanation = entry.value, False, entry.explanation
+                    sub.status, sub.review_reason = SUBMITTED, None
+                    sub.reviewed_by = sub.reviewed_at = None
+                    sub.updated_by, sub.updated_at = draft.user_id, now
+                    await session.flush()
+                    session.add(_revision(sub, entry, state.reason, draft.user_id, now))
+                    saved.append(Saved(code, entry.value, sub.revision))
+        except IntegrityError:
+            raise Conflict(list(entries)) from None  # a concurrent first save of the same cell
         self._drafts.put(draft.user_id, None)
         return Receipt(month, state.unit_id, tuple(saved), now)
 
