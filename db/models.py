@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import true
 
 from db.base import Base, UTCDateTime, utcnow
 
@@ -109,6 +110,9 @@ class ReportingPeriod(Base):
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date]
     deadline_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # True once it was the period being reported: only such periods are owed by every unit
+    # (a unit reporting a month from before the bot's time opens no debt for the others).
+    opened: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     __table_args__ = (
         UniqueConstraint("jurisdiction", "frequency", "label", name="uq_reporting_periods_label"),

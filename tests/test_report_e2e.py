@@ -649,3 +649,14 @@ async def test_contact_and_backup_saving_the_same_figures(
     assert {s.revision for s in saved.values()} == {1, 2}
     reasons = [r.reason for r in await revisions(sessions) if r.revision == 2]
     assert reasons == ["与联络员核对后更正"]
+
+
+async def test_reporting_an_old_month_by_choice_puts_no_debt_on_others(harness: Harness) -> None:
+    h = harness
+    [march] = await h.say("/report 2026-03", user=JT)
+    assert "县交通局 2026年3月报表" in march["text"]
+    await h.say("/cancel", user=JT)
+    [status] = await h.say("/status", user=NX)
+    assert "2026年3月" not in status["text"] and "⏰" not in status["text"]
+    [report] = await h.say("/report", user=NX)
+    assert "补报" not in report["text"] and "2026年10月报表" in report["text"]

@@ -110,6 +110,13 @@ async def revisions(sessions: Sessions, submission_id: int) -> list[SubmissionRe
         return list(rows)
 
 
+async def was_open(reporting: Reporting, month: Month) -> None:
+    """The period was once the one being reported (a clock in the month after it)."""
+    after = month.shift(1)
+    then = dt.datetime(after.year, after.month, 10, 2, 0, tzinfo=dt.UTC)
+    await Reporting(reporting.sessions, YONGJIA, TZ, lambda: then).ensure_period(month)
+
+
 async def count(sessions: Sessions, model: type) -> int:
     async with sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
@@ -139,8 +146,10 @@ async def test_ensure_period_is_idempotent_and_safe_concurrently(
     )
     assert (row.starts_on, row.ends_on) == (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert row.deadline_at == DUE_OCT  # the monthly indicators' 5th, before the quarterly 10th
+    assert row.opened  # October is the period being reported on the fake clock
     assert await reporting.ensure_period(SEP) != ids[0]
-    assert await reporting.known_months() == [OCT, SEP]
+    # September was made for a unit reporting late by choice: it is owed by nobody else.
+    assert await reporting.known_months() == [OCT]
 
 
 # ---------------------------------------------------------------- starting a form
@@ -349,6 +358,8 @@ async def test_warnings_and_explanations_are_kept_with_the_revision(
 async def test_owed_lists_the_open_month_and_earlier_incomplete_ones(
     reporting: Reporting,
 ) -> None:
+    await was_open(reporting, AUG)
+    await was_open(reporting, SEP)
     await report(reporting, JT, "jtj", AUG, JT_VALUES)  # complete
     await report(reporting, JT, "jtj", SEP, {"ROAD_FREIGHT_YTD": "40"})  # 1 of 3
     await reporting.ensure_period(Month(2026, 12))  # a later period row: not owed yet
@@ -385,8 +396,8 @@ async def test_owed_lists_the_open_month_and_earlier_incomplete_ones(
 
 async def test_owed_for_a_quarterly_unit(reporting: Reporting) -> None:
     assert await reporting.owed("xxb") == []  # nothing due for October
-    await reporting.ensure_period(SEP)
-    await reporting.ensure_period(AUG)  # nothing due for August either
+    await was_open(reporting, SEP)
+    await was_open(reporting, AUG)  # nothing due for August either
     owed = await reporting.owed("xxb")
     assert [(o.period, o.indicator.code, o.done) for o in owed] == [
         (SEP, "SOFTWARE_REVENUE_YTD", False)

@@ -199,12 +199,19 @@ class Reporting:
         return min(deadline_at(i, month, self.tz) for i in rules)
 
     async def ensure_period(self, month: Month) -> int:
-        """The period's row id, created if missing (safe against a concurrent insert)."""
+        """The period's row id, created if missing (safe against a concurrent insert).
+
+        The open period's row is marked opened; a row made for an earlier month (a unit
+        reporting late by choice) is not, so it puts no debt on the other units.
+        """
+        opened = month == self.open_month()
         if month in self._period_ids:  # period rows are never deleted
             return self._period_ids[month]
         async with self._sessions() as session:
             found = await self._period_id(session, month)
         if found is not None:
+            if opened:
+                await self._mark_opened(found)
             self._period_ids[month] = found
             return found
         try:
@@ -216,6 +223,7 @@ class Reporting:
                     starts_on=month.first_day,
                     ends_on=month.last_day,
                     deadline_at=self.period_deadline(month),
+                    opened=opened,
                 )
                 session.add(row)
                 await session.flush()
@@ -229,6 +237,14 @@ class Reporting:
         self._period_ids[month] = found
         return found
 
+    async def _mark_opened(self, period_id: int) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(ReportingPeriod)
+                .where(ReportingPeriod.id == period_id, ReportingPeriod.opened.is_(False))
+                .values(opened=True)
+            )
+
     async def _period_id(self, session: AsyncSession, month: Month) -> int | None:
         result = await session.scalars(
             select(ReportingPeriod.id).where(
@@ -240,12 +256,13 @@ class Reporting:
         return result.first()
 
     async def known_months(self) -> list[Month]:
-        """Months with a period row, newest first."""
+        """Months that were ever the open period, newest first."""
         async with self._sessions() as session:
             labels = await session.scalars(
                 select(ReportingPeriod.label).where(
                     ReportingPeriod.jurisdiction == self._jurisdiction,
                     ReportingPeriod.frequency == "monthly",
+                    ReportingPeriod.opened.is_(True),
                 )
             )
             return sorted((Month.parse(label) for label in labels), reverse=True)
