@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from html import escape
 
@@ -12,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.contacts import AccessError
 from bot.reporting.export import export_period
-from bot.reporting.form import MAX_EXPLANATION
+from bot.reporting.form import MAX_EXPLANATION, FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import SUBMITTED, Draft, ReportingError, ReturnPrompt, StaleForm
 from db.models import Submission
@@ -119,6 +120,7 @@ async def _overview(deps: Deps, month: Month) -> tuple[str, InlineKeyboardMarkup
 def _unit_view(
     deps: Deps, month: Month, unit_id: str, subs: list[Submission]
 ) -> tuple[str, InlineKeyboardMarkup]:
+    seen = deps.reporting.clock()
     text = texts.REVIEW_UNIT_HEAD.format(
         unit=escape(_name(deps, unit_id)), period=period_label(month)
     )
@@ -140,7 +142,8 @@ def _unit_view(
     rows.append(
         [
             InlineKeyboardButton(
-                texts.REVIEW_ACCEPT_ALL, callback_data=f"{PREFIX}a:{month.label}:{unit_id}"
+                texts.REVIEW_ACCEPT_ALL,
+                callback_data=f"{PREFIX}a:{month.label}:{unit_id}:{int(seen.timestamp())}",
             )
         ]
     )
@@ -158,6 +161,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     action, _, rest = query.data.removeprefix(PREFIX).partition(":")
     label, _, unit_id = rest.partition(":")
+    unit_id, _, seen = unit_id.partition(":")
     if action in ("u", "a"):
         try:
             month = Month.parse(label)
@@ -165,14 +169,22 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await query.answer(texts.FORM_STALE, show_alert=True)
             return
         if action == "a":
-            count = await deps.reporting.accept(query.from_user.id, month, unit_id)
+            seen_at = dt.datetime.fromtimestamp(int(seen), dt.UTC) if seen.isdecimal() else None
+            if seen_at is None:
+                await query.answer(texts.FORM_STALE, show_alert=True)
+                return
+            # The view is shown with whole seconds: a change in its second counts as seen.
+            count = await deps.reporting.accept(
+                query.from_user.id, month, unit_id, seen_at + dt.timedelta(seconds=1)
+            )
             await query.answer()
             template = texts.REVIEW_ACCEPTED if count else texts.REVIEW_NOTHING_LEFT
-            await query.message.edit_text(
-                template.format(
-                    unit=escape(_name(deps, unit_id)), period=period_label(month), count=count
-                )
+            text = template.format(
+                unit=escape(_name(deps, unit_id)), period=period_label(month), count=count
             )
+            if (await _pending(deps, month)).get(unit_id):
+                text += "\n" + texts.REVIEW_NEWER
+            await query.message.edit_text(text)
             return
         subs = (await _pending(deps, month)).get(unit_id, [])
         await query.answer()
@@ -192,6 +204,10 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await query.answer(texts.FORM_STALE, show_alert=True)
             return
         sub, month = found
+        mine = await deps.reporting.draft(query.from_user.id)
+        if mine is not None and isinstance(mine.state, FormState) and mine.state.answers:
+            await query.answer(texts.REVIEW_FORM_OPEN, show_alert=True)  # never drop it
+            return
         await deps.reporting.start_return(query.from_user.id, sub.id)
         await query.answer()
         cancel = InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"{PREFIX}c:")
@@ -232,10 +248,16 @@ async def reason_text(
         await deps.reporting.discard(draft)
         await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
         return
+    prompt = draft.state
     try:
-        sub, month = await deps.reporting.send_back(user_id, draft.state.submission_id, reason)
-    except ReportingError:
-        await message.reply_text(texts.FORM_STALE)
+        sub, month = await deps.reporting.send_back(
+            user_id, prompt.submission_id, reason, prompt.revision
+        )
+    except ReportingError as exc:
+        with contextlib.suppress(StaleForm):
+            await deps.reporting.discard(draft)
+        changed = exc.reason == "changed"
+        await message.reply_text(texts.REVIEW_CHANGED if changed else texts.FORM_STALE)
         return
     unit, name = _name(deps, sub.unit_id), _indicator_name(deps, sub.indicator)
     notice = texts.RETURN_NOTICE.format(

@@ -484,9 +484,9 @@ async def test_send_back_sets_returned_and_ends_the_admins_prompt(
     contact_draft = await reporting.start_form(JT, "jtj", OCT)  # someone else's draft
 
     prompt = await reporting.start_return(ADMIN, sub.id)
-    assert prompt.state == ReturnPrompt(sub.id)
+    assert prompt.state == ReturnPrompt(sub.id, sub.revision)
     stored = await reporting.draft(ADMIN)
-    assert stored is not None and stored.state == ReturnPrompt(sub.id)
+    assert stored is not None and stored.state == ReturnPrompt(sub.id, sub.revision)
 
     returned, month = await reporting.send_back(ADMIN, sub.id, "货运量与上月差异过大")
     assert month == OCT
@@ -645,3 +645,29 @@ async def test_two_contacts_saving_the_same_new_cells_at_once(reporting: Reporti
     assert isinstance(refreshed.state, FormState)
     assert refreshed.state.step == "summary"
     assert all(k.revision == 1 for k in refreshed.state.known.values())
+
+
+async def test_review_acts_only_on_what_the_admin_saw(sessions: Sessions) -> None:
+    times = iter(
+        dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=n) for n in range(99)
+    )
+    now = [next(times)]
+    reporting = Reporting(sessions, YONGJIA, TZ, lambda: now[0])
+    await report(reporting, JT, "jtj", OCT, JT_VALUES)
+    seen = now[0]  # the admin opens the unit's figures
+    now[0] = next(times)
+    await report(reporting, JT, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1100"})  # corrected
+    assert await reporting.accept(ADMIN, OCT, "jtj", seen) == 2  # not the unseen correction
+    statuses = {c: s.status for c, s in (await cells(sessions, "jtj", OCT)).items()}
+    assert statuses == {JT_CODES[0]: "submitted", JT_CODES[1]: "accepted", JT_CODES[2]: "accepted"}
+
+    # A send-back of a revision that has been corrected since is refused.
+    sub = (await cells(sessions, "jtj", OCT))[JT_CODES[0]]
+    prompt = await reporting.start_return(ADMIN, sub.id)
+    assert isinstance(prompt.state, ReturnPrompt) and prompt.state.revision == 2
+    now[0] = next(times)
+    await report(reporting, JT, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1200"})
+    with pytest.raises(ReportingError) as info:
+        await reporting.send_back(ADMIN, sub.id, "请核实", prompt.state.revision)
+    assert info.value.reason == "changed"
+    assert (await cells(sessions, "jtj", OCT))[JT_CODES[0]].status == "submitted"

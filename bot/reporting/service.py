@@ -58,6 +58,7 @@ class ReturnPrompt:
     """An admin is typing the reason for sending a submission back."""
 
     submission_id: int
+    revision: int | None = None  # the revision the admin chose to send back
     kind: str = "return"
 
 
@@ -381,7 +382,7 @@ class Reporting:
         if sub is None:
             raise ReportingError("no_such_submission")
         return await self._replace_draft(
-            user_id, sub.period_id, sub.unit_id, ReturnPrompt(submission_id)
+            user_id, sub.period_id, sub.unit_id, ReturnPrompt(submission_id, sub.revision)
         )
 
     async def _replace_draft(
@@ -566,20 +567,29 @@ class Reporting:
 
     # ------------------------------------------------------------ review
 
-    async def accept(self, actor: int, month: Month, unit_id: str) -> int:
-        """Accept the unit's submitted (not yet reviewed) figures of the period; how many."""
-        period_id = await self.ensure_period(month)
+    async def accept(
+        self, actor: int, month: Month, unit_id: str, seen_at: dt.datetime | None = None
+    ) -> int:
+        """Accept the unit's submitted figures of the period; how many.
+
+        With `seen_at` (when the admin was shown them), a figure changed after it stays
+        unreviewed: nobody accepts a value they have not seen.
+        """
         now = self.clock()
         async with self._sessions.begin() as session:
-            rows = list(
-                await session.scalars(
-                    select(Submission).where(
-                        Submission.period_id == period_id,
-                        Submission.unit_id == unit_id,
-                        Submission.status == SUBMITTED,
-                    )
+            query = (
+                select(Submission)
+                .join(ReportingPeriod, Submission.period_id == ReportingPeriod.id)
+                .where(
+                    ReportingPeriod.jurisdiction == self._jurisdiction,
+                    ReportingPeriod.label == month.label,
+                    Submission.unit_id == unit_id,
+                    Submission.status == SUBMITTED,
                 )
             )
+            if seen_at is not None:
+                query = query.where(Submission.updated_at <= seen_at)
+            rows = list(await session.scalars(query.with_for_update()))
             for sub in rows:
                 sub.status, sub.reviewed_by, sub.reviewed_at = ACCEPTED, actor, now
             if rows:
@@ -594,14 +604,19 @@ class Reporting:
         return len(rows)
 
     async def send_back(
-        self, actor: int, submission_id: int, reason: str
+        self, actor: int, submission_id: int, reason: str, revision: int | None = None
     ) -> tuple[Submission, Month]:
-        """Return one figure to its unit with a reason; the admin's prompt draft ends."""
+        """Return one figure to its unit with a reason; the admin's prompt draft ends.
+
+        With `revision` (the one the admin saw), a figure corrected or reviewed since is refused.
+        """
         now = self.clock()
         async with self._writing(actor), self._sessions.begin() as session:
             sub = await session.get(Submission, submission_id, with_for_update=True)
             if sub is None:
                 raise ReportingError("no_such_submission")
+            if revision is not None and (sub.revision != revision or sub.status != SUBMITTED):
+                raise ReportingError("changed")
             period = await session.get(ReportingPeriod, sub.period_id)
             assert period is not None
             sub.status, sub.review_reason = RETURNED, reason
@@ -668,7 +683,7 @@ def _state_json(state: FormState | ReturnPrompt) -> str:
     data: dict[str, Any] = (
         state.to_json()
         if isinstance(state, FormState)
-        else {"kind": state.kind, "submission_id": state.submission_id}
+        else {"kind": state.kind, "submission_id": state.submission_id, "revision": state.revision}
     )
     return json.dumps(data, ensure_ascii=False)
 
@@ -680,7 +695,7 @@ def _draft(row: FormDraft) -> Draft:
 def _draft_of(row_id: int, version: int, user_id: int, stored: str) -> Draft:
     data = json.loads(stored)
     state: FormState | ReturnPrompt = (
-        ReturnPrompt(int(data["submission_id"]))
+        ReturnPrompt(int(data["submission_id"]), data.get("revision"))
         if data.get("kind") == "return"
         else FormState.from_json(data)
     )
