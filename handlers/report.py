@@ -117,6 +117,9 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             return
         month = parsed
     draft = await deps.reporting.draft(user.id)
+    if draft is not None and isinstance(draft.state, FormState) and not await _usable(deps, draft):
+        await message.reply_text(texts.FORM_OUTDATED)
+        draft = None
     if (
         draft is not None
         and isinstance(draft.state, FormState)
@@ -149,6 +152,7 @@ async def _start(
         and isinstance(existing.state, FormState)
         and existing.state.unit_id == unit_id
         and existing.state.answers
+        and not reporting.outdated(existing.state)
     ):
         # Never drop what was typed: finish or /cancel the open form first.
         text, keyboard = step_view(reporting.form(existing.state), existing, name)
@@ -272,6 +276,9 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(draft.state, ReturnPrompt):
         await review.reason_text(message, deps, draft, user.id, context)
         raise ApplicationHandlerStop
+    if not await _usable(deps, draft):
+        await message.reply_text(texts.FORM_OUTDATED)
+        raise ApplicationHandlerStop
     form = deps.reporting.form(draft.state)
     reply = form.text(message.text)
     text, keyboard = await _apply(reply, form, draft, deps, user.id)
@@ -279,6 +286,16 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(chunk)
     await message.reply_text(split_html(text)[-1], reply_markup=keyboard)
     raise ApplicationHandlerStop
+
+
+async def _usable(deps: Deps, draft: Draft) -> bool:
+    """False (and the draft dropped) when the catalogue changed under a half-filled form."""
+    assert isinstance(draft.state, FormState)
+    if not deps.reporting.outdated(draft.state):
+        return True
+    with contextlib.suppress(StaleForm):
+        await deps.reporting.discard(draft)
+    return False
 
 
 async def _still_reporter(deps: Deps, draft: Draft, user_id: int) -> bool:
@@ -360,6 +377,9 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if draft.version != version:
         await query.answer(texts.FORM_STALE, show_alert=True)
+        return
+    if not await _usable(deps, draft):
+        await query.answer(texts.FORM_OUTDATED, show_alert=True)
         return
     form = deps.reporting.form(draft.state)
     reply = form.press(action, arg)

@@ -660,3 +660,19 @@ async def test_reporting_an_old_month_by_choice_puts_no_debt_on_others(harness: 
     assert "2026年3月" not in status["text"] and "⏰" not in status["text"]
     [report] = await h.say("/report", user=NX)
     assert "补报" not in report["text"] and "2026年10月报表" in report["text"]
+
+
+async def test_a_form_outlived_by_a_catalogue_change_is_dropped_with_a_word(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    await h.say("/report", user=JT)
+    await h.say("100", user=JT)
+    async with sessions.begin() as session:  # the indicator was removed from the YAML since
+        draft = (await session.scalars(select(FormDraft))).one()
+        draft.state = draft.state.replace("ROAD_FREIGHT_YTD", "REMOVED_FROM_CATALOGUE")
+    await h.restart()
+    [dropped] = await h.say("5", user=JT)
+    assert dropped["text"] == texts.FORM_OUTDATED
+    [fresh] = await h.say("/report", user=JT)
+    assert "1/3　交通运输业营业收入（累计）" in fresh["text"]

@@ -189,6 +189,10 @@ class Reporting:
     def form(self, state: FormState) -> Form:
         return Form(state, self._indicators)
 
+    def outdated(self, state: FormState) -> bool:
+        """The form names an indicator the catalogue no longer has (it was edited since)."""
+        return any(code not in self._indicators for code in state.codes)
+
     def period_deadline(self, month: Month) -> dt.datetime:
         """The earliest deadline of the period's indicators (the monthly one, usually)."""
         due = [i for i in self.kb.indicators if i.due_in_month(month.month)]
