@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 from html import escape
 
@@ -15,7 +14,14 @@ from bot.contacts import AccessError
 from bot.reporting.export import export_period
 from bot.reporting.form import MAX_EXPLANATION, FormState
 from bot.reporting.periods import Month
-from bot.reporting.service import SUBMITTED, Draft, ReportingError, ReturnPrompt, StaleForm
+from bot.reporting.service import (
+    SUBMITTED,
+    Draft,
+    ReportingError,
+    ReturnPrompt,
+    StaleForm,
+    fingerprint,
+)
 from db.models import Submission
 from handlers import texts
 from handlers.deps import Deps, get_deps
@@ -120,7 +126,7 @@ async def _overview(deps: Deps, month: Month) -> tuple[str, InlineKeyboardMarkup
 def _unit_view(
     deps: Deps, month: Month, unit_id: str, subs: list[Submission]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    seen = deps.reporting.clock()
+    shown = fingerprint(subs)
     text = texts.REVIEW_UNIT_HEAD.format(
         unit=escape(_name(deps, unit_id)), period=period_label(month)
     )
@@ -135,7 +141,8 @@ def _unit_view(
             text += texts.REVIEW_EXPLANATION.format(text=escape(sub.explanation))
         returns.append(
             InlineKeyboardButton(
-                texts.REVIEW_RETURN.format(index=index), callback_data=f"{PREFIX}r:{sub.id}"
+                texts.REVIEW_RETURN.format(index=index),
+                callback_data=f"{PREFIX}r:{sub.id}:{sub.revision}",
             )
         )
     rows = [returns[i : i + 4] for i in range(0, len(returns), 4)]
@@ -143,7 +150,7 @@ def _unit_view(
         [
             InlineKeyboardButton(
                 texts.REVIEW_ACCEPT_ALL,
-                callback_data=f"{PREFIX}a:{month.label}:{unit_id}:{int(seen.timestamp())}",
+                callback_data=f"{PREFIX}a:{month.label}:{unit_id}:{shown}",
             )
         ]
     )
@@ -161,7 +168,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     action, _, rest = query.data.removeprefix(PREFIX).partition(":")
     label, _, unit_id = rest.partition(":")
-    unit_id, _, seen = unit_id.partition(":")
+    unit_id, _, shown = unit_id.partition(":")
     if action in ("u", "a"):
         try:
             month = Month.parse(label)
@@ -169,22 +176,25 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await query.answer(texts.FORM_STALE, show_alert=True)
             return
         if action == "a":
-            seen_at = dt.datetime.fromtimestamp(int(seen), dt.UTC) if seen.isdecimal() else None
-            if seen_at is None:
-                await query.answer(texts.FORM_STALE, show_alert=True)
+            try:
+                count = await deps.reporting.accept(
+                    query.from_user.id, month, unit_id, shown or "-"
+                )
+            except ReportingError:
+                # Changed since it was shown: show the unit's figures as they are now.
+                await query.answer(texts.REVIEW_NEWER, show_alert=True)
+                subs = (await _pending(deps, month)).get(unit_id, [])
+                if subs:
+                    text, keyboard = _unit_view(deps, month, unit_id, subs)
+                    await query.message.edit_text(text, reply_markup=keyboard)
                 return
-            # The view is shown with whole seconds: a change in its second counts as seen.
-            count = await deps.reporting.accept(
-                query.from_user.id, month, unit_id, seen_at + dt.timedelta(seconds=1)
-            )
             await query.answer()
             template = texts.REVIEW_ACCEPTED if count else texts.REVIEW_NOTHING_LEFT
-            text = template.format(
-                unit=escape(_name(deps, unit_id)), period=period_label(month), count=count
+            await query.message.edit_text(
+                template.format(
+                    unit=escape(_name(deps, unit_id)), period=period_label(month), count=count
+                )
             )
-            if (await _pending(deps, month)).get(unit_id):
-                text += "\n" + texts.REVIEW_NEWER
-            await query.message.edit_text(text)
             return
         subs = (await _pending(deps, month)).get(unit_id, [])
         await query.answer()
@@ -198,10 +208,14 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         text, keyboard = _unit_view(deps, month, unit_id, subs)
         await query.message.edit_text(text, reply_markup=keyboard)
         return
-    if action == "r" and rest.isdecimal():
-        found = await deps.reporting.submission(int(rest))
+    raw_id, _, raw_revision = rest.partition(":")
+    if action == "r" and raw_id.isdecimal():
+        found = await deps.reporting.submission(int(raw_id))
         if found is None or found[0].status != SUBMITTED:
             await query.answer(texts.FORM_STALE, show_alert=True)
+            return
+        if str(found[0].revision) != raw_revision:  # corrected since the admin saw it
+            await query.answer(texts.REVIEW_NEWER, show_alert=True)
             return
         sub, month = found
         mine = await deps.reporting.draft(query.from_user.id)

@@ -260,7 +260,7 @@ REVIEW_ASK_REASON = "请输入退回 <b>{unit}</b>「{name}」（{period}）的�
 REVIEW_RETURNED = "↩ 已退回 {unit}「{name}」（{period}），已通知 {notified} 位联络员。"
 REVIEW_CANCELLED = "已取消退回。"
 REVIEW_CHANGED = "这项数据在您审核期间已被修改或已审核，未退回。请发送 /review 重新查看。"
-REVIEW_NEWER = "另有数据在您查看之后有更新，尚未审核，请发送 /review 重新查看。"
+REVIEW_NEWER = "数据在您查看之后有更新，未作处理。请核对最新数据后再审核。"
 REVIEW_FORM_OPEN = "您有一份未填完的报表，请先填完提交或发送 /cancel 放弃，再退回数据。"
 RETURN_NOTICE = (
     "↩️ 服务业协调办公室退回了 <b>{unit}</b> {period} 的「{name}」（原填 {value}）。\n"

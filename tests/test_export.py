@@ -417,3 +417,33 @@ def test_cli_export_output_and_bad_period(
     assert main(["export", "--period", "2026/10x", "--format", "xlsx"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("dutybot: ") and "YYYY-MM" in err and err.count("\n") == 1
+
+
+async def test_user_text_never_becomes_a_spreadsheet_formula(
+    sessions: async_sessionmaker[AsyncSession], kb: Knowledge
+) -> None:
+    lure = '=HYPERLINK("http://example.invalid","点我")'
+    async with sessions.begin() as session:
+        october = _period("yongjia", "2026-10")
+        session.add(october)
+        await session.flush()
+        session.add(
+            Submission(
+                period_id=october.id,
+                unit_id="jtj",
+                indicator="T_REVENUE",
+                value=Decimal("1"),
+                explanation=lure,
+                review_reason="+1",
+                updated_by=ZHANG,
+                updated_at=_at(3, 1, 30),
+            )
+        )
+    _, content = await export_period(sessions, kb, "2026-10", "xlsx", TZ)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert [c.data_type for c in cells if c.value == lure] == ["s"]
+    assert all(c.data_type != "f" for c in cells)
+    _, csv = await export_period(sessions, kb, "2026-10", "csv", TZ)
+    text = csv.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1" in text

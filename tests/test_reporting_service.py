@@ -25,6 +25,7 @@ from bot.reporting.service import (
     ReportingError,
     ReturnPrompt,
     StaleForm,
+    fingerprint,
 )
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.loader import load_knowledge
@@ -648,24 +649,22 @@ async def test_two_contacts_saving_the_same_new_cells_at_once(reporting: Reporti
 
 
 async def test_review_acts_only_on_what_the_admin_saw(sessions: Sessions) -> None:
-    times = iter(
-        dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=n) for n in range(99)
-    )
-    now = [next(times)]
-    reporting = Reporting(sessions, YONGJIA, TZ, lambda: now[0])
+    reporting = Reporting(sessions, YONGJIA, TZ, clock)
     await report(reporting, JT, "jtj", OCT, JT_VALUES)
-    seen = now[0]  # the admin opens the unit's figures
-    now[0] = next(times)
+    shown = fingerprint((await cells(sessions, "jtj", OCT)).values())  # the admin's view
     await report(reporting, JT, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1100"})  # corrected
-    assert await reporting.accept(ADMIN, OCT, "jtj", seen) == 2  # not the unseen correction
-    statuses = {c: s.status for c, s in (await cells(sessions, "jtj", OCT)).items()}
-    assert statuses == {JT_CODES[0]: "submitted", JT_CODES[1]: "accepted", JT_CODES[2]: "accepted"}
+    with pytest.raises(ReportingError) as info:
+        await reporting.accept(ADMIN, OCT, "jtj", shown)
+    assert info.value.reason == "changed"
+    assert {s.status for s in (await cells(sessions, "jtj", OCT)).values()} == {"submitted"}
+    shown = fingerprint((await cells(sessions, "jtj", OCT)).values())
+    assert await reporting.accept(ADMIN, OCT, "jtj", shown) == 3
 
     # A send-back of a revision that has been corrected since is refused.
+    await report(reporting, JT, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1150"})
     sub = (await cells(sessions, "jtj", OCT))[JT_CODES[0]]
     prompt = await reporting.start_return(ADMIN, sub.id)
-    assert isinstance(prompt.state, ReturnPrompt) and prompt.state.revision == 2
-    now[0] = next(times)
+    assert isinstance(prompt.state, ReturnPrompt) and prompt.state.revision == 3
     await report(reporting, JT, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1200"})
     with pytest.raises(ReportingError) as info:
         await reporting.send_back(ADMIN, sub.id, "请核实", prompt.state.revision)

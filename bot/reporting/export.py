@@ -314,11 +314,12 @@ async def export_period(
     cat = _Catalogue.of(kb)
     name = texts.EXPORT_FILE_NAME.format(label=label, ext=fmt)
     async with sessions() as session:
-        frame = _inert(await _period_rows(session, cat, label, tz))
+        frame = await _period_rows(session, cat, label, tz)
         if fmt == "csv":
             # The BOM makes Excel read the file as UTF-8 rather than the local code page.
-            return name, frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-        history = _inert(await _history_rows(session, cat, label, tz))
+            text = _inert(frame).to_csv(index=False, lineterminator="\r\n")
+            return name, text.encode("utf-8-sig")
+        history = await _history_rows(session, cat, label, tz)
     return name, _workbook(frame, history, cat, label)
 
 
@@ -327,10 +328,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _inert(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text typed by users (explanations, names) is shown as text, never run as a formula."""
+    """For CSV: text typed by users (explanations, names) that a spreadsheet would run as a
+    formula gets a leading apostrophe, the usual guard (XLSX cells are typed as text instead)."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
             out[column] = out[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
             )
@@ -379,6 +381,10 @@ def _shown(value: object, number_format: str) -> str:
 
 def _style(ws: Worksheet, frame: pd.DataFrame, cat: _Catalogue) -> None:
     """Bold frozen header, filters, the indicators' decimals, and column widths."""
+    for cells in ws.iter_rows(min_row=2):
+        for typed in cells:
+            if typed.data_type == "f":  # text that looks like a formula stays text
+                typed.data_type = "s"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for cell in ws[1]:

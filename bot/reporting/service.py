@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -571,13 +572,11 @@ class Reporting:
 
     # ------------------------------------------------------------ review
 
-    async def accept(
-        self, actor: int, month: Month, unit_id: str, seen_at: dt.datetime | None = None
-    ) -> int:
+    async def accept(self, actor: int, month: Month, unit_id: str, shown: str | None = None) -> int:
         """Accept the unit's submitted figures of the period; how many.
 
-        With `seen_at` (when the admin was shown them), a figure changed after it stays
-        unreviewed: nobody accepts a value they have not seen.
+        With `shown` (the `fingerprint` of what the admin was shown), figures that changed
+        since are refused whole (ReportingError "changed"): nobody accepts a value unseen.
         """
         now = self.clock()
         async with self._sessions.begin() as session:
@@ -591,9 +590,9 @@ class Reporting:
                     Submission.status == SUBMITTED,
                 )
             )
-            if seen_at is not None:
-                query = query.where(Submission.updated_at <= seen_at)
             rows = list(await session.scalars(query.with_for_update()))
+            if shown is not None and fingerprint(rows) != shown:
+                raise ReportingError("changed")
             for sub in rows:
                 sub.status, sub.reviewed_by, sub.reviewed_at = ACCEPTED, actor, now
             if rows:
@@ -664,6 +663,12 @@ class Reporting:
             target=target,
             detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
         )
+
+
+def fingerprint(subs: Iterable[Submission]) -> str:
+    """A short digest of which figures, at which revision, a review screen showed."""
+    shown = ",".join(sorted(f"{s.id}.{s.revision}" for s in subs))
+    return hashlib.sha256(shown.encode()).hexdigest()[:12]
 
 
 def _revision(
