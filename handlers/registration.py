@@ -27,11 +27,14 @@ async def start_with_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     deps = get_deps(context.bot_data)
     token = context.args[0].removeprefix(INVITE_PREFIX)
+    before = await deps.contacts.member(user.id)
     try:
         member = await deps.contacts.redeem_invite(token, user.id, user.full_name)
     except AccessError as exc:
         await message.reply_text(texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED))
         return
+    if before.unit_id is not None and before.unit_id != member.unit_id:
+        await deps.reporting.drop_draft(user.id)  # a form for the old unit cannot be saved
     unit = deps.kb.unit(member.unit_id).name if member.unit_id else ""
     await message.reply_text(
         texts.REGISTERED.format(

@@ -334,10 +334,13 @@ async def _apply(
             receipt = await deps.reporting.submit(draft)
         except StaleForm:
             return texts.FORM_SUBMITTED_ALREADY, None
-        except Conflict as exc:
+        except Conflict:
             # Another contact of the unit saved meanwhile: show their figures, keep ours.
-            refreshed = await deps.reporting.refresh(draft)
-            names = "、".join(escape(form.indicator(c).name) for c in exc.codes)
+            try:
+                refreshed, moved = await deps.reporting.refresh(draft)
+            except StaleForm:
+                return texts.FORM_STALE, None
+            names = "、".join(escape(form.indicator(c).name) for c in moved)
             return step_view(form, refreshed, name, texts.FORM_CONFLICT.format(names=names))
         saved = [(form.indicator(s.code), s.value, s.revision) for s in receipt.saved]
         owed = [

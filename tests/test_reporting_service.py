@@ -642,7 +642,8 @@ async def test_two_contacts_saving_the_same_new_cells_at_once(reporting: Reporti
     assert await count(reporting.sessions, Submission) == 3
     assert await count(reporting.sessions, SubmissionRevision) == 3
     loser = second if isinstance(results[1], Conflict) else first
-    refreshed = await reporting.refresh(loser)
+    refreshed, moved = await reporting.refresh(loser)
+    assert moved == JT_CODES  # all three were first saved by the other contact
     assert isinstance(refreshed.state, FormState)
     assert refreshed.state.step == "summary"
     assert all(k.revision == 1 for k in refreshed.state.known.values())
@@ -670,3 +671,33 @@ async def test_review_acts_only_on_what_the_admin_saw(sessions: Sessions) -> Non
         await reporting.send_back(ADMIN, sub.id, "请核实", prompt.state.revision)
     assert info.value.reason == "changed"
     assert (await cells(sessions, "jtj", OCT))[JT_CODES[0]].status == "submitted"
+
+
+async def test_a_refresh_never_undoes_the_other_contacts_correction(reporting: Reporting) -> None:
+    await report(reporting, JT, "jtj", OCT, JT_VALUES)
+    # A corrects the revenue and leaves freight as it was (typing the same 50 again).
+    mine = await reporting.start_form(JT, "jtj", OCT)
+    assert isinstance(mine.state, FormState)
+    form = reporting.form(mine.state)
+    for text in ("1100", "50", "30"):
+        form.text(text)
+    assert form.press("confirm").kind == "ok"  # the reason step
+    assert form.text("更正营业收入").kind == "submit"
+    # Meanwhile B corrects revenue and freight.
+    await report(reporting, 5999, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1050", JT_CODES[1]: "55"})
+    with pytest.raises(Conflict):
+        await reporting.submit(mine)
+    refreshed, moved = await reporting.refresh(mine)
+    assert moved == JT_CODES[:2]
+    assert isinstance(refreshed.state, FormState)
+    state = refreshed.state
+    assert JT_CODES[1] not in state.answers  # A's 50 only repeated the old figure: B's 55 stands
+    assert state.answers[JT_CODES[0]].value == Decimal(1100)  # A's real change is kept
+    assert state.reason is None and state.step == "summary"  # the reason is asked again
+    form = reporting.form(state)
+    assert form.press("confirm").kind == "ok" and state.step == "reason"
+    form.text("与同事核对后以此为准")
+    receipt = await reporting.submit(refreshed)
+    assert [s.code for s in receipt.saved] == [JT_CODES[0]]
+    values = {c: s.value for c, s in (await cells(reporting.sessions, "jtj", OCT)).items()}
+    assert values[JT_CODES[1]] == Decimal(55)

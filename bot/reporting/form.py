@@ -110,6 +110,7 @@ class FormState:
     pending: Entry | None = None  # a value with soft warnings, awaiting its explanation
     back_to_summary: bool = False
     reason: str | None = None  # why submitted values are corrected
+    fixed_reason: bool = False  # the reason came with the form (a send-back fix)
     kind: Literal["report"] = "report"
     # Random per form: buttons carry it, so a new form never accepts an old form's buttons
     # (SQLite may give a new draft row the id of a deleted one).
@@ -128,6 +129,7 @@ class FormState:
             "pending": self.pending.to_json() if self.pending else None,
             "back_to_summary": self.back_to_summary,
             "reason": self.reason,
+            "fixed_reason": self.fixed_reason,
             "key": self.key,
         }
 
@@ -144,6 +146,7 @@ class FormState:
             pending=Entry.from_json(data["pending"]) if data.get("pending") else None,
             back_to_summary=bool(data.get("back_to_summary")),
             reason=data.get("reason"),
+            fixed_reason=bool(data.get("fixed_reason")),
             key=str(data.get("key", "")),
         )
 

@@ -340,6 +340,7 @@ class Reporting:
             codes=[i.code for i in indicators],
             known=known,
             reason=reason,
+            fixed_reason=reason is not None,
         )
         period_id = await self.ensure_period(month)
         return await self._replace_draft(user_id, period_id, unit_id, state)
@@ -370,15 +371,27 @@ class Reporting:
             )
         return known
 
-    async def refresh(self, draft: Draft) -> Draft:
-        """Take in what others saved meanwhile (answers kept) and go back to the summary."""
+    async def refresh(self, draft: Draft) -> tuple[Draft, list[str]]:
+        """Take in what others saved meanwhile and go back to the summary; the moved codes.
+
+        An answer that only repeated the old figure of a moved cell is dropped (theirs stands);
+        answers that change something stay, and a correction reason must be given again.
+        """
         state = draft.state
         assert isinstance(state, FormState)
         month = Month.parse(state.period)
         indicators = [self._indicators[c] for c in state.codes]
-        state.known = await self._known(state.unit_id, month, indicators)
+        fresh = await self._known(state.unit_id, month, indicators)
+        moved = [c for c in state.codes if fresh[c].revision != state.known[c].revision]
+        for code in moved:
+            entry = state.answers.get(code)
+            if entry is not None and entry.value == state.known[code].current:
+                del state.answers[code]
+        state.known = fresh
         state.step, state.pending, state.back_to_summary = "summary", None, False
-        return await self.save(draft)
+        if not state.fixed_reason:
+            state.reason = None
+        return await self.save(draft), moved
 
     async def start_return(self, user_id: int, submission_id: int) -> Draft:
         """An admin's prompt for the reason to send a submission back (kept as a draft)."""
@@ -512,7 +525,9 @@ class Reporting:
                     await session.flush()
                     session.add(_revision(sub, entry, state.reason, draft.user_id, now))
                     saved.append(Saved(code, entry.value, sub.revision))
-        except IntegrityError:
+        except IntegrityError as exc:
+            if "unique" not in str(exc.orig).lower():
+                raise
             raise Conflict(list(entries)) from None  # a concurrent first save of the same cell
         self._drafts.put(draft.user_id, None)
         return Receipt(month, state.unit_id, tuple(saved), now)
