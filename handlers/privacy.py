@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from dataclasses import dataclass
+
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
@@ -23,14 +25,35 @@ async def private_only(message: Message, context: ContextTypes.DEFAULT_TYPE) -> 
     return False
 
 
-async def private_press(query: CallbackQuery) -> Message | None:
-    """The pressed message when it is in the private chat; a press elsewhere is refused.
+@dataclass(frozen=True)
+class Pressed:
+    """Where a button was pressed: the private chat and its message, even one Telegram no
+    longer sends in full (a button older than 48 hours comes with an inaccessible message)."""
+
+    bot: Bot
+    chat_id: int
+    message_id: int
+
+    async def send(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Message:
+        return await self.bot.send_message(self.chat_id, text, reply_markup=reply_markup)
+
+    async def edit(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+        await self.bot.edit_message_text(
+            text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=reply_markup
+        )
+
+    async def drop_buttons(self) -> None:
+        await self.bot.edit_message_reply_markup(self.chat_id, self.message_id, reply_markup=None)
+
+
+async def private_press(query: CallbackQuery, bot: Bot) -> Pressed | None:
+    """The press when it is in the private chat; a press elsewhere is refused.
 
     Telegram does not check callback data against the message's buttons, so a form, figure or
     review button "pressed" under a group message must never answer in the group.
     """
     message = query.message
-    if isinstance(message, Message) and message.chat.type == ChatType.PRIVATE:
-        return message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        return Pressed(bot, message.chat.id, message.message_id)
     await query.answer(texts.PRESS_IN_GROUP, show_alert=True)
     return None

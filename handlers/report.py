@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -43,7 +44,7 @@ from bot.reporting.service import (
 from bot.timefmt import deadline
 from handlers import review, texts
 from handlers.deps import Deps, get_deps
-from handlers.privacy import START_PAYLOAD, private_only, private_press
+from handlers.privacy import START_PAYLOAD, Pressed, private_only, private_press
 from handlers.render import split_html
 from handlers.report_render import (
     FIX_PREFIX,
@@ -130,11 +131,11 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         text, keyboard = step_view(form, draft, unit_name(deps, member.unit_id))
         await message.reply_text(f"{texts.REPORT_RESUMED}\n\n{text}", reply_markup=keyboard)
         return
-    await _start(message, deps, user.id, member.unit_id, month)
+    await _start(message.reply_text, deps, user.id, member.unit_id, month)
 
 
 async def _start(
-    message: Message,
+    send: Callable[..., Awaitable[Any]],
     deps: Deps,
     user_id: int,
     unit_id: str,
@@ -159,7 +160,7 @@ async def _start(
         busy = texts.FORM_IN_PROGRESS.format(
             period=period_label(Month.parse(existing.state.period))
         )
-        await message.reply_text(f"{busy}\n\n{text}", reply_markup=keyboard)
+        await send(f"{busy}\n\n{text}", reply_markup=keyboard)
         return
     late: list[Month] = []
     if month is None:
@@ -168,9 +169,9 @@ async def _start(
         draft = await reporting.start_form(user_id, unit_id, chosen, codes=codes, reason=reason)
     except ReportingError:
         text = texts.REPORT_NOTHING_DUE.format(unit=escape(name), period=period_label(chosen))
-        await message.reply_text(text)
+        await send(text)
         if late:
-            await _offer_late(message, late)
+            await _offer_late(send, late)
         return
     assert isinstance(draft.state, FormState)
     form = reporting.form(draft.state)
@@ -183,9 +184,9 @@ async def _start(
     if any(k.current is not None for k in draft.state.known.values()):
         head += "\n" + texts.REPORT_CORRECTING
     if late:
-        await _offer_late(message, late)
+        await _offer_late(send, late)
     text, keyboard = step_view(form, draft, name, head)
-    await message.reply_text(text, reply_markup=keyboard)
+    await send(text, reply_markup=keyboard)
 
 
 def _form_deadline(deps: Deps, form: Form, month: Month) -> str:
@@ -193,7 +194,7 @@ def _form_deadline(deps: Deps, form: Form, month: Month) -> str:
     return deadline(due, deps.settings.tz)
 
 
-async def _offer_late(message: Message, late: list[Month]) -> None:
+async def _offer_late(send: Callable[..., Awaitable[Any]], late: list[Month]) -> None:
     buttons = [
         [
             InlineKeyboardButton(
@@ -203,15 +204,17 @@ async def _offer_late(message: Message, late: list[Month]) -> None:
         ]
         for m in late[:6]
     ]
-    await message.reply_text(texts.REPORT_LATE, reply_markup=InlineKeyboardMarkup(buttons))
+    await send(texts.REPORT_LATE, reply_markup=InlineKeyboardMarkup(buttons))
 
 
 async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A "补报 2026-09" (or "去填报") button: open the form for that month."""
     query = update.callback_query
-    if query is None or query.data is None or await private_press(query) is None:
+    if query is None or query.data is None:
         return
-    assert isinstance(query.message, Message)
+    pressed = await private_press(query, context.bot)
+    if pressed is None:
+        return
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
     try:
@@ -227,15 +230,17 @@ async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.FORM_STALE, show_alert=True)
         return
     await query.answer()
-    await _start(query.message, deps, query.from_user.id, member.unit_id, month)
+    await _start(pressed.send, deps, query.from_user.id, member.unit_id, month)
 
 
 async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "修改此项" under a send-back notice: reopen just that indicator."""
     query = update.callback_query
-    if query is None or query.data is None or await private_press(query) is None:
+    if query is None or query.data is None:
         return
-    assert isinstance(query.message, Message)
+    pressed = await private_press(query, context.bot)
+    if pressed is None:
+        return
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
     raw = query.data.removeprefix(FIX_PREFIX)
@@ -252,7 +257,7 @@ async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await query.answer()
     reason = texts.RETURN_FIX_REASON.format(reason=sub.review_reason or "")
     await _start(
-        query.message, deps, query.from_user.id, sub.unit_id, month, [sub.indicator], reason
+        pressed.send, deps, query.from_user.id, sub.unit_id, month, [sub.indicator], reason
     )
 
 
@@ -365,12 +370,13 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None or query.data is None:
         return
-    if await private_press(query) is None:
+    pressed = await private_press(query, context.bot)
+    if pressed is None:
         return
     parsed = parse_form_data(query.data)
     deps = get_deps(context.bot_data)
     draft = await deps.reporting.draft(query.from_user.id)
-    if parsed is None or not isinstance(query.message, Message):
+    if parsed is None:
         await query.answer(texts.FORM_STALE, show_alert=True)
         return
     key, version, action, arg = parsed
@@ -394,21 +400,19 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     await query.answer()
     text, keyboard = await _apply(reply, form, draft, deps, query.from_user.id)
-    await _edit(query, text, keyboard)
+    await _edit(pressed, text, keyboard)
 
 
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+async def _edit(pressed: Pressed, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     """Turn the pressed message into the next step (a long one is sent as new messages)."""
     chunks = split_html(text)
-    message = query.message
-    assert isinstance(message, Message)
     if len(chunks) == 1:
-        await message.edit_text(text, reply_markup=keyboard)
+        await pressed.edit(text, reply_markup=keyboard)
         return
-    await message.edit_reply_markup(None)
+    await pressed.drop_buttons()
     for chunk in chunks[:-1]:
-        await message.reply_text(chunk)
-    await message.reply_text(chunks[-1], reply_markup=keyboard)
+        await pressed.send(chunk)
+    await pressed.send(chunks[-1], reply_markup=keyboard)
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -159,9 +159,11 @@ def _unit_view(
 
 async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    if query is None or query.data is None or await private_press(query) is None:
+    if query is None or query.data is None:
         return
-    assert isinstance(query.message, Message)
+    pressed = await private_press(query, context.bot)
+    if pressed is None:
+        return
     deps = get_deps(context.bot_data)
     if not await _admin(deps, query.from_user.id):
         await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
@@ -186,11 +188,11 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 subs = (await _pending(deps, month)).get(unit_id, [])
                 if subs:
                     text, keyboard = _unit_view(deps, month, unit_id, subs)
-                    await query.message.edit_text(text, reply_markup=keyboard)
+                    await pressed.edit(text, reply_markup=keyboard)
                 return
             await query.answer()
             template = texts.REVIEW_ACCEPTED if count else texts.REVIEW_NOTHING_LEFT
-            await query.message.edit_text(
+            await pressed.edit(
                 template.format(
                     unit=escape(_name(deps, unit_id)), period=period_label(month), count=count
                 )
@@ -199,14 +201,14 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         subs = (await _pending(deps, month)).get(unit_id, [])
         await query.answer()
         if not subs:
-            await query.message.edit_text(
+            await pressed.edit(
                 texts.REVIEW_NOTHING_LEFT.format(
                     unit=escape(_name(deps, unit_id)), period=period_label(month)
                 )
             )
             return
         text, keyboard = _unit_view(deps, month, unit_id, subs)
-        await query.message.edit_text(text, reply_markup=keyboard)
+        await pressed.edit(text, reply_markup=keyboard)
         return
     raw_id, _, raw_revision = rest.partition(":")
     if action == "r" and raw_id.isdecimal():
@@ -225,7 +227,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await deps.reporting.start_return(query.from_user.id, sub.id)
         await query.answer()
         cancel = InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"{PREFIX}c:")
-        await query.message.reply_text(
+        await pressed.send(
             texts.REVIEW_ASK_REASON.format(
                 unit=escape(_name(deps, sub.unit_id)),
                 name=escape(_indicator_name(deps, sub.indicator)),
@@ -240,7 +242,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             with contextlib.suppress(StaleForm):
                 await deps.reporting.discard(draft)
         await query.answer()
-        await query.message.edit_text(texts.REVIEW_CANCELLED)
+        await pressed.edit(texts.REVIEW_CANCELLED)
         return
     await query.answer(texts.FORM_STALE, show_alert=True)
 

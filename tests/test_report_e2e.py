@@ -274,7 +274,11 @@ async def test_a_restart_mid_form_resumes_where_it_was(
     assert "2/3　公路货运量（累计）" in second["text"]
     await h.restart()
     # The buttons sent before the restart still work, and typing goes on where it was.
-    back = await press(h, JT, second, "⬅ 上一项")
+    since = h.emu.last_seq
+    # As if pressed days later: Telegram then sends only the message's chat and id.
+    qid = h.emu.press_button(JT, JT, second["message_id"], text="⬅ 上一项", inaccessible=True)
+    assert not (await h.emu.wait_for_callback_answer(qid)).get("show_alert")
+    back = await h.emu.wait_for_edit(JT, second["message_id"], since=since)
     assert "1/3　交通运输业营业收入（累计）" in back["text"]
     assert "本次已填：100.00万元" in back["text"]
     [again] = await h.say("110", user=JT)
@@ -524,7 +528,9 @@ async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
         "↩️ 公路货运量（累计）：已退回待修改（货运量与交通部门快报不符，请核实）" in status["text"]
     )
 
-    await h.press(JT, JT, notice["message_id"], text="修改此项")
+    # Pressed days later: Telegram sends only the message's chat and id by then.
+    qid = h.emu.press_button(JT, JT, notice["message_id"], text="修改此项", inaccessible=True)
+    assert not (await h.emu.wait_for_callback_answer(qid)).get("show_alert")
     [fix] = await h.emu.wait_for_bot_messages(JT, 1, timeout=10)
     assert "共 1 项" in fix["text"] and "1/1　公路货运量（累计）" in fix["text"]
     assert "↩️ 已被退回：货运量与交通部门快报不符，请核实" in fix["text"]

@@ -884,10 +884,13 @@ class BotApiEmulator:
         *,
         data: str | None = None,
         text: str | None = None,
+        inaccessible: bool = False,
     ) -> str:
         """A user presses an inline callback button (found by callback_data or by its text).
 
-        Queues a callback_query update and returns its id.
+        Queues a callback_query update and returns its id. With ``inaccessible`` the update
+        carries only the message's chat and id with date 0, as Telegram sends a message older
+        than 48 hours.
         """
         user = self.user(user_id)
         chat = self.chat(chat_id)
@@ -913,6 +916,8 @@ class BotApiEmulator:
         }
         if inline_message_id is not None:
             payload["inline_message_id"] = inline_message_id
+        elif inaccessible:
+            payload["message"] = {"chat": chat.to_api(), "message_id": message_id, "date": 0}
         else:
             payload["message"] = message
         self._callback_queries[query_id] = _CallbackQuery(
