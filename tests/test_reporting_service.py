@@ -701,3 +701,16 @@ async def test_a_refresh_never_undoes_the_other_contacts_correction(reporting: R
     assert [s.code for s in receipt.saved] == [JT_CODES[0]]
     values = {c: s.value for c, s in (await cells(reporting.sessions, "jtj", OCT)).items()}
     assert values[JT_CODES[1]] == Decimal(55)
+
+
+async def test_a_draft_from_before_revisions_is_no_false_conflict(reporting: Reporting) -> None:
+    await report(reporting, JT, "jtj", OCT, JT_VALUES)
+    draft = await fill(reporting, JT, "jtj", OCT, {**JT_VALUES, JT_CODES[0]: "1100"})
+    assert isinstance(draft.state, FormState)
+    for known in draft.state.known.values():
+        known.revision = None  # as stored before drafts recorded revisions
+    form = reporting.form(draft.state)
+    form.press("confirm")
+    form.text("更正")
+    receipt = await reporting.submit(draft)
+    assert [s.code for s in receipt.saved] == [JT_CODES[0]]

@@ -495,12 +495,7 @@ class Reporting:
                         .with_for_update()
                     )
                 }
-                moved = [
-                    code
-                    for code in entries
-                    if (existing[code].revision if code in existing else None)
-                    != state.known[code].revision
-                ]
+                moved = [code for code in entries if _moved(existing.get(code), state.known[code])]
                 if moved:
                     raise Conflict(moved)  # someone else saved these since the form started
                 for code in state.codes:
@@ -678,6 +673,13 @@ class Reporting:
             target=target,
             detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
         )
+
+
+def _moved(now: Submission | None, then: Known) -> bool:
+    """Whether the stored figure changed since the form read it."""
+    if then.revision is None and then.current is not None:  # a draft from before revisions
+        return now is None or now.value != then.current
+    return (None if now is None else now.revision) != then.revision
 
 
 def fingerprint(subs: Iterable[Submission]) -> str:
