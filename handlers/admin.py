@@ -304,7 +304,7 @@ def _settled(chat_data: dict[Any, Any] | None) -> set[int]:
 async def remove_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """确认移除 / 取消 under a /remove confirmation; each message is settled only once."""
     query = update.callback_query
-    if query is None or query.data is None or await private_press(query, context.bot) is None:
+    if query is None or query.data is None or await private_press(update, context.bot) is None:
         return
     message = query.message
     action, _, raw_id = query.data.rpartition(":")

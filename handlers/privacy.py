@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
@@ -30,6 +30,8 @@ class Pressed:
     """Where a button was pressed: the private chat and its message, even one Telegram no
     longer sends in full (a button older than 48 hours comes with an inaccessible message)."""
 
+    query: CallbackQuery
+    data: str
     bot: Bot
     chat_id: int
     message_id: int
@@ -46,14 +48,17 @@ class Pressed:
         await self.bot.edit_message_reply_markup(self.chat_id, self.message_id, reply_markup=None)
 
 
-async def private_press(query: CallbackQuery, bot: Bot) -> Pressed | None:
-    """The press when it is in the private chat; a press elsewhere is refused.
+async def private_press(update: Update, bot: Bot) -> Pressed | None:
+    """A button press with data in the private chat; a press elsewhere is refused.
 
     Telegram does not check callback data against the message's buttons, so a form, figure or
     review button "pressed" under a group message must never answer in the group.
     """
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
     message = query.message
     if message is not None and message.chat.type == ChatType.PRIVATE:
-        return Pressed(bot, message.chat.id, message.message_id)
+        return Pressed(query, query.data, bot, message.chat.id, message.message_id)
     await query.answer(texts.PRESS_IN_GROUP, show_alert=True)
     return None

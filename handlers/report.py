@@ -209,16 +209,14 @@ async def _offer_late(send: Callable[..., Awaitable[Any]], late: list[Month]) ->
 
 async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A "补报 2026-09" (or "去填报") button: open the form for that month."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    pressed = await private_press(query, context.bot)
+    pressed = await private_press(update, context.bot)
     if pressed is None:
         return
+    query = pressed.query
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
     try:
-        month = Month.parse(query.data.removeprefix(LATE_PREFIX))
+        month = Month.parse(pressed.data.removeprefix(LATE_PREFIX))
     except ValueError:
         await query.answer(texts.FORM_STALE, show_alert=True)
         return
@@ -235,15 +233,13 @@ async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "修改此项" under a send-back notice: reopen just that indicator."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    pressed = await private_press(query, context.bot)
+    pressed = await private_press(update, context.bot)
     if pressed is None:
         return
+    query = pressed.query
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
-    raw = query.data.removeprefix(FIX_PREFIX)
+    raw = pressed.data.removeprefix(FIX_PREFIX)
     found = await deps.reporting.submission(int(raw)) if raw.isdecimal() else None
     if (
         found is None
@@ -367,13 +363,11 @@ async def _apply(
 
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    pressed = await private_press(query, context.bot)
+    pressed = await private_press(update, context.bot)
     if pressed is None:
         return
-    parsed = parse_form_data(query.data)
+    query = pressed.query
+    parsed = parse_form_data(pressed.data)
     deps = get_deps(context.bot_data)
     draft = await deps.reporting.draft(query.from_user.id)
     if parsed is None:

@@ -88,20 +88,29 @@ async def _pending(deps: Deps, month: Month) -> dict[str, list[Submission]]:
     }
 
 
-async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _admin_month(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> tuple[Message, int, Deps, Month] | None:
+    """An admin's command in the private chat with an optional month (default: the open one)."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    if not await private_only(message, context):
-        return
+    if message is None or user is None or not await private_only(message, context):
+        return None
     deps = get_deps(context.bot_data)
     if not await _admin(deps, user.id):
         await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
-        return
+        return None
     month = _month(" ".join(context.args or []), deps)
     if month is None:
-        await message.reply_text(texts.REVIEW_USAGE.format(period=deps.reporting.open_month()))
+        await message.reply_text(usage.format(period=deps.reporting.open_month()))
+        return None
+    return message, user.id, deps, month
+
+
+async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    asked = await _admin_month(update, context, texts.REVIEW_USAGE)
+    if asked is None:
         return
+    message, _, deps, month = asked
     text, keyboard = await _overview(deps, month)
     await message.reply_text(text, reply_markup=keyboard)
 
@@ -158,17 +167,15 @@ def _unit_view(
 
 
 async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    pressed = await private_press(query, context.bot)
+    pressed = await private_press(update, context.bot)
     if pressed is None:
         return
+    query = pressed.query
     deps = get_deps(context.bot_data)
     if not await _admin(deps, query.from_user.id):
         await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
         return
-    action, _, rest = query.data.removeprefix(PREFIX).partition(":")
+    action, _, rest = pressed.data.removeprefix(PREFIX).partition(":")
     label, _, unit_id = rest.partition(":")
     unit_id, _, shown = unit_id.partition(":")
     if action in ("u", "a"):
@@ -302,22 +309,13 @@ async def reason_text(
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export 2026-10: the period's figures and their history as an XLSX document."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    asked = await _admin_month(update, context, texts.EXPORT_USAGE)
+    if asked is None:
         return
-    if not await private_only(message, context):
-        return
-    deps = get_deps(context.bot_data)
-    if not await _admin(deps, user.id):
-        await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
-        return
-    month = _month(" ".join(context.args or []), deps)
-    if month is None:
-        await message.reply_text(texts.EXPORT_USAGE.format(period=deps.reporting.open_month()))
-        return
+    message, user_id, deps, month = asked
     sessions = deps.reporting.sessions
     name, content = await export_period(sessions, deps.kb, month.label, "xlsx", deps.settings.tz)
-    await deps.reporting.audit(user.id, "export", month.label)
+    await deps.reporting.audit(user_id, "export", month.label)
     caption = texts.EXPORT_CAPTION.format(period=period_label(month))
     await message.reply_document(content, filename=name, caption=split_html(caption)[0])
 
