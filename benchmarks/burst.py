@@ -59,7 +59,7 @@ app = (
     .rate_limiter(AIORateLimiter(overall_max_rate=float(sys.argv[3]), max_retries=3)).build()
 )
 app.add_handler(MessageHandler(filters.TEXT, echo))
-app.run_polling(allowed_updates=["message"])
+app.run_polling(allowed_updates=["message"], poll_interval=0.05)  # as dutybot polls
 """
 
 

@@ -170,7 +170,7 @@ def test_run_with_a_token_seeds_nobody(monkeypatch: pytest.MonkeyPatch, tmp_path
     polled: list[object] = []
 
     class FakeApp:
-        def run_polling(self, allowed_updates: list[str]) -> None:
+        def run_polling(self, allowed_updates: list[str], **kwargs: object) -> None:
             polled.append(allowed_updates)
 
     monkeypatch.setattr(runner, "build_application", lambda settings: FakeApp())
