@@ -6,7 +6,7 @@ import html
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -71,6 +71,19 @@ async def _admin(message: Message, deps: Deps, user_id: int) -> bool:
         await message.reply_text(_denied(exc))
         return False
     return True
+
+
+async def _admin_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Message, User, Deps] | None:
+    """The message, the sender and the deps of a command only admins may give."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    deps = get_deps(context.bot_data)
+    if not await _admin(message, deps, user.id):
+        return None
+    return message, user, deps
 
 
 async def _contact(message: Message, deps: Deps, user_id: int) -> Member | None:
@@ -146,12 +159,10 @@ def contacts_html(deps: Deps, rows: list[Contact], unit_id: str | None = None) -
 
 async def contacts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/contacts [单位]: the active contacts, of every unit or of one."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    asked = await _admin_command(update, context)
+    if asked is None:
         return
-    deps = get_deps(context.bot_data)
-    if not await _admin(message, deps, user.id):
-        return
+    message, user, deps = asked
     name = " ".join(context.args or []).strip()
     unit_id: str | None = None
     if name:
@@ -170,12 +181,10 @@ async def contacts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def move_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/move USER_ID 单位: a contact changes unit; they are told in their private chat."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    asked = await _admin_command(update, context)
+    if asked is None:
         return
-    deps = get_deps(context.bot_data)
-    if not await _admin(message, deps, user.id):
-        return
+    message, user, deps = asked
     args = list(context.args or [])
     target = _user_id(args[0]) if args else None
     name = " ".join(args[1:]).strip()
@@ -222,12 +231,10 @@ async def move_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def backup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/backup USER_ID [取消]: make a contact the unit's backup contact, or a regular one again."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    asked = await _admin_command(update, context)
+    if asked is None:
         return
-    deps = get_deps(context.bot_data)
-    if not await _admin(message, deps, user.id):
-        return
+    message, user, deps = asked
     args = list(context.args or [])
     target = _user_id(args[0]) if args else None
     off = len(args) == 2 and args[1].lower() in texts.ADMIN_BACKUP_OFF_WORDS
@@ -257,12 +264,10 @@ async def backup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remove USER_ID: asks for confirmation with two buttons before the contact is removed."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    asked = await _admin_command(update, context)
+    if asked is None:
         return
-    deps = get_deps(context.bot_data)
-    if not await _admin(message, deps, user.id):
-        return
+    message, _, deps = asked
     args = list(context.args or [])
     target = _user_id(args[0]) if len(args) == 1 else None
     if target is None:
