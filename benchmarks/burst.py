@@ -7,9 +7,10 @@ Then a bare echo bot (python-telegram-bot, one reply per message, the same rate-
 takes the same number of messages from the same contacts on the same emulator.
 
 Prints one JSON line: {"contacts", "submissions_saved", "p99_reply_ms", "updates_per_s",
-"echo_updates_per_s", ...}. The emulator enforces no rate limit here (Telegram's 30 msg/s is
-for broadcasts and is measured by benchmarks/broadcast.py); `think_ms` is the pause between
-a contact's steps (0: every contact answers at once, the worst case).
+"echo_updates_per_s", "echo_p99_reply_ms", ...}. The emulator enforces no rate limit here
+(Telegram's 30 msg/s is for broadcasts and is measured by benchmarks/broadcast.py); `think_ms`
+is the pause between a contact's steps (0: every contact answers at once, the worst case, where
+the reply time is the queue: even the echo bot's p99 is seconds).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bot.app import HTTP_POOL_SIZE, HTTP_POOL_TIMEOUT_S  # noqa: E402
 from bot.playground.emulator import BotApiEmulator  # noqa: E402
 from db.migrate import upgrade_async  # noqa: E402
 from db.models import Contact, Submission  # noqa: E402
@@ -56,6 +58,7 @@ async def echo(update, context):
 app = (
     ApplicationBuilder().token(sys.argv[1]).base_url(sys.argv[2])
     .concurrent_updates(PerUserUpdateProcessor())
+    .connection_pool_size(int(sys.argv[4])).pool_timeout(float(sys.argv[5]))
     .rate_limiter(AIORateLimiter(overall_max_rate=float(sys.argv[3]), max_retries=3)).build()
 )
 app.add_handler(MessageHandler(filters.TEXT, echo))
@@ -196,13 +199,20 @@ async def contact(
 
 
 async def echo_user(
-    emu: BotApiEmulator, replies: Replies, user: int, messages: int, think_ms: float
+    emu: BotApiEmulator,
+    replies: Replies,
+    user: int,
+    messages: int,
+    think_ms: float,
+    latencies: list[float],
 ) -> None:
     for n in range(messages):
         await think(think_ms)
         future = replies.expect(user)
+        started = time.perf_counter()
         emu.send_user_message(user, f"回声{n}")
         await asyncio.wait_for(future, timeout=120)
+        latencies.append((time.perf_counter() - started) * 1000)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -290,15 +300,19 @@ async def measure(
 
     emu.api_calls.clear()
     echo_log = work / "echo.log"
-    echo_args = [sys.executable, "-c", ECHO_BOT, TOKEN, emu.base_url, str(rate_limit)]
+    # The same HTTP set-up as dutybot's (rate limiter, connection pool).
+    pool = [str(HTTP_POOL_SIZE), str(HTTP_POOL_TIMEOUT_S)]
+    echo_args = [sys.executable, "-c", ECHO_BOT, TOKEN, emu.base_url, str(rate_limit), *pool]
     echo = start_process(echo_args, env, echo_log)
     try:
         await wait_polling(emu, echo, echo_log)
         replies = Replies(emu)
+        echo_latencies: list[float] = []
+        per_user = len(latencies) // max(count, 1)
         echo_started = time.perf_counter()
         await asyncio.gather(
             *(
-                echo_user(emu, replies, FIRST_USER + n, len(latencies) // max(count, 1), think_ms)
+                echo_user(emu, replies, FIRST_USER + n, per_user, think_ms, echo_latencies)
                 for n in range(count)
             )
         )
@@ -315,7 +329,8 @@ async def measure(
         "p99_reply_ms": round(percentile(latencies, 0.99), 1),
         "p50_reply_ms": round(percentile(latencies, 0.5), 1),
         "updates_per_s": round(updates / elapsed, 1),
-        "echo_updates_per_s": round(updates / echo_elapsed, 1),
+        "echo_updates_per_s": round(len(echo_latencies) / echo_elapsed, 1),
+        "echo_p99_reply_ms": round(percentile(echo_latencies, 0.99), 1),
         "think_ms": think_ms,
         "rate_limit_per_s": rate_limit,
         "database": make_url(url).get_backend_name(),

@@ -15,13 +15,28 @@ from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
 from db.base import utcnow
 from db.session import make_engine, make_sessionmaker
-from handlers import admin, basic, inline, lookup, registration, report, review
+from handlers import (
+    admin,
+    basic,
+    circular,
+    inline,
+    lookup,
+    registration,
+    report,
+    review,
+    schedule,
+    targets,
+)
 from handlers.deps import KEY, Deps
 from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
 
 # The token the local playground's emulator accepts; never valid on Telegram.
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"
+
+
+HTTP_POOL_SIZE = 16
+HTTP_POOL_TIMEOUT_S = 30.0
 
 
 def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Application:  # type: ignore[type-arg]
@@ -51,6 +66,9 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     limiter = AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
     builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     builder = builder.concurrent_updates(PerUserUpdateProcessor())
+    # httpcore checks every pooled connection on each request: a small pool is cheaper, and a
+    # request waits for a free connection (behind the rate limiter) instead of failing after 1 s.
+    builder = builder.connection_pool_size(HTTP_POOL_SIZE).pool_timeout(HTTP_POOL_TIMEOUT_S)
     builder = builder.post_init(basic.set_commands)
 
     async def _dispose(_: Application) -> None:  # type: ignore[type-arg]
@@ -64,6 +82,9 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     admin.register(app)
     report.register(app)  # also /start report, before the plain /start
     review.register(app)
+    schedule.register(app)  # /calendar, and the scheduler's tick (reminders, circular drafts)
+    circular.register(app)  # /circular
+    targets.register(app)  # /targets, /score, target files sent in chat
     app.add_handler(CommandHandler("start", basic.start))
     app.add_handler(CommandHandler("help", basic.help_command))
     lookup.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,15 @@ from knowledge.loader import available_jurisdictions
 
 # Relative to the working directory: `data/` beside the checkout (or /app/data in the image).
 DEFAULT_DB = Path("data") / "dutybot.sqlite3"
+
+
+def _hhmm(text: str) -> str:
+    """A local clock time as HH:MM (9:00, 09:00, 0900 accepted)."""
+    raw = text.strip().replace("：", ":")
+    match = re.fullmatch(r"([01]?\d|2[0-3]):?([0-5]\d)", raw)
+    if match is None:
+        raise ValueError(f"expected a time like 09:00, got {text!r}")
+    return f"{int(match[1]):02d}:{match[2]}"
 
 
 class SettingsError(Exception):
@@ -53,6 +63,19 @@ class Settings(BaseSettings):
     # Messages per second for the whole bot (Telegram's ~30; more with paid broadcasts or a
     # local Bot API server); 0 turns the overall limit off. Groups stay at 20 a minute.
     rate_limit: float = Field(default=30, ge=0, le=1000, validation_alias="DUTYBOT_RATE_LIMIT")
+    # Reminders and circulars (local times, HH:MM).
+    quiet_hours: str = Field(default="21:00-08:00", validation_alias="DUTYBOT_QUIET_HOURS")
+    reminder_time: str = Field(default="09:00", validation_alias="DUTYBOT_REMINDER_TIME")
+    # Overdue working days after which the backup contact and the coordination office are told.
+    escalate_after_days: int = Field(
+        default=3, ge=1, le=60, validation_alias="DUTYBOT_ESCALATE_AFTER_DAYS"
+    )
+    # Day of the month on which last month's circular is drafted for the admins' preview.
+    circular_day: int = Field(default=10, ge=1, le=28, validation_alias="DUTYBOT_CIRCULAR_DAY")
+    # Outbox messages in flight at once (each is recorded before and after it is sent).
+    send_concurrency: int = Field(
+        default=4, ge=1, le=64, validation_alias="DUTYBOT_SEND_CONCURRENCY"
+    )
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -118,6 +141,21 @@ class Settings(BaseSettings):
             raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {v!r}")
         return level
 
+    @field_validator("reminder_time")
+    @classmethod
+    def _clock_time(cls, v: str) -> str:
+        return _hhmm(v)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_range(cls, v: str) -> str:
+        if v.strip().lower() in ("", "off", "none"):
+            return ""
+        start, sep, end = v.replace("~", "-").replace("–", "-").partition("-")
+        if not sep:
+            raise ValueError(f"expected HH:MM-HH:MM (or off), got {v!r}")
+        return f"{_hhmm(start)}-{_hhmm(end)}"
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_shape(cls, v: str | None) -> str | None:
@@ -128,6 +166,18 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> tuple[dt.time, dt.time] | None:
+        """Quiet hours as local (start, end); None when off. The range may wrap midnight."""
+        if not self.quiet_hours:
+            return None
+        start, end = self.quiet_hours.split("-")
+        return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+
+    @property
+    def reminder_clock(self) -> dt.time:
+        return dt.time.fromisoformat(self.reminder_time)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -197,3 +198,91 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class StoredFile(Base):
+    """A file the bot sends (a circular's chart or workbook); Telegram's file id once uploaded."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One message to one chat. The key de-duplicates: a message is queued once, ever."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200))  # e.g. reminder:unit:indicator:period:stage
+    batch: Mapped[str | None] = mapped_column(String(80))  # e.g. circular:12 (delivery report)
+    kind: Mapped[str] = mapped_column(String(20))  # reminder / escalation / circular / excerpt
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    unit_id: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)  # JSON, see bot/outbox.py
+    # pending -> sending -> sent; or failed (gave up) / blocked (403) / cancelled
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "key", name="uq_outbox_key"),
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_batch", "batch"),
+        CheckConstraint(
+            "status in ('pending', 'sending', 'sent', 'failed', 'blocked', 'cancelled')",
+            name="status",
+        ),
+    )
+
+
+class Target(Base):
+    """A unit's annual target for an indicator (imported from XLSX/CSV)."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    unit_id: Mapped[str] = mapped_column(String(40))
+    indicator: Mapped[str] = mapped_column(String(40))
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    imported_by: Mapped[int] = mapped_column(BigInteger)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "year", "unit_id", "indicator", name="uq_targets_cell"),
+    )
+
+
+class Circular(Base):
+    """A monthly statistics circular (月度统计通报): drafted, then sent or cancelled by an admin."""
+
+    __tablename__ = "circulars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    period_label: Mapped[str] = mapped_column(String(10))  # 2026-10
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft/sent/cancelled
+    html: Mapped[str] = mapped_column(Text)  # the Telegram summary (split when sent)
+    chart_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    xlsx_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    created_by: Mapped[int] = mapped_column(BigInteger, default=0)  # 0: drafted by the schedule
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_circulars_period", "jurisdiction", "period_label"),
+        CheckConstraint("status in ('draft', 'sent', 'cancelled')", name="status"),
+    )

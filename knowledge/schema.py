@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -358,10 +359,11 @@ class Knowledge(Strict):
 
     def unit(self, unit_id: str) -> Unit:
         """A unit of `units` or, failing that, of `reporting_units`."""
-        for u in (*self.units, *self.reporting_units):
-            if u.id == unit_id:
-                return u
-        raise KeyError(unit_id)
+        return self._units_by_id[unit_id]
+
+    @functools.cached_property
+    def _units_by_id(self) -> dict[str, Unit]:
+        return {u.id: u for u in (*self.units, *self.reporting_units)}
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:

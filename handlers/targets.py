@@ -1,0 +1,11 @@
+"""Placeholder: filled in by the issue-4 work on targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add this feature's handlers."""
