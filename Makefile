@@ -44,6 +44,8 @@ bench: install
 	$(PY) benchmarks/lookup.py --duties 10000
 	$(PY) benchmarks/lookup_accuracy.py
 	$(PY) benchmarks/burst.py --contacts 100
+	$(PY) benchmarks/broadcast.py --chats 200
+	$(PY) benchmarks/circular.py --units 100 --indicators 20 --months 24
 
 lint: install
 	$(VENV)/bin/ruff check .

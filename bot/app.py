@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    Defaults,
+    TypeHandler,
+)
 
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
 from bot.reporting.service import Reporting
+from bot.sender import Sender
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
 from db.base import utcnow
@@ -35,8 +44,28 @@ from knowledge.lookup import LookupEngine
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"
 
 
+# Before every other handler group (the form's is -1): it never stops an update.
+SEEN_GROUP = -10
 HTTP_POOL_SIZE = 16
 HTTP_POOL_TIMEOUT_S = 30.0
+SENDER_KEY = "sender"
+
+
+class DutyApplication(Application):  # type: ignore[type-arg]
+    """Runs the outbox sender while the application runs: started once the application has
+    started, stopped (its requests in flight finished and recorded) before it stops."""
+
+    async def start(self) -> None:
+        await super().start()
+        sender = self.bot_data.get(SENDER_KEY)
+        if isinstance(sender, Sender):
+            await sender.start()
+
+    async def stop(self) -> None:
+        sender = self.bot_data.get(SENDER_KEY)
+        if isinstance(sender, Sender):
+            await sender.stop()
+        await super().stop()
 
 
 def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Application:  # type: ignore[type-arg]
@@ -70,6 +99,7 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     # request waits for a free connection (behind the rate limiter) instead of failing after 1 s.
     builder = builder.connection_pool_size(HTTP_POOL_SIZE).pool_timeout(HTTP_POOL_TIMEOUT_S)
     builder = builder.post_init(basic.set_commands)
+    builder = builder.application_class(DutyApplication)
 
     async def _dispose(_: Application) -> None:  # type: ignore[type-arg]
         await db_engine.dispose()
@@ -77,7 +107,18 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     builder = builder.post_shutdown(_dispose)
     app = builder.build()
     app.bot_data[KEY] = deps
+    app.bot_data[SENDER_KEY] = Sender(
+        app.bot,
+        sessions,
+        settings.jurisdiction,
+        clock,
+        settings.send_concurrency,
+        rate_per_s=settings.rate_limit,
+        tz=settings.tz,
+        quiet=settings.quiet,
+    )
 
+    app.add_handler(TypeHandler(Update, basic.seen), group=SEEN_GROUP)
     registration.register(app)  # /start with an invite payload goes before the plain /start
     admin.register(app)
     report.register(app)  # also /start report, before the plain /start

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -185,6 +186,112 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_sessions(database_url: str, work: Any) -> Any:
+    """Run `await work(sessions)` on the database (migrated first), then dispose of the engine."""
+    import asyncio
+
+    from db.migrate import upgrade
+    from db.session import make_engine, make_sessionmaker
+
+    upgrade(database_url)
+
+    async def run() -> Any:
+        engine = make_engine(database_url)
+        try:
+            return await work(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_targets_import(args: argparse.Namespace) -> int:
+    """Import annual targets from an XLSX or CSV file; every error names its row and column."""
+    from bot.targets import TargetFileError, import_targets
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror or exc}")
+    settings = _settings()
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    try:
+        result = _with_sessions(
+            settings.database_url,
+            lambda sessions: import_targets(sessions, kb, path.name, content, actor=0),
+        )
+    except TargetFileError as exc:
+        for error in exc.errors:
+            print(error.text(), file=sys.stderr)
+        print(f"dutybot: {path}: {len(exc.errors)} error(s), nothing imported", file=sys.stderr)
+        return 1
+    print(
+        texts.TARGET_CLI_IMPORTED.format(
+            years=", ".join(str(y) for y in result.years),
+            added=result.added,
+            changed=result.changed,
+            unchanged=result.unchanged,
+        )
+    )
+    return 0
+
+
+def cmd_targets_template(args: argparse.Namespace) -> int:
+    """Write the year's target template (with the targets already loaded) and print its path."""
+    import datetime as dt
+
+    from bot.targets import FIRST_YEAR, LAST_YEAR, template_for
+
+    settings = _settings()
+    year = args.year or dt.datetime.now(settings.tz).year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return _fail(f"not a year: {year}")
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    name, content = _with_sessions(
+        settings.database_url, lambda sessions: template_for(sessions, kb, year)
+    )
+    path = Path(args.out) if args.out else Path(name)
+    if path.is_dir():
+        path = path / name
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror or exc}")
+    print(path.resolve())
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Print the year's assessment points per unit with their reasons (--xlsx: also a file)."""
+    from bot.scoring import NoScoringRule, score_year, scores_workbook
+    from bot.targets import FIRST_YEAR, LAST_YEAR
+    from handlers.targets import no_rule_html, plain, scores_html
+
+    if not FIRST_YEAR <= args.year <= LAST_YEAR:
+        return _fail(f"not a year: {args.year}")
+    settings = _settings()
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    try:
+        board = _with_sessions(
+            settings.database_url, lambda sessions: score_year(sessions, kb, args.year)
+        )
+    except NoScoringRule as exc:
+        print(plain(no_rule_html(kb, exc)))
+        return 1
+    print(plain(scores_html(board)))
+    if args.xlsx:
+        path = Path(args.xlsx)
+        if path.is_dir():
+            path = path / texts.SCORE_FILE_NAME.format(year=args.year)
+        try:
+            path.write_bytes(scores_workbook(board, kb))
+        except OSError as exc:
+            return _fail(f"cannot write {path}: {exc.strerror or exc}")
+        print(path.resolve())
+    return 0
+
+
 def cmd_knowledge_validate(args: argparse.Namespace) -> int:
     failed = False
     for name in args.files:
@@ -241,6 +348,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--jurisdiction", "-j")
     export.set_defaults(func=cmd_export)
+
+    tgt = sub.add_parser("targets", help="annual targets per unit and indicator")
+    tsub = tgt.add_subparsers(dest="action", required=True)
+    timport = tsub.add_parser("import", help="import targets from an XLSX or CSV file")
+    timport.add_argument("file", help="columns 年度, 单位, 指标, 目标值")
+    timport.add_argument("--jurisdiction", "-j")
+    timport.set_defaults(func=cmd_targets_import)
+    ttemplate = tsub.add_parser("template", help="write the XLSX template to fill in")
+    ttemplate.add_argument("--year", "-y", type=int, help="default: the current year")
+    ttemplate.add_argument("--out", "-o", help="the file or folder to write")
+    ttemplate.add_argument("--jurisdiction", "-j")
+    ttemplate.set_defaults(func=cmd_targets_template)
+
+    score = sub.add_parser("score", help="the year-end assessment's points per unit")
+    score.add_argument("year", type=int, help="e.g. 2026")
+    score.add_argument("--xlsx", help="also write the points as an XLSX file (or into a folder)")
+    score.add_argument("--jurisdiction", "-j")
+    score.set_defaults(func=cmd_score)
 
     dbp = sub.add_parser("db", help="database")
     dsub = dbp.add_subparsers(dest="action", required=True)

@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import utcnow
@@ -48,6 +49,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+BLOCKED_REFRESH_S = 60.0
+
+
 class Contacts:
     """Contacts, invites and groups of one jurisdiction."""
 
@@ -60,6 +64,8 @@ class Contacts:
         self._sessions = sessions
         self._jurisdiction = jurisdiction
         self._settings_admins = frozenset(settings_admins)
+        self._blocked: set[int] | None = None  # who the sender marked blocked (see seen)
+        self._blocked_read = 0.0
 
     async def _audit(
         self, session: AsyncSession, actor: int, action: str, target: str, **detail: object
@@ -83,6 +89,35 @@ class Contacts:
             )
         )
         return result.first()
+
+    async def seen(self, user_id: int) -> bool:
+        """The user wrote to the bot, so they no longer block it: clear the sender's 403 mark.
+
+        The marked users are re-read at most once a minute; True when a mark was cleared.
+        """
+        if self._blocked is None or time.monotonic() - self._blocked_read > BLOCKED_REFRESH_S:
+            async with self._sessions() as session:
+                found = await session.scalars(
+                    select(Contact.telegram_user_id).where(
+                        Contact.jurisdiction == self._jurisdiction,
+                        Contact.blocked_at.is_not(None),
+                    )
+                )
+                self._blocked = set(found)
+            self._blocked_read = time.monotonic()
+        if user_id not in self._blocked:
+            return False
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(Contact)
+                .where(
+                    Contact.jurisdiction == self._jurisdiction,
+                    Contact.telegram_user_id == user_id,
+                )
+                .values(blocked_at=None)
+            )
+        self._blocked.discard(user_id)
+        return True
 
     async def member(self, user_id: int) -> Member:
         async with self._sessions() as session:

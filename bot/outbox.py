@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +22,22 @@ from db.base import utcnow
 from db.models import OutboxMessage
 
 Method = Literal["message", "photo", "document"]
+
+# A row's status: pending and sending are in progress, the others final.
+IN_PROGRESS = ("pending", "sending")
+FINAL = ("sent", "failed", "blocked", "cancelled")
+COUNT_NAMES = (
+    "total",
+    "sent",
+    "failed",
+    "blocked",
+    "cancelled",
+    "pending",
+    "resent_after_crash",
+)
+
+# Called with (batch, batch_counts(...)) once every row of the batch is final.
+BatchDone = Callable[[str, dict[str, int]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -120,3 +137,24 @@ async def enqueue(
     """Queue the messages in a transaction of their own; how many were new."""
     async with sessions.begin() as session:
         return await enqueue_in(session, jurisdiction, items, now)
+
+
+async def batch_counts(
+    sessions: async_sessionmaker[AsyncSession], jurisdiction: str, batch: str
+) -> dict[str, int]:
+    """How a batch went: total, sent, failed, blocked, cancelled, pending (still pending or in
+    flight) and resent_after_crash (rows found in flight after a crash and sent again: their
+    chat may have got them twice). Every name in COUNT_NAMES is present."""
+    resent = func.sum(case((OutboxMessage.interrupted > 0, 1), else_=0))
+    statement = (
+        select(OutboxMessage.status, func.count(), resent)
+        .where(OutboxMessage.jurisdiction == jurisdiction, OutboxMessage.batch == batch)
+        .group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(COUNT_NAMES, 0)
+    async with sessions() as session:
+        for status, number, interrupted in (await session.execute(statement)).all():
+            counts["total"] += int(number)
+            counts["pending" if status in IN_PROGRESS else str(status)] += int(number)
+            counts["resent_after_crash"] += int(interrupted or 0)
+    return counts

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     )
     # Day of the month on which last month's circular is drafted for the admins' preview.
     circular_day: int = Field(default=10, ge=1, le=28, validation_alias="DUTYBOT_CIRCULAR_DAY")
+    # Off: the scheduler (reminders, circular drafts) does not tick by itself; the outbox
+    # sender still runs. For tests of other features and for a second process.
+    scheduler_enabled: bool = Field(default=True, validation_alias="DUTYBOT_SCHEDULER")
     # Outbox messages in flight at once (each is recorded before and after it is sent).
     send_concurrency: int = Field(
         default=4, ge=1, le=64, validation_alias="DUTYBOT_SEND_CONCURRENCY"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = "一二三四五六日"
+from handlers import texts
 
 
 def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
@@ -13,9 +13,14 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: times are kept as aware UTC datetimes")
     local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    return texts.LOCAL_TIME.format(
+        month=local.month,
+        day=local.day,
+        weekday=texts.WEEKDAYS[local.weekday()],
+        time=f"{local:%H:%M}",
+    )
 
 
 def deadline(moment: dt.datetime, tz: ZoneInfo) -> str:
     """12月5日（周五）17:00前"""
-    return local_time(moment, tz) + "前"
+    return texts.DEADLINE.format(time=local_time(moment, tz))

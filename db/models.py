@@ -234,11 +234,14 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+    # Times the row was found in flight (status sending) when the sender started after a crash:
+    # it was sent again, so the chat may have got it twice (see bot/sender.py).
+    interrupted: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("jurisdiction", "key", name="uq_outbox_key"),
         Index("ix_outbox_due", "status", "not_before"),
-        Index("ix_outbox_batch", "batch"),
+        Index("ix_outbox_batch", "batch", "chat_id"),
         CheckConstraint(
             "status in ('pending', 'sending', 'sent', 'failed', 'blocked', 'cancelled')",
             name="status",
@@ -275,6 +278,7 @@ class Circular(Base):
     period_label: Mapped[str] = mapped_column(String(10))  # 2026-10
     status: Mapped[str] = mapped_column(String(10), default="draft")  # draft/sent/cancelled
     html: Mapped[str] = mapped_column(Text)  # the Telegram summary (split when sent)
+    excerpts: Mapped[str | None] = mapped_column(Text)  # JSON {unit id: that unit's excerpt}
     chart_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     xlsx_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     created_by: Mapped[int] = mapped_column(BigInteger, default=0)  # 0: drafted by the schedule

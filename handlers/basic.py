@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, ContextTypes
 
 from handlers import texts
@@ -13,6 +15,17 @@ from handlers.deps import get_deps
 from handlers.render import document_label, examples
 
 log = logging.getLogger(__name__)
+
+
+async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any private update: a user the sender had marked blocked (403) is reachable again."""
+    chat, user = update.effective_chat, update.effective_user
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    try:
+        await get_deps(context.bot_data).contacts.seen(user.id)
+    except (SQLAlchemyError, OSError):
+        log.warning("cannot clear a contact's blocked mark", exc_info=True)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

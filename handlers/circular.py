@@ -1,11 +1,173 @@
-"""Placeholder: filled in by the issue-4 work on circular."""
+"""/circular 2026-10: an admin drafts the month's circular, previews it, and sends or cancels.
+
+The preview (the summary, the chart, the workbook, then 发送 / 取消) is the reply to the
+admin's own command; 发送 queues the circular for everyone through the outbox and wakes the
+sender. The schedule's auto-draft is a scheduler hook; the delivery report is the sender's
+batch-done callback.
+"""
 
 from __future__ import annotations
 
+import logging
+from html import escape
 from typing import Any
 
-from telegram.ext import Application
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.circular.service import CircularError, Circulars, Draft, buttons
+from bot.contacts import AccessError
+from bot.reporting.periods import Month
+from handlers import texts
+from handlers.deps import Deps, get_deps
+from handlers.privacy import private_only, private_press
+
+log = logging.getLogger(__name__)
+
+KEY = "circulars"
+PATTERN = r"^circ:(send|cancel):\d+$"
+
+
+async def _admin(deps: Deps, user_id: int) -> bool:
+    try:
+        await deps.contacts.require_admin(user_id)
+    except AccessError:
+        return False
+    return True
+
+
+def get_circulars(bot_data: dict[Any, Any]) -> Circulars:
+    service = bot_data[KEY]
+    assert isinstance(service, Circulars)
+    return service
+
+
+def _keyboard(circular_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row]
+            for row in buttons(circular_id)
+        ]
+    )
+
+
+async def circular_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not await private_only(message, context):
+        return
+    deps = get_deps(context.bot_data)
+    if not await _admin(deps, user.id):
+        await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
+        return
+    raw = " ".join(context.args or []).strip()
+    if not raw:
+        month = deps.reporting.open_month()
+    else:
+        try:
+            month = Month.parse(raw)
+        except ValueError:
+            await message.reply_text(texts.CIRC_BAD_MONTH.format(text=escape(raw[:20])))
+            return
+    service = get_circulars(context.bot_data)
+    draft = await service.draft(month, actor=user.id)
+    await send_preview(context, message.chat.id, draft)
+
+
+async def send_preview(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft) -> None:
+    """The head, the summary parts, the chart, the workbook and the buttons."""
+    row, bot = draft.circular, context.bot
+    service = get_circulars(context.bot_data)
+    period = row.period_label
+    await bot.send_message(chat_id, texts.CIRC_PREVIEW_HEAD.format(id=row.id, period=period))
+    for part in draft.parts:
+        await bot.send_message(chat_id, part)
+    photo = await bot.send_photo(
+        chat_id,
+        InputFile(draft.chart.content, filename=draft.chart.name),
+        caption=texts.CIRC_CAPTION_CHART.format(period=period),
+    )
+    if photo.photo:
+        await service.remember_file_id(draft.chart.id, photo.photo[-1].file_id)
+    document = await bot.send_document(
+        chat_id,
+        InputFile(draft.workbook.content, filename=draft.workbook.name),
+        caption=texts.CIRC_CAPTION_XLSX.format(period=period),
+    )
+    if document.document:
+        await service.remember_file_id(draft.workbook.id, document.document.file_id)
+    await bot.send_message(
+        chat_id,
+        texts.CIRC_PREVIEW_ASK.format(id=row.id, period=period),
+        reply_markup=_keyboard(row.id),
+    )
+
+
+async def circular_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    pressed = await private_press(update, context.bot)
+    if pressed is None:
+        return
+    user = update.effective_user
+    deps = get_deps(context.bot_data)
+    if user is None or not await _admin(deps, user.id):
+        await pressed.query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
+        return
+    _, action, raw_id = pressed.data.split(":")
+    circular_id = int(raw_id)
+    service = get_circulars(context.bot_data)
+    try:
+        if action == "send":
+            queued = await service.send(circular_id, user.id)
+        else:
+            await service.cancel(circular_id, user.id)
+    except CircularError as exc:
+        if exc.reason == "not_found":
+            await pressed.query.answer(texts.CIRC_NOT_FOUND, show_alert=True)
+        elif exc.reason == "already_sent":
+            await pressed.query.answer(
+                texts.CIRC_ALREADY_SENT.format(id=circular_id, period=exc.period, other=exc.other),
+                show_alert=True,
+            )
+        else:
+            status = texts.CIRC_STATUS.get(exc.status or "", exc.status or "")
+            await pressed.query.answer(
+                texts.CIRC_STALE.format(id=circular_id, status=status), show_alert=True
+            )
+        return
+    await pressed.query.answer()
+    await pressed.drop_buttons()
+    if action == "send":
+        sender = context.bot_data.get("sender")
+        wake = getattr(sender, "wake", None)
+        if callable(wake):
+            wake()
+        await pressed.send(
+            texts.CIRC_SENT.format(id=circular_id, chats=queued.chats, messages=queued.messages)
+        )
+    else:
+        await pressed.send(texts.CIRC_CANCELLED.format(id=circular_id))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add this feature's handlers."""
+    """/circular and its buttons; the auto-draft hook and the delivery report callback."""
+    deps = get_deps(app.bot_data)
+    service = Circulars(deps.reporting.sessions, deps.kb, deps.settings, deps.reporting.clock)
+    app.bot_data[KEY] = service
+    app.add_handler(CommandHandler("circular", circular_command))
+    app.add_handler(CallbackQueryHandler(circular_press, pattern=PATTERN))
+
+    scheduler = app.bot_data.get("scheduler")
+    add_hook = getattr(scheduler, "add_hook", None)
+    if callable(add_hook):
+
+        async def auto_draft(now: Any) -> None:
+            draft = await service.maybe_draft(now)
+            if draft is not None:
+                log.info(
+                    "circular %s drafted for %s", draft.circular.id, draft.circular.period_label
+                )
+
+        add_hook("circular", auto_draft)
+    sender = app.bot_data.get("sender")
+    on_batch_done = getattr(sender, "on_batch_done", None)
+    if callable(on_batch_done):
+        on_batch_done(service.on_batch_done)

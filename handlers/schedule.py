@@ -1,11 +1,194 @@
-"""Placeholder: filled in by the issue-4 work on schedule."""
+"""/calendar (what is due in the next 30 days) and the scheduler's tick in the JobQueue."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from html import escape
 from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.calendar import WINDOW_DAYS, Calendar, Deadline, Event
+from bot.scheduler import Scheduler
+from bot.timefmt import deadline as deadline_text
+from handlers import texts
+from handlers.deps import Deps, get_deps
+from handlers.render import split_html
+
+log = logging.getLogger(__name__)
+
+KEY = "scheduler"
+TICK_SECONDS = 60
+# At most this many unit names after 未报 in an admin's line.
+MISSING_NAMES = 8
+
+
+def _unit_name(deps: Deps, unit_id: str) -> str:
+    try:
+        return deps.kb.unit(unit_id).name
+    except KeyError:
+        return unit_id
+
+
+def _period(deadline: Deadline) -> str:
+    return texts.PERIOD.format(year=deadline.period.year, month=deadline.period.month)
+
+
+def _event_line(deps: Deps, event: Event) -> tuple[dt.datetime, str]:
+    entry = event.entry
+    note = texts.CAL_DEFAULT_DATE if entry.when.default else ""
+    text = texts.CAL_EVENT.format(
+        when=deadline_text(event.at, deps.settings.tz),
+        name=escape(entry.name),
+        timing=escape(entry.timing),
+        note=note,
+    )
+    return event.at, text
+
+
+def _unit_lines(deps: Deps, deadlines: list[Deadline]) -> list[tuple[dt.datetime, str]]:
+    lines = []
+    for d in deadlines:
+        for ind in d.indicators:
+            state = texts.CAL_DONE if ind.code in d.reported else texts.CAL_OWED
+            lines.append(
+                (
+                    d.at,
+                    texts.CAL_INDICATOR.format(
+                        when=deadline_text(d.at, deps.settings.tz),
+                        period=_period(d),
+                        name=escape(ind.name),
+                        state=state,
+                    ),
+                )
+            )
+    return lines
+
+
+def _overview_lines(
+    deps: Deps, deadlines: list[Deadline], with_status: bool
+) -> list[tuple[dt.datetime, str]]:
+    """One line per deadline and period: how many units reported (admins) or just how many owe."""
+    grouped: dict[tuple[dt.datetime, str], list[Deadline]] = {}
+    for d in deadlines:
+        grouped.setdefault((d.at, d.period.label), []).append(d)
+    lines = []
+    for (at, _), group in grouped.items():
+        when = deadline_text(at, deps.settings.tz)
+        if not with_status:
+            text = texts.CAL_GROUP_DEADLINE.format(
+                when=when, period=_period(group[0]), units=len(group)
+            )
+        else:
+            missing = [_unit_name(deps, d.unit_id) for d in group if not d.done]
+            done = len(group) - len(missing)
+            text = texts.CAL_ADMIN_DEADLINE.format(
+                when=when, period=_period(group[0]), done=done, units=len(group)
+            )
+            if missing:
+                names = "、".join(escape(n) for n in missing[:MISSING_NAMES])
+                if len(missing) > MISSING_NAMES:
+                    names += texts.CAL_AND_MORE.format(count=len(missing))
+                text += texts.CAL_MISSING.format(names=names)
+        lines.append((at, text))
+    return lines
+
+
+def calendar_html(
+    deps: Deps,
+    title: str,
+    deadlines: list[Deadline],
+    events: list[Event],
+    lines: list[tuple[dt.datetime, str]],
+) -> str:
+    """Lines grouped by local date (a blank line between dates), events after deadlines."""
+    tz = deps.settings.tz
+    everything = sorted([*lines, *(_event_line(deps, e) for e in events)], key=lambda pair: pair[0])
+    parts = [title]
+    if not everything:
+        parts.append(texts.CAL_EMPTY.format(days=WINDOW_DAYS))
+    day: dt.date | None = None
+    for at, text in everything:
+        local_day = at.astimezone(tz).date()
+        if local_day != day:
+            parts.append("")
+            day = local_day
+        parts.append(text)
+    if any(d.provisional for d in deadlines) or any(e.provisional for e in events):
+        parts += ["", texts.CAL_PROVISIONAL]
+    if events and any(e.entry.when.default for e in events):
+        parts += ["", texts.CAL_DEFAULT_NOTE]
+    return "\n".join(parts)
+
+
+async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    deps = get_deps(context.bot_data)
+    member = await deps.contacts.member(user.id)
+    if not member.registered:
+        await message.reply_text(texts.CAL_UNREGISTERED)
+        return
+    calendar = Calendar(deps.reporting)
+    now = deps.reporting.clock()
+    in_group = message.chat.type != ChatType.PRIVATE
+    if in_group or member.is_admin:
+        # a group sees the shared schedule, never which unit has reported
+        deadlines, events = await calendar.upcoming(None, now)
+        lines = _overview_lines(deps, deadlines, with_status=not in_group)
+        title = texts.CAL_TITLE_ALL.format(days=WINDOW_DAYS)
+    elif member.unit_id is not None:
+        deadlines, events = await calendar.upcoming(member.unit_id, now)
+        lines = _unit_lines(deps, deadlines)
+        title = texts.CAL_TITLE_UNIT.format(
+            unit=escape(_unit_name(deps, member.unit_id)), days=WINDOW_DAYS
+        )
+    else:
+        await message.reply_text(texts.CAL_UNREGISTERED)
+        return
+    for chunk in split_html(calendar_html(deps, title, deadlines, events, lines)):
+        await message.reply_text(chunk)
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    scheduler = context.bot_data.get(KEY)
+    if isinstance(scheduler, Scheduler):
+        await scheduler.tick()
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add this feature's handlers."""
+    """/calendar, and the scheduler: stored in bot_data, ticking every minute from the start."""
+    deps = get_deps(app.bot_data)
+    scheduler = Scheduler(
+        deps.reporting,
+        deps.contacts,
+        deps.settings,
+        clock=deps.reporting.clock,
+        bot_data=app.bot_data,
+    )
+    app.bot_data[KEY] = scheduler
+    app.add_handler(CommandHandler("calendar", calendar_command))
+    # Settings.scheduler_enabled (DUTYBOT_SCHEDULER, default on): off leaves ticking to the
+    # caller (tests of other features that must not receive reminders, a second process)
+    if not deps.settings.scheduler_enabled:
+        log.info("the scheduler does not tick by itself (DUTYBOT_SCHEDULER is off)")
+    elif app.job_queue is not None:
+        # one tick as soon as the application starts (however long after this that is: the
+        # catch-up), then every minute; a late tick runs once, not once per missed minute
+        late_ok = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        app.job_queue.run_once(_tick_job, when=0, name="scheduler-start", job_kwargs=late_ok)
+        app.job_queue.run_repeating(
+            _tick_job,
+            interval=TICK_SECONDS,
+            first=TICK_SECONDS,
+            name="scheduler",
+            job_kwargs=late_ok,
+        )
+    else:  # pragma: no cover - the job-queue extra is a dependency
+        log.warning(
+            "no JobQueue: reminders are not planned (install python-telegram-bot[job-queue])"
+        )

@@ -18,6 +18,10 @@ COMMANDS = [
     ("report", "填报本单位的统计指标"),
     ("status", "查看填报情况和截止时间"),
     ("cancel", "取消正在进行的填报"),
+    ("calendar", "查看近30天的截止时间和工作安排"),
+    ("targets", "年度目标（管理员导入，联络员查看）"),
+    ("score", "年终考核计分"),
+    ("circular", "起草月度统计通报（管理员）"),
     ("whoami", "查看我的登记身份"),
     ("help", "使用说明"),
     ("start", "开始使用"),
@@ -43,6 +47,13 @@ HELP = (
     "• 任意聊天框输入 <code>@{bot} {topic1}</code> 可直接引用查询结果\n\n"
     "<b>查看单位职责</b>\n"
     "• /duties 单位 —— 如 <code>/duties {unit}</code>；不带单位则列出全部单位\n\n"
+    "<b>填报与提醒</b>（联络员，私聊）\n"
+    "• /report 填报本单位指标，/status 查看还差什么\n"
+    "• /calendar 近30天的截止时间和工作安排（节假日自动顺延）\n"
+    "• 截止前3天、前1天、当天上午和逾期后我会提醒未报单位\n\n"
+    "<b>目标与考核</b>\n"
+    "• /targets 查看年度目标；/score 查看年终计分\n"
+    "• 管理员：/targets template 下载模板，填好后直接发给我导入；/circular 起草月度统计通报\n\n"
     "每条答复都注明出自文件的哪一条款。问题不在文件范围内时，我会直接说明。"
 )
 
@@ -397,3 +408,289 @@ EXPORT_WARNING_SEPARATOR = "；"
 EXPORT_WARNINGS = {
     code: ISSUES[code] for code in ("mom_change", "yoy_change", "ytd_decrease", "ytd_sum_mismatch")
 }
+
+# Annual targets (bot/targets.py, handlers/targets.py).
+TARGET_COLUMNS = {
+    "year": "年度",
+    "unit": "单位",
+    "indicator": "指标",
+    "measure": "计量单位",
+    "value": "目标值",
+}
+# Other headers people write for the same columns (compared without spaces, NFKC).
+TARGET_HEADER_ALIASES = {
+    "year": ("年度", "年份", "年"),
+    "unit": ("单位", "单位名称", "责任单位"),
+    "indicator": ("指标", "指标名称", "指标代码"),
+    "value": ("目标值", "年度目标", "目标", "年度目标值"),
+}
+TARGET_SHEET = "年度目标"
+TARGET_SHEET_HELP = "填写说明"
+TARGET_TEMPLATE_NAME = "年度目标模板_{year}.xlsx"
+TARGET_HELP_LINES = (
+    "{year}年度目标导入模板",
+    "1. 在「年度目标」表的「目标值」列填写数值，其余列不要改动；不设目标的行"
+    "留空即可（留空的行不导入）。",
+    "2. 目标值按「计量单位」列填写，可写 12000、1.2万、1,234.5 等；目标值须大于0。",
+    "3. 「单位」可填单位全称、简称或代码；「指标」可填指标名称或代码。",
+    "4. 只有累计（年初至今）或年度指标可设年度目标。",
+    "5. 填好后把文件发给机器人（管理员私聊），或在命令行运行 dutybot targets import 文件名。",
+    "6. 任何一行有错都不会导入，机器人会指出第几行、哪一列的问题；再次导入同"
+    "一单位和指标会更新目标值。",
+    "",
+    "可设目标的指标：",
+)
+TARGET_HELP_INDICATOR = "{code}　{name}（{measure}）"
+TARGET_ROW_ERROR = "第{row}行「{column}」：{reason}"
+TARGET_ERRORS = {
+    "file_type": "只能导入 .xlsx 或 .csv 文件。",
+    "file_empty": "文件是空的。",
+    "file_unreadable": "无法读取这个文件，请确认它是 Excel（.xlsx）或 CSV 文件。",
+    "file_unpacked_too_big": "这个 Excel 文件解压后过大，请只保留年度目标表后再导入。",
+    "encoding": "无法识别 CSV 文件的编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。",
+    "no_header": "找不到表头：第一行应有「年度」「单位」「指标」「目标值」四列。",
+    "missing_column": "表头缺少「{column}」列。",
+    "too_many_rows": "行数过多（{rows}行），一次最多导入{max}行。",
+    "no_rows": "文件中没有填写目标值的行，未导入任何数据。",
+    "year_empty": "请填写年度。",
+    "year_bad": "“{text}”不是年度，请填四位年份，如 2026。",
+    "unit_empty": "请填写单位。",
+    "unit_unknown": "没有名为“{text}”的单位（可填单位全称、简称或代码）。",
+    "unit_not_reporter": "{unit}不报送“{indicator}”，不能为它设这项目标。",
+    "indicator_empty": "请填写指标。",
+    "indicator_unknown": "没有名为“{text}”的指标（可填指标名称或代码）。",
+    "indicator_period": "“{indicator}”是当期（非累计）指标，年度目标只能设在累计或年度指标上。",
+    "value_not_positive": "目标值须大于0。",
+    "value_decimals": "小数位数过多，这项指标最多保留 {decimals} 位小数。",
+    "duplicate": "与第{first}行重复（同一年度、单位和指标只能有一行）。",
+}
+TARGET_FILE_ERROR = "无法导入：{reason}"
+TARGET_IMPORTED = "✅ 已导入{years}年度目标：新增{added}项，修改{changed}项，未变{unchanged}项。"
+TARGET_IMPORTED_BLANK = "（另有{count}行未填目标值，已跳过。）"
+TARGET_IMPORT_FAILED = "文件中有{count}处错误，未导入任何数据。请修改后重新发送：\n{errors}"
+TARGET_IMPORT_MORE = "……另有{count}处错误未列出。"
+TARGET_NOT_ADMIN = "只有服务业协调办公室管理员可以导入年度目标。"
+TARGET_TOO_BIG = "文件太大（超过{mb}MB），请只保留目标表后再发送。"
+TARGET_USAGE = (
+    "用法：/targets [年份] 查看已导入的年度目标；/targets template [年份] 下载导入模板。"
+    "填好后把 .xlsx 或 .csv 文件直接发给我即可导入。"
+)
+TARGET_YEAR_BAD = "“{text}”不是年份，请写四位年份，如 2026。"
+TARGET_TEMPLATE_CAPTION = "{year}年度目标模板：在「目标值」列填写后，把文件发回给我即可导入。"
+TARGET_SUMMARY_HEAD = "<b>{year}年度目标</b>：已设{count}项"
+TARGET_SUMMARY_LINE = "• {indicator}：{filled}/{expected}个单位已设目标"
+TARGET_SUMMARY_FOOT = "发送 /targets template {year} 下载模板（含已设目标值），修改后发回即可更新。"
+TARGET_SUMMARY_NONE = "{year}年度尚未导入目标。发送 /targets template {year} 下载模板。"
+TARGET_UNIT_HEAD = "<b>{unit} {year}年度目标</b>"
+TARGET_UNIT_LINE = "• {indicator}：{value}{measure}"
+TARGET_UNIT_NONE = "{unit} {year}年度尚未设定目标。"
+TARGET_NOT_REGISTERED = "您尚未登记为联络员，请向协调办公室索取登记链接。"
+TARGET_CLI_IMPORTED = "imported {years}: {added} added, {changed} changed, {unchanged} unchanged"
+
+# Year-end assessment (bot/scoring.py, /score, dutybot score).
+SCORE_RESULTS = {
+    "over": "超额完成",
+    "complete": "完成",
+    "fail": "未完成",
+    "no_target": "无目标",
+    "no_data": "无数据",
+}
+SCORE_HEAD = "<b>{year}年度{name}得分</b>{provisional}"
+SCORE_PROVISIONAL = "（暂估）"
+SCORE_UNIT_LINE = "<b>{rank}. {unit}</b>：{points}分{provisional}"
+SCORE_ITEM_LINE = (
+    "　· {indicator}：目标{target}，实际{actual}（{month}{provisional}），"
+    "完成{pct}%，{result} {points}分"
+)
+SCORE_ITEM_NO_TARGET = "　· {indicator}：无目标，不计分"
+SCORE_ITEM_NO_DATA = "　· {indicator}：目标{target}，尚无审核通过的累计数，不计分"
+SCORE_MONTH = "截至{month}月"
+SCORE_ELAPSED = "，序时进度{pct}%"
+SCORE_RULE = (
+    "计分规则（{source}）：完成+{complete}分，超额完成（达到目标的{over_pct}%及以上）+{over}分，"
+    "未完成−{fail}分。{note}"
+)
+SCORE_PROVISIONAL_NOTE = (
+    "标“暂估”的项尚无12月累计数，按最近一个月已审核的累计数计算，年底前仅供参考。"
+)
+SCORE_LEFT_OUT = "另有{count}项已报送但尚未审核通过的数据未计入。"
+SCORE_NO_RULE = (
+    "{jurisdiction}的文件规定了考核（{assessments}），但没有规定计分办法，本机器人不计算得分。"
+)
+SCORE_NO_ASSESSMENT = "{jurisdiction}的文件没有规定年终考核，本机器人不计算得分。"
+SCORE_NOT_SCORED = "{unit}不在{name}的计分范围内。"
+SCORE_NOT_REGISTERED = "只有协调办公室管理员和登记的联络员可以查看考核得分。"
+SCORE_USAGE = "用法：/score 2026（年度考核得分）"
+SCORE_FILE_NAME = "考核得分_{year}.xlsx"
+SCORE_SHEET_SUMMARY = "得分汇总"
+SCORE_SHEET_DETAIL = "计分明细"
+SCORE_SHEET_RULE = "计分规则"
+SCORE_COLUMNS = {
+    "rank": "名次",
+    "unit": "单位",
+    "points": "得分",
+    "provisional": "是否暂估",
+    "indicator": "指标",
+    "measure": "计量单位",
+    "target": "年度目标",
+    "actual": "实际累计",
+    "month": "数据月份",
+    "pct": "完成率(%)",
+    "result": "结果",
+    "source": "依据",
+}
+SCORE_YES = "暂估"
+SCORE_NO = ""
+
+# Monthly statistics circular (月度统计通报): bot/circular, handlers/circular.py.
+CIRC_TITLE = "<b>{jurisdiction}服务业月度统计通报（{year}年{month}月）</b>"
+CIRC_SCHEDULE = "序时进度：{pct}（已过{elapsed}个月/12个月）"
+CIRC_SECTION_TOTALS = "<b>一、主要指标完成情况</b>"
+CIRC_TOTAL_LINE = "• {name}：{value}{parts}"
+CIRC_SECTION_UNITS = "<b>二、各单位完成情况及排名</b>"
+CIRC_INDICATOR_HEAD = "<b>{name}</b>（{measure}）"
+CIRC_UNIT_LINE = "{rank}. {unit}：{value}{parts}"
+CIRC_UNIT_MISSING = "— {unit}：未报送"
+CIRC_WHOLE_LINE = "　{whole}合计：{value}{parts}"
+CIRC_SECTION_LATE = "<b>三、报送情况</b>"
+CIRC_LATE_LINE = "• 逾期报送：{units}"
+CIRC_MISSING_LINE = "• 未报送：{units}"
+CIRC_LATE_UNIT = "{unit}（{count}项）"
+CIRC_ALL_ON_TIME = "• 各单位均已按时报送。"
+CIRC_NO_DATA = "暂无已审核通过的数据"
+CIRC_NA = "—"
+CIRC_MOM = "环比{pct}"
+CIRC_YOY = "同比{pct}"
+CIRC_PROGRESS = "累计完成{pct}"
+CIRC_TARGET = "年度目标{target}"
+CIRC_GAP_AHEAD = "快于序时{pts}个百分点"
+CIRC_GAP_BEHIND = "慢于序时{pts}个百分点"
+CIRC_GAP_EVEN = "与序时持平"
+CIRC_PEER_RANK = "排名第{rank}/{peers}"
+CIRC_SEPARATOR = "，"
+CIRC_EXCERPT_HEAD = (
+    "<b>{unit}：{year}年{month}月指标情况</b>（摘自月度统计通报，序时进度{schedule}）"
+)
+CIRC_EXCERPT_LINE = "• {name}：{value}{parts}"
+CIRC_EXCERPT_MISSING = "• {name}：未报送"
+CIRC_EXCERPT_LATE = "（逾期报送）"
+CIRC_STATE = {"missing": "未报送", "late": "逾期报送"}
+CIRC_USAGE = "用法：/circular 2026-10（通报的月份）"
+CIRC_BAD_MONTH = "无法识别月份“{text}”。用法：/circular 2026-10"
+CIRC_PREVIEW_HEAD = (
+    "📋 月度统计通报草稿 #{id}（{period}）预览如下：摘要、图表和工作簿。确认"
+    "后发送给全部联络员和已登记的工作群。"
+)
+CIRC_AUTO_HEAD = "⏰ 已按计划生成{period}月度统计通报草稿 #{id}，请预览后决定是否发送。"
+CIRC_PREVIEW_ASK = "是否发送通报 #{id}（{period}）？"
+CIRC_BUTTON_SEND = "发送"
+CIRC_BUTTON_CANCEL = "取消"
+CIRC_SENT = (
+    "✅ 通报 #{id} 已排队发送：{chats}个对象，共{messages}条消息。发送完成后会收到发送报告。"
+)
+CIRC_CANCELLED = "已取消通报 #{id}，不会发送。"
+CIRC_STALE = "通报 #{id} {status}，按钮已失效。"
+CIRC_STATUS = {"draft": "尚未处理", "sent": "已发送", "cancelled": "已取消"}
+CIRC_NOT_FOUND = "找不到该通报。"
+CIRC_REPORT = (
+    "📮 通报 #{id}（{period}）发送报告：成功{sent}条，失败{failed}条，对方已"
+    "屏蔽{blocked}条，共{total}条。"
+)
+CIRC_CHART_TITLE = "{jurisdiction}服务业主要指标（{year}年{month}月）"
+CIRC_CHART_PROGRESS = "累计完成率（%）"
+CIRC_CHART_SCHEDULE = "序时进度 {pct}"
+CIRC_CHART_YOY = "同比增长（%）"
+CIRC_CHART_EMPTY = "本月暂无可绘制的数据"
+CIRC_FILE_CHART = "月度统计通报_{period}.png"
+CIRC_FILE_XLSX = "月度统计通报_{period}.xlsx"
+CIRC_CAPTION_CHART = "{period} 主要指标完成情况"
+CIRC_CAPTION_XLSX = "{period} 月度统计通报明细"
+CIRC_SHEET_TOTALS = "指标汇总"
+CIRC_SHEET_RANK = "单位排名"
+CIRC_SHEET_WHOLES = "街道汇总"
+CIRC_SHEET_LATE = "报送情况"
+CIRC_COLUMNS = {
+    "code": "指标代码",
+    "name": "指标名称",
+    "group": "指标组",
+    "measure": "计量单位",
+    "value": "本期数",
+    "previous": "上期数",
+    "mom_pct": "环比（%）",
+    "last_year": "上年同期",
+    "yoy_pct": "同比（%）",
+    "ytd": "累计",
+    "target": "年度目标",
+    "progress_pct": "累计完成率（%）",
+    "schedule_pct": "序时进度（%）",
+    "gap_pct": "快慢序时（百分点）",
+    "reporters": "应报单位数",
+    "reported": "已审核单位数",
+    "unit_name": "单位",
+    "whole": "所属",
+    "rank": "排名",
+    "peers": "参与排名数",
+    "rank_progress": "完成率排名",
+    "state": "报送情况",
+    "deadline": "截止时间",
+    "reported_at": "报送时间",
+}
+CIRC_MORE_UNITS = "　…其余{count}个单位见工作簿"
+CIRC_MORE_LATE = "等{count}个单位"
+
+# ---- reminders (bot/reminders.py) ----
+REMIND_HEAD = "⏰ <b>{unit}</b>：{period}报表还有 {count} 项未报"
+REMIND_ESCALATE_HEAD = (
+    "⚠️ 逾期提醒：<b>{unit}</b> {period}报表已逾期 {days} 个工作日，还有 {count} 项未报"
+)
+REMIND_ITEM = "· {name}"
+REMIND_DUE_IN = "截止时间：{deadline}（还有{days}天）"
+REMIND_DUE_TODAY = "截止时间：{deadline}（今天截止）"
+REMIND_OVERDUE = "截止时间：{deadline}，已逾期 {days} 个工作日"
+REMIND_PROVISIONAL = "（{year}年法定节假日安排尚未公布，截止时间可能顺延）"
+REMIND_PROGRESS_HEAD = "年度目标进度："
+REMIND_PROGRESS = "· {name}：累计完成{done}%，序时进度{elapsed}%"
+REMIND_BUTTON = "去填报"
+REMIND_BACKUP_FOOT = "您是本单位的备用联络员，请协助尽快报送。"
+REMIND_ADMIN_FOOT = "发送 /status {label} 查看各单位填报进度。"
+CIRC_UNIT_PENDING = "— {unit}：已报送，待审核"
+CIRC_EXCERPT_PENDING = "• {name}：已报送，待审核"
+
+# ---- the calendar (/calendar, handlers/schedule.py) ----
+CAL_TITLE_UNIT = "📅 <b>{unit}</b> 未来{days}天的日程"
+CAL_TITLE_ALL = "📅 未来{days}天的日程（全部单位）"
+CAL_EMPTY = "未来{days}天没有需要报送的报表或需要参加的工作安排。"
+CAL_INDICATOR = "{when} · {period} {name}：{state}"
+CAL_DONE = "✅ 已报"
+CAL_OWED = "⬜ 未报"
+CAL_ADMIN_DEADLINE = "{when} · {period}报表：已报齐 {done}/{units} 个单位"
+CAL_GROUP_DEADLINE = "{when} · {period}报表截止（{units} 个单位报送）"
+CAL_MISSING = "，未报齐：{names}"
+CAL_AND_MORE = " 等{count}个单位"
+CAL_EVENT = "{when} · 🗓 {name}（文件：{timing}{note}）"
+CAL_DEFAULT_DATE = "，日期为默认值"
+CAL_DEFAULT_NOTE = (
+    "注：文件未规定会议、通报和考核的具体日期，标“日期为默认值”的日期可在知"
+    "识库文件 calendar 部分修改。"
+)
+CAL_PROVISIONAL = (
+    "注：下一年度的法定节假日安排尚未公布，跨年的截止时间只避开了周末，公布后可能顺延。"
+)
+CAL_UNREGISTERED = (
+    "您还没有登记为任何单位的联络员，暂时看不到报送日程。\n"
+    "请向服务业协调办公室索取本单位的邀请链接，点开即可完成登记。"
+)
+SCORE_PROVISIONAL_INLINE = "，暂估"
+SCORE_NAME_SEPARATOR = "、"
+REMIND_PAST_DUE = "截止时间：{deadline}，已过截止时间"
+REMIND_DIGEST_HEAD = (
+    "⚠️ <b>逾期汇总</b>（{day}）：以下 {count} 个单位逾期超过 {days} 个工作日仍未报齐"
+)
+REMIND_DIGEST_ITEM = "· {unit}：{period} {count} 项未报，已逾期 {days} 个工作日"
+REMIND_DIGEST_MORE = "……另有 {count} 个单位"
+REMIND_ITEMS_MORE = "……另有 {count} 项，请在填报表中查看"
+DAY = "{month}月{day}日"
+CIRC_ALREADY_SENT = "{period}的通报已由通报 #{other} 发送过，草稿 #{id} 不再发送，以免重复。"
+WEEKDAYS = "一二三四五六日"
+LOCAL_TIME = "{month}月{day}日（周{weekday}）{time}"
+DEADLINE = "{time}前"

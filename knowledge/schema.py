@@ -145,8 +145,8 @@ class Assessment(Strict):
     name: str
     text: str
     rule: str | None = None
-    reward_points: tuple[float, float] | None = None
-    penalty_points: float | None = None
+    reward_points: tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)]] | None = None
+    penalty_points: float | None = Field(default=None, ge=0, description="points taken off")
     accountable: list[UnitRef] = []
     source: str
 
@@ -295,6 +295,83 @@ class Indicator(Strict):
         return month == 12
 
 
+class ScoringItem(Strict):
+    """One indicator and the unit its target counts for (一分两记)."""
+
+    indicator: str
+    unit: UnitRef
+    source: str
+
+
+class Scoring(Strict):
+    """A year-end assessment's points rule, applied to annual targets and accepted figures.
+
+    The points come from the `assessment` mechanism (reward_points [completion, over-completion],
+    penalty_points); only the over-completion threshold is set here, where documents are silent.
+    """
+
+    assessment: str = Field(pattern=_ID, description="id of the assessment mechanism applied")
+    name: str
+    total: ScoringItem
+    industries: list[ScoringItem] = []
+    # the document's unit whose reporting units are each scored on the total and the industries
+    streets: UnitRef | None = None
+    over_threshold_pct: float = Field(
+        gt=100, description="超额完成: actual at least this % of target"
+    )
+    over_threshold_note: str | None = None
+    source: str
+
+
+class CalendarWhen(Strict):
+    """When a recurring calendar entry falls: a day of the listed months, local time.
+
+    The documents say only 每年年初, 年中, 每月, 每季度, 年底: every date in the files is an
+    editable default, so `default` must be true unless a document gives the date itself.
+    """
+
+    months: list[int] = Field(min_length=1, description="months (1-12) the entry falls in")
+    day: int = Field(ge=1, le=28)
+    time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    default: bool = Field(description="true: the date is an editable default, not the document's")
+
+    @model_validator(mode="after")
+    def _months(self) -> CalendarWhen:
+        bad = [m for m in self.months if not 1 <= m <= 12]
+        if bad:
+            raise ValueError(f"months must be 1-12, got {bad}")
+        if len(set(self.months)) != len(self.months) or self.months != sorted(self.months):
+            raise ValueError("months must be listed once each, in order")
+        return self
+
+
+class CalendarEntry(Strict):
+    """A recurring event of the mechanism (a meeting, a circular, an analysis, an assessment).
+
+    `actors` are the units that must act (report, prepare, hold it); `timing` is the document's
+    own wording of when (每年年初), `when` the date the bot uses for it (moved off holidays).
+    """
+
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=2)
+    text: str = Field(min_length=4, description="what the document says happens")
+    actors: list[UnitRef] = Field(min_length=1)
+    timing: str = Field(min_length=2, description="the document's words for when, e.g. 每年年初")
+    when: CalendarWhen
+    source: str = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _distinct_actors(self) -> CalendarEntry:
+        if len(set(self.actors)) != len(self.actors):
+            raise ValueError("actors must not repeat a unit")
+        return self
+
+
+def _unique_calendar(entries: list[CalendarEntry]) -> list[CalendarEntry]:
+    _unique("calendar", [e.id for e in entries])
+    return entries
+
+
 class Knowledge(Strict):
     """One jurisdiction's whole knowledge file."""
 
@@ -309,6 +386,8 @@ class Knowledge(Strict):
     synonyms: list[Synonym] = []
     stopwords: list[str] = []
     indicators: list[Indicator] = []
+    calendar: Annotated[list[CalendarEntry], AfterValidator(_unique_calendar)] = []
+    scoring: Scoring | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -355,6 +434,32 @@ class Knowledge(Strict):
                 raise ValueError(f"indicator {ind.code}: {whole} report through their parts")
             if ind.period_value_of is not None:
                 _check_period_pair(ind, by_code.get(ind.period_value_of))
+        return self
+
+    @model_validator(mode="after")
+    def _scoring_references(self) -> Knowledge:
+        """The scoring rule names an assessment with points, and indicators its units report."""
+        if self.scoring is None:
+            return self
+        rule = self.scoring
+        found = [m for m in self.mechanisms if m.id == rule.assessment]
+        if not found or not isinstance(found[0], Assessment):
+            raise ValueError(f"scoring: {rule.assessment!r} is not an assessment mechanism")
+        if found[0].reward_points is None or found[0].penalty_points is None:
+            raise ValueError(f"scoring: assessment {rule.assessment!r} has no points")
+        by_code = {i.code: i for i in self.indicators}
+        for item in (rule.total, *rule.industries):
+            ind = by_code.get(item.indicator)
+            if ind is None:
+                raise ValueError(f"scoring: unknown indicator {item.indicator!r}")
+            if not (ind.cumulative or ind.frequency == "annual"):
+                raise ValueError(f"scoring: {item.indicator} is neither year-to-date nor annual")
+            if item.unit not in ind.reporters:
+                raise ValueError(f"scoring: {item.unit} does not report {item.indicator}")
+        if rule.streets is not None and not any(
+            u.part_of == rule.streets for u in self.reporting_units
+        ):
+            raise ValueError(f"scoring: {rule.streets!r} has no reporting units")
         return self
 
     def unit(self, unit_id: str) -> Unit:

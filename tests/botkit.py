@@ -111,6 +111,9 @@ async def running_bot(
         emu.add_chat(chat_id, title, members=list(users))
     if migrate:
         await upgrade_async(db_url)
+    # Reminders would answer before the feature under test: a test that wants the scheduler's
+    # own ticks passes DUTYBOT_SCHEDULER="on" (or calls bot_data["scheduler"].tick itself).
+    settings.setdefault("DUTYBOT_SCHEDULER", "off")
     config = Settings(
         TELEGRAM_BOT_TOKEN=emu.token,
         TELEGRAM_API_BASE_URL=emu.base_url,

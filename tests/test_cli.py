@@ -204,3 +204,57 @@ def test_admin_add_makes_an_admin(tmp_path: Path) -> None:
     assert actions == [("admin_add", "4242")]
     proc = run("admin", "add", "not-a-number", cwd=tmp_path)
     assert proc.returncode == 2 and "invalid int value" in proc.stderr
+
+
+async def test_targets_template_import_and_score(
+    tmp_path: Path, database_url: str, sessions: object
+) -> None:
+    """dutybot targets template / import and dutybot score --xlsx, on SQLite and PostgreSQL."""
+    import asyncio
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.test_scoring import TOTAL, seed
+
+    env = {"DUTYBOT_JURISDICTION": "district", "DATABASE_URL": database_url}
+
+    def dutybot(*args: str) -> subprocess.CompletedProcess[str]:
+        return run(*args, env=env, cwd=tmp_path)
+
+    proc = await asyncio.to_thread(dutybot, "targets", "template", "--year", "2026", "--out", ".")
+    assert proc.returncode == 0, proc.stderr
+    path = Path(proc.stdout.strip())
+    assert path.name == "年度目标模板_2026.xlsx" and path.parent == tmp_path.resolve()
+    book = load_workbook(io.BytesIO(path.read_bytes()))
+    ws = book["年度目标"]
+    for row in ws.iter_rows(min_row=2):
+        if row[1].value == "区发改委":
+            row[4].value = 100000
+    book.save(path)
+    proc = await asyncio.to_thread(dutybot, "targets", "import", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "imported 2026: 2 added, 0 changed, 0 unchanged"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("年度,单位,指标,目标值\n2026,无此单位,现代服务业营业收入（累计）,1\n", "utf-8")
+    proc = await asyncio.to_thread(dutybot, "targets", "import", str(bad))
+    assert proc.returncode == 1
+    assert "第2行「单位」：没有名为“无此单位”的单位" in proc.stderr
+    assert "1 error(s), nothing imported" in proc.stderr
+    proc = await asyncio.to_thread(dutybot, "targets", "import", str(tmp_path / "missing.csv"))
+    assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+    await seed(sessions, {}, [(12, "fgw", TOTAL, 120000, "accepted")])  # type: ignore[arg-type]
+    out = tmp_path / "scores.xlsx"
+    proc = await asyncio.to_thread(dutybot, "score", "2026", "--xlsx", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "1. 区发改委：+3分" in proc.stdout
+    assert "完成120%，超额完成 +3分" in proc.stdout
+    assert "<b>" not in proc.stdout
+    summary = list(load_workbook(out)["得分汇总"].iter_rows(values_only=True))
+    assert summary[1][:3] == (1, "区发改委", 3)
+
+    env["DUTYBOT_JURISDICTION"] = "yongjia"
+    proc = await asyncio.to_thread(dutybot, "score", "2026")
+    assert proc.returncode == 1 and "没有规定计分办法" in proc.stdout

@@ -752,3 +752,30 @@ def test_markdown_v2_details() -> None:
     assert [e["type"] for e in entities] == ["bold", "text_link", "spoiler"]
     with pytest.raises(EntityParseError, match="Can't find end of Bold entity"):
         parse_markdown_v2("*粗")
+
+
+async def test_user_sends_a_document(emu: BotApiEmulator, http: httpx.AsyncClient) -> None:
+    """A user's file: a message with a document; getFile and the file URL give its bytes."""
+    content = "年度,单位\r\n2026,区发改委\r\n".encode("utf-8-sig")
+    message = emu.send_user_document(USER, "目标.csv", content, caption="  2026年目标 ")
+    doc = message["document"]
+    assert doc["file_name"] == "目标.csv"
+    assert doc["mime_type"] == "text/csv"
+    assert doc["file_size"] == len(content)
+    assert message["caption"] == "2026年目标"
+    assert message["from"]["id"] == USER and message["chat"]["id"] == USER
+    [update] = await ok(http, emu, "getUpdates", timeout=0)
+    assert update["message"]["document"]["file_id"] == doc["file_id"]
+    info = await ok(http, emu, "getFile", file_id=doc["file_id"])
+    assert info["file_size"] == len(content)
+    download = await http.get(f"/file/bot{emu.token}/{info['file_path']}")
+    assert download.status_code == 200 and download.content == content
+    other = emu.send_user_document(
+        USER, "t.xlsx", b"PK\x03\x04", mime_type="application/vnd.ms-excel", chat_id=GROUP
+    )
+    assert other["chat"]["id"] == GROUP
+    assert other["document"]["mime_type"] == "application/vnd.ms-excel"
+    with pytest.raises(EmulatorError):
+        emu.send_user_document(USER, "empty.csv", b"")
+    with pytest.raises(EmulatorError):
+        emu.send_user_document(USER, "a.csv", b"x", chat_id=OTHER)  # someone else's chat

@@ -194,15 +194,16 @@ def test_december_is_due_in_january_of_the_next_year() -> None:
 
 
 def test_deadline_time_and_day_come_from_the_rule() -> None:
-    early = indicator(day=28, time="08:30")
+    early = indicator(day=26, time="08:30")
     # 08:30 in Shanghai is 00:30 UTC the same day; February is reached from January
+    # (26 February 2027 is a Friday: a working day, so the deadline stays on it)
     assert deadline_at(early, Month(2027, 1), SHANGHAI) == dt.datetime(
-        2027, 2, 28, 0, 30, tzinfo=dt.UTC
+        2027, 2, 26, 0, 30, tzinfo=dt.UTC
     )
     midnight = indicator(day=1, time="00:00")
-    # 00:00 on 1 November in Shanghai is still 31 October in UTC
-    assert deadline_at(midnight, Month(2026, 10), SHANGHAI) == dt.datetime(
-        2026, 10, 31, 16, 0, tzinfo=dt.UTC
+    # 00:00 on 1 December (a Tuesday) in Shanghai is still 30 November in UTC
+    assert deadline_at(midnight, Month(2026, 11), SHANGHAI) == dt.datetime(
+        2026, 11, 30, 16, 0, tzinfo=dt.UTC
     )
 
 

@@ -865,6 +865,60 @@ class BotApiEmulator:
             self._enqueue("message", message)
         return message
 
+    def send_user_document(
+        self,
+        user_id: int,
+        filename: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        mime_type: str | None = None,
+    ) -> JSON:
+        """A user sends a file (default: in their private chat with the bot).
+
+        The message carries a ``document``; getFile returns it and the file URL serves its
+        bytes, as for files the bot sent. Returns the Message dict.
+        """
+        user = self.user(user_id)
+        chat = self.chat(user_id if chat_id is None else chat_id)
+        if chat.type == "private" and chat.id != user_id:
+            raise EmulatorError("a user can only write in their own private chat with the bot")
+        if chat.type != "private" and chat.members.get(user_id) in (None, "left", "kicked"):
+            raise EmulatorError(f"user {user_id} is not a member of chat {chat.id}")
+        if chat.migrated_to is not None:
+            raise EmulatorError(f"chat {chat.id} was migrated to {chat.migrated_to}")
+        if not content:
+            raise EmulatorError("file must be non-empty")
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise EmulatorError("file is too large")
+        caption = (caption or "").strip() or None
+        if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
+            raise EmulatorError("message caption is too long")
+        stored = self._register_file(
+            _Upload(filename, mime_type, content), "document", filename, mime_type
+        )
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": stored.filename,
+            "mime_type": stored.mime_type,
+            "file_size": len(stored.content),
+        }
+        if chat.type == "private":
+            user.started = True
+            user.blocked = False
+        message = self._store_message(
+            chat,
+            user.to_api(),
+            document={k: v for k, v in document.items() if v is not None},
+            caption=caption,
+            caption_entities=auto_entities(caption) if caption else None,
+        )
+        if self._bot_sees(chat, message):
+            self._enqueue("message", message)
+        return message
+
     def _find_button(self, message: JSON, data: str | None, text: str | None) -> JSON:
         keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
         for row in keyboard:

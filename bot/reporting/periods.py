@@ -2,7 +2,10 @@
 
 A period is the month the figures are about (2026-10). Quarterly indicators are reported in the
 period of the quarter's last month and annual ones in December's; figures for a month are due
-in the following month, on the day the indicator's deadline rule names, in local time.
+in the following month, on the day the indicator's deadline rule names, in local time; a day
+that is a Chinese public holiday or a weekend moves to the next working day (bot/workdays.py,
+which counts 调休 make-up working days). For a year chinese-calendar does not cover yet only
+weekends move, and `deadline_provisional` says so.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot import workdays
 from knowledge.schema import Indicator
 
 _LABEL = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -71,13 +75,25 @@ def open_month(now: dt.datetime, tz: ZoneInfo) -> Month:
 
 
 def deadline_at(indicator: Indicator, month: Month, tz: ZoneInfo) -> dt.datetime:
-    """When the indicator's figure for this period is due, as an aware UTC datetime."""
-    due_month = month.shift(1)
+    """When the indicator's figure for this period is due, as an aware UTC datetime.
+
+    The rule's day in the month after the period, or the next working day after it.
+    """
+    day = workdays.on_or_after(nominal_due_day(indicator, month))
     hour, minute = (int(part) for part in indicator.deadline.time.split(":"))
-    local = dt.datetime(
-        due_month.year, due_month.month, indicator.deadline.day, hour, minute, tzinfo=tz
-    )
+    local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
     return local.astimezone(dt.UTC)
+
+
+def nominal_due_day(indicator: Indicator, month: Month) -> dt.date:
+    """The day the rule names, before moving off a holiday or weekend."""
+    due_month = month.shift(1)
+    return dt.date(due_month.year, due_month.month, indicator.deadline.day)
+
+
+def deadline_provisional(indicator: Indicator, month: Month) -> bool:
+    """Whether the deadline may still move: the holiday schedule of its year is not known yet."""
+    return not workdays.covered(nominal_due_day(indicator, month).year)
 
 
 def previous_for(indicator: Indicator, month: Month) -> Month:

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("interrupted", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint(
             "status in ('pending', 'sending', 'sent', 'failed', 'blocked', 'cancelled')",
             name=op.f("ck_outbox_status"),
@@ -42,7 +43,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("jurisdiction", "key", name="uq_outbox_key"),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_batch", ["batch"], unique=False)
+        batch_op.create_index("ix_outbox_batch", ["batch", "chat_id"], unique=False)
         batch_op.create_index("ix_outbox_due", ["status", "not_before"], unique=False)
 
     op.create_table(
@@ -75,6 +76,7 @@ def upgrade() -> None:
         sa.Column("period_label", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("excerpts", sa.Text(), nullable=True),
         sa.Column("chart_file_id", sa.Integer(), nullable=True),
         sa.Column("xlsx_file_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.BigInteger(), nullable=False),

@@ -1,0 +1,545 @@
+"""Annual targets per unit and indicator: read from XLSX or CSV, checked whole, stored at once.
+
+A file has the columns 年度, 单位 (id, name or alias), 指标 (code or name) and 目标值 (typed as
+people type figures); other columns are ignored and rows without a 目标值 are skipped. Every row
+is checked before anything is written; errors name the row and the column. Only year-to-date
+(cumulative) or annual indicators take an annual target.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.reporting.numbers import NumberError, parse_number
+from db.base import utcnow
+from db.models import AuditLog, Target
+from handlers import texts
+from knowledge.schema import Indicator, Knowledge, Unit
+
+# The four columns an import needs, by key (their Chinese headers are texts.TARGET_COLUMNS).
+REQUIRED = ("year", "unit", "indicator", "value")
+MAX_ROWS = 20_000
+MAX_BYTES = 5 * 1024 * 1024
+# An XLSX is a zip: what it may unpack to (a 5 MB zip can hold gigabytes of XML).
+MAX_UNPACKED = 100 * 1024 * 1024
+# Cell text echoed in an error message is cut to this length.
+SHOWN_CHARS = 40
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Text a spreadsheet would take for a formula (see bot/reporting/export.py).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def eligible(indicator: Indicator) -> bool:
+    """An annual target makes sense only for a year-to-date or an annual figure."""
+    return indicator.cumulative or indicator.frequency == "annual"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell; row 0 is a problem with the whole file."""
+
+    row: int
+    column: str
+    reason: str
+
+    def text(self) -> str:
+        if self.row == 0:
+            return texts.TARGET_FILE_ERROR.format(reason=self.reason)
+        return texts.TARGET_ROW_ERROR.format(row=self.row, column=self.column, reason=self.reason)
+
+
+class TargetFileError(Exception):
+    """The file was refused; nothing was written."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__("; ".join(e.text() for e in errors))
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    row: int
+    year: int
+    unit_id: str
+    indicator: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    years: tuple[int, ...]
+    added: int
+    changed: int
+    unchanged: int
+    blank: int  # rows without a 目标值, skipped
+
+
+@dataclass
+class _Table:
+    header: dict[str, int]  # column key -> index
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row number, cells)
+
+
+def _file_error(key: str, **fields: object) -> TargetFileError:
+    return TargetFileError([RowError(0, "", texts.TARGET_ERRORS[key].format(**fields))])
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a person typed: 12000 for 12000.0, no trailing zeros on floats."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    # A leading apostrophe is the CSV guard against formulas (export.py writes it).
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        text = text[1:]
+    return text
+
+
+def _find_header(cells: list[str]) -> dict[str, int] | None:
+    aliases = {key: {_norm(a) for a in names} for key, names in texts.TARGET_HEADER_ALIASES.items()}
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = _norm(cell)
+        for key, names in aliases.items():
+            if name in names and key not in found:
+                found[key] = index
+                break
+    return found if found else None
+
+
+def _table(raw_rows: Iterable[tuple[int, list[str]]]) -> _Table:
+    """The header row (the first non-empty one) and the data rows after it."""
+    table: _Table | None = None
+    for number, cells in raw_rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if table is None:
+            header = _find_header(cells)
+            if header is None:
+                raise _file_error("no_header")
+            missing = [k for k in REQUIRED if k not in header]
+            if missing:
+                raise TargetFileError(
+                    [
+                        RowError(
+                            0,
+                            "",
+                            texts.TARGET_ERRORS["missing_column"].format(
+                                column=texts.TARGET_COLUMNS[k]
+                            ),
+                        )
+                        for k in missing
+                    ]
+                )
+            table = _Table(header)
+            continue
+        table.rows.append((number, cells))
+        if len(table.rows) > MAX_ROWS:
+            raise _file_error("too_many_rows", rows=f"{len(table.rows)}+", max=MAX_ROWS)
+    if table is None:
+        raise _file_error("file_empty")
+    return table
+
+
+def _shown(text: str) -> str:
+    """A cell echoed in an error message, cut to a readable length."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def _unpacked_size(content: bytes) -> int:
+    """What the XLSX (a zip) holds once unpacked: refused above MAX_UNPACKED (zip bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _file_error("file_unreadable") from None
+
+
+def _xlsx_rows(content: bytes) -> _Table:
+    if _unpacked_size(content) > MAX_UNPACKED:
+        raise _file_error("file_unpacked_too_big")
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise _file_error("file_unreadable") from None
+    try:
+        sheets = list(book.worksheets)
+        # The template's target sheet by name, else the first sheet with a usable header.
+        sheets.sort(key=lambda ws: ws.title != texts.TARGET_SHEET)
+        first_error: TargetFileError | None = None
+        for ws in sheets:
+            rows = (
+                (n, [_cell_text(v) for v in values])
+                for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            )
+            try:
+                return _table(rows)
+            except TargetFileError as exc:
+                first_error = first_error or exc
+        raise first_error or _file_error("file_empty")
+    finally:
+        book.close()
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _file_error("encoding")
+
+
+def _csv_rows(content: bytes) -> _Table:
+    text = _decode(content)
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows = [(reader.line_num, [_cell_text(c) for c in cells]) for cells in reader]
+    except csv.Error:
+        raise _file_error("file_unreadable") from None
+    return _table(rows)
+
+
+def read_table(filename: str, content: bytes) -> _Table:
+    if not content:
+        raise _file_error("file_empty")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(content)
+    if name.endswith(".csv"):
+        return _csv_rows(content)
+    raise _file_error("file_type")
+
+
+# ---------------------------------------------------------------- checking the rows
+
+
+class _Names:
+    """Units (id, name, alias) and indicators (code, name) by their normalised spellings."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.units: dict[str, Unit] = {}
+        for unit in (*kb.units, *kb.reporting_units):
+            for name in (unit.id, unit.name, *unit.aliases):
+                self.units.setdefault(_norm(name), unit)
+        self.indicators: dict[str, Indicator] = {}
+        for ind in kb.indicators:
+            for name in (ind.code, ind.name):
+                self.indicators.setdefault(_norm(name), ind)
+
+
+def _year(text: str) -> int | None:
+    cleaned = _norm(text).removesuffix("年").removesuffix("年度")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if number != number.to_integral_value() or not FIRST_YEAR <= number <= LAST_YEAR:
+        return None
+    return int(number)
+
+
+def _number_reason(exc: NumberError, text: str, ind: Indicator) -> str:
+    template = texts.ISSUES.get(f"number_{exc.rule}", texts.ISSUES["number_not_a_number"])
+    return template.format(text=text, unit=ind.unit)
+
+
+@dataclass(frozen=True)
+class _Complaints:
+    """Collects one row's problems, each naming its column."""
+
+    row: int
+    problems: list[RowError]
+
+    def __call__(self, key: str, reason: str) -> None:
+        self.problems.append(RowError(self.row, texts.TARGET_COLUMNS[key], reason))
+
+
+def check_rows(kb: Knowledge, table: _Table) -> tuple[list[TargetRow], int]:
+    """The rows as targets and the count of blank ones; TargetFileError with every problem."""
+    names = _Names(kb)
+    errors: list[RowError] = []
+    good: list[TargetRow] = []
+    seen: dict[tuple[int, str, str], int] = {}
+    blank = 0
+
+    def cell(cells: list[str], key: str) -> str:
+        index = table.header[key]
+        return cells[index].strip() if index < len(cells) else ""
+
+    for number, cells in table.rows:
+        raw = {key: cell(cells, key) for key in REQUIRED}
+        if not raw["value"]:
+            blank += 1  # a template row left empty: no target set
+            continue
+        problems: list[RowError] = []
+        bad = _Complaints(number, problems)
+
+        year = _year(raw["year"]) if raw["year"] else None
+        if not raw["year"]:
+            bad("year", texts.TARGET_ERRORS["year_empty"])
+        elif year is None:
+            bad("year", texts.TARGET_ERRORS["year_bad"].format(text=_shown(raw["year"])))
+        unit = names.units.get(_norm(raw["unit"])) if raw["unit"] else None
+        if not raw["unit"]:
+            bad("unit", texts.TARGET_ERRORS["unit_empty"])
+        elif unit is None:
+            bad("unit", texts.TARGET_ERRORS["unit_unknown"].format(text=_shown(raw["unit"])))
+        ind = names.indicators.get(_norm(raw["indicator"])) if raw["indicator"] else None
+        if not raw["indicator"]:
+            bad("indicator", texts.TARGET_ERRORS["indicator_empty"])
+        elif ind is None:
+            bad(
+                "indicator",
+                texts.TARGET_ERRORS["indicator_unknown"].format(text=_shown(raw["indicator"])),
+            )
+        elif not eligible(ind):
+            bad("indicator", texts.TARGET_ERRORS["indicator_period"].format(indicator=ind.name))
+            ind = None
+        if unit is not None and ind is not None and unit.id not in ind.reporters:
+            bad(
+                "unit",
+                texts.TARGET_ERRORS["unit_not_reporter"].format(unit=unit.name, indicator=ind.name),
+            )
+        value: Decimal | None = None
+        if ind is not None:
+            try:
+                parsed = parse_number(raw["value"], ind.unit)
+            except NumberError as exc:
+                bad("value", _number_reason(exc, raw["value"], ind))
+            else:
+                if parsed.value <= 0:
+                    bad("value", texts.TARGET_ERRORS["value_not_positive"])
+                elif parsed.decimals > ind.decimals:
+                    bad(
+                        "value",
+                        texts.TARGET_ERRORS["value_decimals"].format(decimals=ind.decimals),
+                    )
+                else:
+                    value = parsed.value
+        if not problems and year is not None and unit is not None and ind is not None:
+            key = (year, unit.id, ind.code)
+            if key in seen:
+                bad("indicator", texts.TARGET_ERRORS["duplicate"].format(first=seen[key]))
+            else:
+                seen[key] = number
+        errors.extend(problems)
+        if not problems and value is not None and year and unit and ind:
+            good.append(TargetRow(number, year, unit.id, ind.code, value))
+    if errors:
+        raise TargetFileError(errors)
+    if not good:
+        raise _file_error("no_rows")
+    return good, blank
+
+
+def parse_targets(kb: Knowledge, filename: str, content: bytes) -> tuple[list[TargetRow], int]:
+    """Read and check a whole file; TargetFileError lists every problem found."""
+    if len(content) > MAX_BYTES:
+        reason = texts.TARGET_TOO_BIG.format(mb=MAX_BYTES // (1024 * 1024))
+        raise TargetFileError([RowError(0, "", reason)])
+    return check_rows(kb, read_table(filename, content))
+
+
+# ---------------------------------------------------------------- storing
+
+
+async def _upsert(
+    session: AsyncSession, jurisdiction: str, rows: list[TargetRow], actor: int, now: dt.datetime
+) -> tuple[int, int, int]:
+    years = sorted({r.year for r in rows})
+    existing = {
+        (t.year, t.unit_id, t.indicator): t
+        for t in await session.scalars(
+            select(Target)
+            .where(Target.jurisdiction == jurisdiction, Target.year.in_(years))
+            .with_for_update()
+        )
+    }
+    added = changed = unchanged = 0
+    for row in rows:
+        found = existing.get((row.year, row.unit_id, row.indicator))
+        if found is None:
+            session.add(
+                Target(
+                    jurisdiction=jurisdiction,
+                    year=row.year,
+                    unit_id=row.unit_id,
+                    indicator=row.indicator,
+                    value=row.value,
+                    imported_by=actor,
+                    imported_at=now,
+                )
+            )
+            added += 1
+        elif Decimal(found.value) != row.value:
+            found.value, found.imported_by, found.imported_at = row.value, actor, now
+            changed += 1
+        else:
+            unchanged += 1
+    return added, changed, unchanged
+
+
+async def import_targets(
+    sessions: async_sessionmaker[AsyncSession],
+    kb: Knowledge,
+    filename: str,
+    content: bytes,
+    actor: int,
+    now: dt.datetime | None = None,
+) -> ImportResult:
+    """Check the whole file, then add or update its targets in one transaction."""
+    rows, blank = parse_targets(kb, filename, content)
+    now = now or utcnow()
+    jurisdiction = kb.jurisdiction.id
+    for attempt in range(2):
+        try:
+            async with sessions.begin() as session:
+                added, changed, unchanged = await _upsert(session, jurisdiction, rows, actor, now)
+                session.add(
+                    AuditLog(
+                        jurisdiction=jurisdiction,
+                        actor=actor,
+                        action="targets_import",
+                        target=filename[:200],
+                        detail=json.dumps(
+                            {"added": added, "changed": changed, "unchanged": unchanged},
+                        ),
+                    )
+                )
+            break
+        except IntegrityError:
+            if attempt:  # a concurrent import inserted the same cells twice over
+                raise
+    years = tuple(sorted({r.year for r in rows}))
+    return ImportResult(years, added, changed, unchanged, blank)
+
+
+async def targets_of(
+    sessions: async_sessionmaker[AsyncSession],
+    jurisdiction: str,
+    year: int,
+    unit_id: str | None = None,
+) -> dict[tuple[str, str], Decimal]:
+    """The year's targets keyed by (unit id, indicator code)."""
+    query = select(Target).where(Target.jurisdiction == jurisdiction, Target.year == year)
+    if unit_id is not None:
+        query = query.where(Target.unit_id == unit_id)
+    async with sessions() as session:
+        rows = await session.scalars(query)
+        return {(t.unit_id, t.indicator): Decimal(t.value) for t in rows}
+
+
+# ---------------------------------------------------------------- the template
+
+
+def cells_for(kb: Knowledge) -> list[tuple[Unit, Indicator]]:
+    """Every reporting unit × eligible indicator it reports, in catalogue order."""
+    return [
+        (unit, ind)
+        for unit in kb.reporters()
+        for ind in kb.indicators_for(unit.id)
+        if eligible(ind)
+    ]
+
+
+def _text(ws: Worksheet, row: int, column: int, value: str) -> None:
+    cell = ws.cell(row=row, column=column, value=value)
+    if cell.data_type == "f":  # text that looks like a formula stays text
+        cell.data_type = "s"
+
+
+def plain_number(value: Decimal) -> str:
+    """12000 for 12000.0000, 1234.5 for 1234.5000."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def targets_template(
+    kb: Knowledge, year: int, current: dict[tuple[str, str], Decimal] | None = None
+) -> bytes:
+    """An XLSX file: header, one row per reporting unit × indicator (with the targets already
+    set, if given), and a sheet of instructions."""
+    current = current or {}
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = texts.TARGET_SHEET
+    col = texts.TARGET_COLUMNS
+    header = [col["year"], col["unit"], col["indicator"], col["measure"], col["value"]]
+    for n, title in enumerate(header, start=1):
+        cell = ws.cell(row=1, column=n, value=title)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for r, (unit, ind) in enumerate(cells_for(kb), start=2):
+        ws.cell(row=r, column=1, value=year)
+        _text(ws, r, 2, unit.name)
+        _text(ws, r, 3, ind.name)
+        _text(ws, r, 4, ind.unit)
+        value = current.get((unit.id, ind.code))
+        if value is not None:
+            ws.cell(row=r, column=5, value=float(value)).number_format = "#,##0.####"
+    for letter, width in zip("ABCDE", (8, 16, 36, 10, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    help_sheet = book.create_sheet(texts.TARGET_SHEET_HELP)
+    lines = [line.format(year=year) for line in texts.TARGET_HELP_LINES]
+    lines += [
+        texts.TARGET_HELP_INDICATOR.format(code=i.code, name=i.name, measure=i.unit)
+        for i in kb.indicators
+        if eligible(i)
+    ]
+    for r, line in enumerate(lines, start=1):
+        _text(help_sheet, r, 1, line)
+    help_sheet["A1"].font = Font(bold=True)
+    help_sheet.column_dimensions["A"].width = 100
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def template_for(
+    sessions: async_sessionmaker[AsyncSession], kb: Knowledge, year: int
+) -> tuple[str, bytes]:
+    """The file name and content of the year's template, with the targets already loaded."""
+    current = await targets_of(sessions, kb.jurisdiction.id, year)
+    name = texts.TARGET_TEMPLATE_NAME.format(year=year)
+    return name, targets_template(kb, year, current)
