@@ -16,13 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,11 +26,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.outbox import IN_PROGRESS, Outgoing, enqueue  # noqa: E402
+from bot.playground.botprocess import bot_env, scratch_database, start_bot, stop_bot  # noqa: E402
 from bot.playground.emulator import BotApiEmulator  # noqa: E402
 from db.migrate import upgrade_async  # noqa: E402
 from db.models import OutboxMessage  # noqa: E402
@@ -48,15 +44,6 @@ LIMIT_PER_S = 30
 GROUP_PER_MIN = 20
 MARK = "BENCH"
 BATCH = "bench:broadcast"
-
-
-async def admin_sql(url: str, sql: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 async def queue(url: str, chats: list[int]) -> None:
@@ -117,27 +104,10 @@ async def measure(url: str, count: int, groups: int, work: Path) -> dict[str, An
         emu.add_user(FIRST_USER + n, f"联络员{n}")
     for n in range(groups):
         emu.add_chat(FIRST_GROUP - n, f"工作群{n}", members=[FIRST_USER])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYBOT_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=emu.base_url,
-        TELEGRAM_API_BASE_FILE_URL=emu.base_file_url,
-        DATABASE_URL=url,
-        DUTYBOT_JURISDICTION=JURISDICTION,
-        DUTYBOT_LOG_LEVEL="WARNING",
-        DUTYBOT_RATE_LIMIT=str(LIMIT_PER_S),
-        NO_PROXY="127.0.0.1,localhost",
-        PYTHONPATH=str(ROOT),
-    )
+    env = bot_env(emu, url, DUTYBOT_JURISDICTION=JURISDICTION, DUTYBOT_RATE_LIMIT=str(LIMIT_PER_S))
     log = work / "bot.log"
     started = time.time()
-    bot = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dutybot")), "run"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        cwd=work,
-    )
+    bot = start_bot(env, log)
     try:
         deadline = time.monotonic() + 120 + count / 10
         while await in_progress(url):
@@ -148,12 +118,7 @@ async def measure(url: str, count: int, groups: int, work: Path) -> dict[str, An
             await asyncio.sleep(0.5)
         await asyncio.sleep(1.0)  # any request still arriving would show as a duplicate
     finally:
-        bot.send_signal(signal.SIGTERM)
-        try:
-            bot.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            bot.kill()
-            bot.wait()
+        stop_bot(bot)
     events = emu.events()
     await emu.stop()
 
@@ -184,18 +149,8 @@ async def measure(url: str, count: int, groups: int, work: Path) -> dict[str, An
 async def run(count: int, groups: int, database_url: str | None) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="dutybot-broadcast-"))
     url = database_url or f"sqlite+aiosqlite:///{work / 'broadcast.sqlite3'}"
-    scratch = None
-    if url.startswith("postgresql"):
-        name = f"dutybot_broadcast_{uuid.uuid4().hex[:8]}"
-        await admin_sql(url, f'CREATE DATABASE "{name}"')
-        scratch, url = url, make_url(url).set(database=name).render_as_string(hide_password=False)
-    try:
-        return await measure(url, count, groups, work)
-    finally:
-        if scratch is not None:
-            await admin_sql(
-                scratch, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
-            )
+    async with scratch_database(url, "dutybot_broadcast") as scratch:
+        return await measure(scratch, count, groups, work)
 
 
 def main() -> int:

@@ -18,13 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +30,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.app import HTTP_POOL_SIZE, HTTP_POOL_TIMEOUT_S  # noqa: E402
+from bot.playground.botprocess import (  # noqa: E402
+    bot_env,
+    scratch_database,
+    start_bot,
+    stop_bot,
+    wait_polling,
+)
 from bot.playground.emulator import BotApiEmulator  # noqa: E402
 from db.migrate import upgrade_async  # noqa: E402
 from db.models import Contact, Submission  # noqa: E402
@@ -146,28 +149,6 @@ async def count_saved(url: str) -> int:
         await engine.dispose()
 
 
-def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("wb")
-    return subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=log.parent)
-
-
-async def wait_polling(emu: BotApiEmulator, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while not any(m.lower() == "getupdates" for _, m in list(emu.api_calls)):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"the bot did not start:\n{log.read_text(errors='replace')[-2000:]}")
-        await asyncio.sleep(0.1)
-
-
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 async def think(ms: float) -> None:
     if ms > 0:
         await asyncio.sleep(random.uniform(0.5, 1.5) * ms / 1000)
@@ -228,32 +209,8 @@ async def run(
     knowledge.mkdir()
     write_knowledge(knowledge, count)
     url = database_url or f"sqlite+aiosqlite:///{work / 'burst.sqlite3'}"
-    scratch = None
-    if url.startswith("postgresql"):
-        scratch, url = url, await scratch_database(url)
-    try:
-        return await measure(url, count, think_ms, rate_limit, work, knowledge)
-    finally:
-        if scratch is not None:
-            await admin_sql(
-                scratch, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
-            )
-
-
-async def admin_sql(url: str, sql: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-async def scratch_database(url: str) -> str:
-    """A fresh PostgreSQL database beside the one named, for this run only."""
-    name = f"dutybot_burst_{uuid.uuid4().hex[:8]}"
-    await admin_sql(url, f'CREATE DATABASE "{name}"')
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
+    async with scratch_database(url, "dutybot_burst") as scratch:
+        return await measure(scratch, count, think_ms, rate_limit, work, knowledge)
 
 
 async def measure(
@@ -266,22 +223,15 @@ async def measure(
     await emu.start()
     for n in range(count):
         emu.add_user(FIRST_USER + n, f"联络员{n}")
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": emu.base_url,
-        "TELEGRAM_API_BASE_FILE_URL": emu.base_file_url,
-        "DATABASE_URL": url,
-        "DUTYBOT_JURISDICTION": "bench",
-        "DUTYBOT_KNOWLEDGE_DIR": str(knowledge),
-        "DUTYBOT_LOG_LEVEL": "WARNING",
-        "DUTYBOT_RATE_LIMIT": str(rate_limit),
-        "NO_PROXY": "127.0.0.1,localhost",
-        "PYTHONPATH": str(ROOT),
-    }
-    dutybot = Path(sys.executable).with_name("dutybot")
+    env = bot_env(
+        emu,
+        url,
+        DUTYBOT_JURISDICTION="bench",
+        DUTYBOT_KNOWLEDGE_DIR=str(knowledge),
+        DUTYBOT_RATE_LIMIT=str(rate_limit),
+    )
     bot_log = work / "bot.log"
-    bot = start_process([str(dutybot), "run"], env, bot_log)
+    bot = start_bot(env, bot_log)
     try:
         await wait_polling(emu, bot, bot_log)
         replies = Replies(emu)
@@ -294,7 +244,7 @@ async def measure(
         elapsed = time.perf_counter() - started
         replies.task.cancel()
     finally:
-        stop_process(bot)
+        stop_bot(bot)
     receipts = sum(1 for d in done if d is True)
     errors = [repr(d) for d in done if isinstance(d, BaseException)][:3]
 
@@ -303,7 +253,7 @@ async def measure(
     # The same HTTP set-up as dutybot's (rate limiter, connection pool).
     pool = [str(HTTP_POOL_SIZE), str(HTTP_POOL_TIMEOUT_S)]
     echo_args = [sys.executable, "-c", ECHO_BOT, TOKEN, emu.base_url, str(rate_limit), *pool]
-    echo = start_process(echo_args, env, echo_log)
+    echo = start_bot(env, echo_log, echo_args)
     try:
         await wait_polling(emu, echo, echo_log)
         replies = Replies(emu)
@@ -319,7 +269,7 @@ async def measure(
         echo_elapsed = time.perf_counter() - echo_started
         replies.task.cancel()
     finally:
-        stop_process(echo)
+        stop_bot(echo)
         await emu.stop()
     updates = len(latencies)
     result: dict[str, Any] = {

@@ -11,10 +11,8 @@ rows the database showed in flight (`sending`) at the kill: the sender's documen
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -25,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import IN_PROGRESS, Outgoing, batch_counts, enqueue
+from bot.playground.botprocess import bot_env, start_bot
 from bot.playground.emulator import BotApiEmulator
 from db.models import OutboxMessage
 
@@ -55,24 +54,9 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
     await emulator.stop()
 
 
-def start_bot(emu: BotApiEmulator, url: str, work: Path, name: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTYBOT_", "TELEGRAM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=emu.base_url,
-        TELEGRAM_API_BASE_FILE_URL=emu.base_file_url,
-        DATABASE_URL=url,
-        DUTYBOT_JURISDICTION=J,
-        DUTYBOT_LOG_LEVEL="WARNING",
-        DUTYBOT_SEND_CONCURRENCY=str(CONCURRENCY),
-        NO_PROXY="127.0.0.1,localhost",
-        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
-    )
-    dutybot = Path(sys.executable).with_name("dutybot")
-    log = (work / f"{name}.log").open("wb")
-    return subprocess.Popen(
-        [str(dutybot), "run"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work
-    )
+def start(emu: BotApiEmulator, url: str, work: Path, name: str) -> subprocess.Popen[bytes]:
+    env = bot_env(emu, url, DUTYBOT_JURISDICTION=J, DUTYBOT_SEND_CONCURRENCY=str(CONCURRENCY))
+    return start_bot(env, work / f"{name}.log")
 
 
 def delivered(emu: BotApiEmulator) -> Counter[int]:
@@ -114,7 +98,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_once(
     assert await enqueue(sessions, J, items) == len(items)
     total = len(items)
 
-    first = start_bot(emu, database_url, tmp_path, "first")
+    first = start(emu, database_url, tmp_path, "first")
     try:
         await until(lambda: sum(delivered(emu).values()) >= total // 2, first, tmp_path, 60)
         first.send_signal(signal.SIGKILL)
@@ -137,7 +121,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_once(
         else:
             assert status == "sending" and seen[chat] <= 1, (chat, status)
 
-    second = start_bot(emu, database_url, tmp_path, "second")
+    second = start(emu, database_url, tmp_path, "second")
     try:
         await until(
             lambda: all(seen >= 1 for seen in delivered(emu).values()), second, tmp_path, 90
