@@ -7,13 +7,16 @@ fresh process then builds the circular for the last month: the queries and the p
 the HTML summary, the PNG chart and the XLSX workbook; it is timed and its peak RSS measured.
 
 Prints one JSON line: {"rows", "seconds", "peak_rss_mb", ...}: rows is the stored values,
-seconds the whole build, with the stages' own times beside it.
+seconds the whole build, with the stages' own times beside it; cells is the circular's due
+(unit, indicator) figures, xlsx_cells the cells the workbook holds (headers included, empty
+cells not), counted in the file after the timing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import random
 import resource
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,6 +190,9 @@ async def measure(path: Path, kb: Knowledge) -> dict[str, Any]:
     xlsx = workbook_xlsx(data, TZ)
     end = time.perf_counter()
     await engine.dispose()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        xlsx_cells = sum(archive.read(n).count(b"<c r=") for n in sheets)
     return {
         "seconds": round(end - start, 3),
         "frame_seconds": round(built - start, 3),
@@ -193,6 +200,8 @@ async def measure(path: Path, kb: Knowledge) -> dict[str, Any]:
         "xlsx_seconds": round(end - charted, 3),
         "values_read": data.stored_values,
         "cells": data.rows,
+        "xlsx_sheets": len(sheets),
+        "xlsx_cells": xlsx_cells,
         "messages": len(parts),
         "png_kb": len(png) // 1024,
         "xlsx_kb": len(xlsx) // 1024,

@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import text, true
 
 from db.base import Base, UTCDateTime, utcnow
 
@@ -288,5 +288,14 @@ class Circular(Base):
 
     __table_args__ = (
         Index("ix_circulars_period", "jurisdiction", "period_label"),
+        # a month is sent once, whichever process presses 发送
+        Index(
+            "uq_circulars_sent",
+            "jurisdiction",
+            "period_label",
+            unique=True,
+            sqlite_where=text("status = 'sent'"),
+            postgresql_where=text("status = 'sent'"),
+        ),
         CheckConstraint("status in ('draft', 'sent', 'cancelled')", name="status"),
     )

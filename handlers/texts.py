@@ -606,7 +606,6 @@ CIRC_FILE_XLSX = "月度统计通报_{period}.xlsx"
 CIRC_CAPTION_CHART = "{period} 主要指标完成情况"
 CIRC_CAPTION_XLSX = "{period} 月度统计通报明细"
 CIRC_SHEET_TOTALS = "指标汇总"
-CIRC_SHEET_RANK = "单位排名"
 CIRC_SHEET_WHOLES = "街道汇总"
 CIRC_SHEET_LATE = "报送情况"
 CIRC_COLUMNS = {
@@ -694,3 +693,14 @@ CIRC_ALREADY_SENT = "{period}的通报已由通报 #{other} 发送过，草稿 #
 WEEKDAYS = "一二三四五六日"
 LOCAL_TIME = "{month}月{day}日（周{weekday}）{time}"
 DEADLINE = "{time}前"
+
+# ---- circular workbook, wide sheets (bot/circular/workbook.py) ----
+CIRC_SHEET_UNIT_VALUE = "各单位本期数"
+CIRC_SHEET_UNIT_YOY = "各单位同比"
+CIRC_SHEET_UNIT_YTD = "各单位累计"
+CIRC_SHEET_UNIT_PROGRESS = "各单位完成率"
+CIRC_SHEET_UNIT_RANK = "各单位排名"
+CIRC_WIDE_HEADER = "{name}（{measure}）"
+CIRC_WIDE_PCT = "%"
+CIRC_WIDE_MISSING = "未报"
+CIRC_WIDE_PENDING = "待审核"

@@ -276,18 +276,31 @@ def test_summary_splits_under_the_limit(monkeypatch: pytest.MonkeyPatch) -> None
 # ---------------------------------------------------------------- XLSX
 
 
+def wide_sheet(book: Any, title: str) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+    """A wide sheet's header and its cells by unit name, then by header."""
+    sheet = book[title]
+    header = [c.value for c in sheet[1]]
+    rows = {str(r[0].value): dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2)}
+    assert len(rows) == sheet.max_row - 1  # one row per unit
+    return header, rows
+
+
 def test_workbook_content() -> None:
     kb = district(一号街道="=HYPERLINK(1)街道")
     data = hand_made(kb)
     book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))
+    # No 各单位累计: every year-to-date figure here is its own 累计.
     assert book.sheetnames == [
         texts.CIRC_SHEET_TOTALS,
-        texts.CIRC_SHEET_RANK,
+        texts.CIRC_SHEET_UNIT_VALUE,
+        texts.CIRC_SHEET_UNIT_YOY,
+        texts.CIRC_SHEET_UNIT_PROGRESS,
+        texts.CIRC_SHEET_UNIT_RANK,
         texts.CIRC_SHEET_WHOLES,
         texts.CIRC_SHEET_LATE,
     ]
     totals = book[texts.CIRC_SHEET_TOTALS]
-    header = [c.value for c in totals[1]]
+    header: list[Any] = [c.value for c in totals[1]]
     assert header[:5] == ["指标组", "指标代码", "指标名称", "计量单位", "本期数"]
     assert "累计完成率（%）" in header and "序时进度（%）" in header
     row = {h: c for h, c in zip(header, totals[2], strict=True)}
@@ -297,16 +310,57 @@ def test_workbook_content() -> None:
     assert row["环比（%）"].number_format == "0.0"
     assert row["序时进度（%）"].value == pytest.approx(83.333333)
     assert totals.freeze_panes == "A2"
-    ranks = book[texts.CIRC_SHEET_RANK]
-    header = [c.value for c in ranks[1]]
-    rows = [
-        {h: c.value for h, c in zip(header, r, strict=True)} for r in ranks.iter_rows(min_row=2)
-    ]
-    assert len(rows) == len(data.units)
-    street = next(r for r in rows if r["单位"] == "=HYPERLINK(1)街道" and r["指标名称"] == NAME_Y)
-    assert street["排名"] == 2 and street["参与排名数"] == 2 and street["所属"] == "各街道"
-    for r in ranks.iter_rows(min_row=2):
-        assert all(c.data_type != "f" for c in r)  # text that looks like a formula stays text
+
+    # 各单位本期数: a row per reporting unit in catalogue order (the streets together), a
+    # column per due indicator, named with its measure.
+    due = [i for i in kb.indicators if i.due_in_month(OCT.month)]
+    reporters = {r for i in due for r in i.reporters}
+    names = [u.name for u in (*kb.units, *kb.reporting_units) if u.id in reporters]
+    header, values = wide_sheet(book, texts.CIRC_SHEET_UNIT_VALUE)
+    assert header == ["单位", "所属", *(f"{i.name}（{i.unit}）" for i in due)]
+    assert list(values) == names and names[-3:] == ["=HYPERLINK(1)街道", "二号街道", "三号街道"]
+    assert book[texts.CIRC_SHEET_UNIT_VALUE].freeze_panes == "B2"
+    y, m = f"{NAME_Y}（万元）", "现代服务业营业收入（当月）（万元）"
+    log = "现代物流业营业收入（累计）（万元）"
+    street, fgw = values["=HYPERLINK(1)街道"], values["区发改委"]
+    assert street["单位"].data_type == "s"  # looks like a formula, stays text
+    assert street["所属"].value == "各街道" and fgw["所属"].value is None
+    assert (street[y].value, values["二号街道"][y].value, fgw[y].value) == (400, 450, 1000)
+    assert fgw[m].value == 180 and street[y].number_format == "#,##0.00"
+    # A due figure that is not there says why; one the unit does not report is empty.
+    assert values["三号街道"][y].value == texts.CIRC_WIDE_MISSING
+    assert values["三号街道"][log].value == texts.CIRC_WIDE_PENDING
+    assert fgw[log].value == texts.CIRC_WIDE_MISSING and fgw[log].data_type == "s"
+    assert values["区科技局"][y].value is None and street[m].value == texts.CIRC_WIDE_MISSING
+
+    header, yoy = wide_sheet(book, texts.CIRC_SHEET_UNIT_YOY)
+    assert header[2] == f"{NAME_Y}（%）" and list(yoy) == names
+    assert yoy["=HYPERLINK(1)街道"][header[2]].value == pytest.approx(-20.0)
+    assert yoy["区发改委"][header[2]].value == pytest.approx(25.0)
+    assert yoy["区发改委"][header[2]].number_format == "0.0"
+    assert yoy["二号街道"][header[2]].value is None  # no figure a year earlier
+
+    # Completion: only the indicators with a target; empty where a unit has none.
+    header, progress = wide_sheet(book, texts.CIRC_SHEET_UNIT_PROGRESS)
+    done = f"{NAME_Y}（%）"
+    assert header == ["单位", "所属", done]  # 现代服务业营业收入（当月）: no target
+    assert progress["区发改委"][done].value == pytest.approx(1000 / 1200 * 100)
+    assert progress["=HYPERLINK(1)街道"][done].value == pytest.approx(400 / 600 * 100)
+    assert (
+        progress["二号街道"][done].value is None
+        and progress["区发改委"][done].number_format == "0.0"
+    )
+
+    # Ranks among peers: the streets among themselves, 区发改委 among the units no part.
+    header, ranks = wide_sheet(book, texts.CIRC_SHEET_UNIT_RANK)
+    assert header[2] == NAME_Y
+    assert ranks["二号街道"][NAME_Y].value == 1 and ranks["=HYPERLINK(1)街道"][NAME_Y].value == 2
+    assert ranks["区发改委"][NAME_Y].value == 1 and ranks["三号街道"][NAME_Y].value is None
+    assert ranks["二号街道"][NAME_Y].number_format == "0"
+    for title in book.sheetnames:
+        for r in book[title].iter_rows():
+            assert all(c.data_type != "f" for c in r)  # text that looks like a formula stays text
+
     late = book[texts.CIRC_SHEET_LATE]
     late_rows = [[c.value for c in r] for r in late.iter_rows(min_row=2)]
     assert late_rows[0][:3] == ["二号街道", "现代服务业营业收入（累计）", "逾期报送"]

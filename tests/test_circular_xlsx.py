@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import openpyxl
@@ -14,7 +15,7 @@ import pandas as pd
 from bot.circular.workbook import workbook_xlsx
 from bot.circular.xlsx import Column, Sheet, write_xlsx
 from handlers import texts
-from tests.test_circular import NAME_Y, TZ, district, hand_made
+from tests.test_circular import NAME_Y, TZ, Y, district, hand_made
 
 FORMULA_LIKE = ["=1+1", "+1", "-2", "@SUM(A1)", '=HYPERLINK("http://x.cn")', "{=A1}"]
 
@@ -72,20 +73,42 @@ def test_text_stays_text_and_numbers_keep_formats() -> None:
 def test_unit_names_with_control_characters_and_formula_look() -> None:
     kb = district(一号街道="=坏\x01名", 二号街道="@二号\x0b街道")
     book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(hand_made(kb), TZ)))
-    ranks = book[texts.CIRC_SHEET_RANK]
-    header = [c.value for c in ranks[1]]
-    unit = header.index("单位")
-    names = {decoded(str(r[unit].value)) for r in ranks.iter_rows(min_row=2)}
-    assert {"=坏\x01名", "@二号\x0b街道"} <= names
-    for row in ranks.iter_rows(min_row=2):
-        assert all(c.data_type != "f" for c in row)
-    street = next(
-        r
-        for r in ranks.iter_rows(min_row=2)
-        if decoded(str(r[unit].value)) == "=坏\x01名"
-        and r[header.index("指标名称")].value == NAME_Y
-    )
-    assert street[header.index("排名")].value == 2
+    for title in (texts.CIRC_SHEET_UNIT_VALUE, texts.CIRC_SHEET_UNIT_RANK):
+        sheet = book[title]
+        header = [c.value for c in sheet[1]]
+        assert header[:2] == ["单位", "所属"] and sheet.freeze_panes == "B2"
+        rows = {decoded(str(r[0].value)): r for r in sheet.iter_rows(min_row=2)}
+        assert {"=坏\x01名", "@二号\x0b街道"} <= set(rows)
+        for row in sheet.iter_rows(min_row=2):
+            assert row[0].data_type == "s" and all(c.data_type != "f" for c in row)
+        if title == texts.CIRC_SHEET_UNIT_RANK:
+            assert rows["=坏\x01名"][header.index(NAME_Y)].value == 2
+            assert rows["@二号\x0b街道"][header.index(NAME_Y)].value == 1
+        else:
+            assert rows["=坏\x01名"][header.index(f"{NAME_Y}（万元）")].value == 400
+
+
+def test_wide_sheets_follow_the_figures() -> None:
+    """累计 appears for a figure whose year-to-date is not the figure itself; an indicator no
+    unit has a target for is not in 完成率; columns keep their decimals."""
+    data = hand_made()
+    units = data.units.copy()
+    flow = units["code"] == Y
+    units.loc[flow, "ytd"] = units.loc[flow, "value"] * 3  # as a year's sum of a flow would be
+    units.loc[:, "target"] = float("nan")
+    indicators = data.indicators.copy()
+    indicators.loc[indicators["code"] == Y, "decimals"] = 0
+    changed = replace(data, units=units.assign(progress_pct=float("nan")), indicators=indicators)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(changed, TZ)))
+    assert texts.CIRC_SHEET_UNIT_YTD in book.sheetnames
+    assert texts.CIRC_SHEET_UNIT_PROGRESS not in book.sheetnames
+    ytd = book[texts.CIRC_SHEET_UNIT_YTD]
+    header = [c.value for c in ytd[1]]
+    assert header == ["单位", "所属", f"{NAME_Y}（万元）"]  # only the indicator that differs
+    rows = {str(r[0].value): r for r in ytd.iter_rows(min_row=2)}
+    assert rows["二号街道"][2].value == 1350 and rows["二号街道"][2].number_format == "#,##0"
+    value = book[texts.CIRC_SHEET_UNIT_VALUE]
+    assert next(value.iter_rows(min_row=2))[2].number_format == "#,##0"
 
 
 def test_empty_and_large_sheets() -> None:

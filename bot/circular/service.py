@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.circular.build import (
@@ -386,6 +387,23 @@ class Circulars:
     async def send(self, circular_id: int, actor: int) -> Queued:
         """Mark the draft sent and queue its messages, in one transaction; refused when it is
         no longer a draft or its month was already sent by another circular."""
+        try:
+            return await self._send(circular_id, actor)
+        except IntegrityError:
+            # another process sent the month in between: the database's unique index said so
+            async with self._sessions() as session:
+                row = await session.get(Circular, circular_id)
+                other = await session.scalar(
+                    select(Circular.id).where(
+                        Circular.jurisdiction == self._jurisdiction,
+                        Circular.period_label == (row.period_label if row else ""),
+                        Circular.status == SENT,
+                    )
+                )
+            period = row.period_label if row else ""
+            raise CircularError("already_sent", DRAFT, other=other, period=period) from None
+
+    async def _send(self, circular_id: int, actor: int) -> Queued:
         async with self._send_lock, self._sessions.begin() as session:
             await self._refuse_if_month_sent(session, circular_id)
             row = await self._decide(session, circular_id, actor, SENT)
