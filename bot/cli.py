@@ -175,7 +175,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     name, content = asyncio.run(export())
-    path = Path(args.output) if args.output else Path(name)
+    return _write_file(args.output, name, content)
+
+
+def _write_file(target: str | None, name: str, content: bytes) -> int:
+    """Write `content` to the file `target` (a folder: `name` inside it; none: `name`)."""
+    path = Path(target) if target else Path(name)
     if path.is_dir():
         path = path / name
     try:
@@ -251,15 +256,7 @@ def cmd_targets_template(args: argparse.Namespace) -> int:
     name, content = _with_sessions(
         settings.database_url, lambda sessions: template_for(sessions, kb, year)
     )
-    path = Path(args.out) if args.out else Path(name)
-    if path.is_dir():
-        path = path / name
-    try:
-        path.write_bytes(content)
-    except OSError as exc:
-        return _fail(f"cannot write {path}: {exc.strerror or exc}")
-    print(path.resolve())
-    return 0
+    return _write_file(args.out, name, content)
 
 
 def cmd_score(args: argparse.Namespace) -> int:

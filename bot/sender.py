@@ -327,25 +327,32 @@ class Sender:
 
     async def recover(self) -> int:
         """Rows left `sending` by a crash go back to pending (they will be sent again)."""
-        now = self._clock()
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.status == "sending",
-                )
-                .values(
-                    status="pending",
-                    not_before=now,
-                    interrupted=OutboxMessage.interrupted + 1,
-                    error="in flight when the bot stopped: sent again",
-                )
-            )
-        count = int(getattr(result, "rowcount", 0) or 0)
+        count = await self._requeue_sending(set(), "in flight when the bot stopped: sent again")
         if count:
             log.warning("outbox: %d message(s) were in flight at a crash; sending again", count)
         return count
+
+    async def _requeue_sending(self, held: set[int], error: str) -> int:
+        """Rows `sending` but not in `held` back to pending, counted as interrupted."""
+        statement = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.jurisdiction == self.jurisdiction,
+                OutboxMessage.status == "sending",
+            )
+            .values(
+                status="pending",
+                not_before=self._clock(),
+                interrupted=OutboxMessage.interrupted + 1,
+                error=error,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if held:
+            statement = statement.where(OutboxMessage.id.not_in(sorted(held)))
+        async with self._sessions.begin() as session:
+            result = await session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # ------------------------------------------------------------------ dispatching
 
@@ -423,24 +430,8 @@ class Sender:
     async def _sweep(self) -> int:
         """Rows `sending` that no task of this process holds (a claim or a record that failed
         half-way) go back to pending, as at a start (one sender per database: see the top)."""
-        now = self._clock()
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.status == "sending",
-                    OutboxMessage.id.not_in(sorted(self._inflight)),
-                )
-                .values(
-                    status="pending",
-                    not_before=now,
-                    interrupted=OutboxMessage.interrupted + 1,
-                    error="left in flight (its claim or outcome was not recorded): sent again",
-                )
-                .execution_options(synchronize_session=False)
-            )
-        count = int(getattr(result, "rowcount", 0) or 0)
+        error = "left in flight (its claim or outcome was not recorded): sent again"
+        count = await self._requeue_sending(set(self._inflight), error)
         if count:
             log.warning("outbox: %d message(s) were left in flight; sending again", count)
         return count

@@ -818,6 +818,29 @@ class BotApiEmulator:
     def pending_updates(self) -> list[JSON]:
         return list(self._updates)
 
+    def _writer(self, user_id: int, chat_id: int | None) -> tuple[EmuUser, EmuChat]:
+        """The user and the chat they write in, if they may write there."""
+        user = self.user(user_id)
+        chat = self.chat(user_id if chat_id is None else chat_id)
+        if chat.type == "private" and chat.id != user_id:
+            raise EmulatorError("a user can only write in their own private chat with the bot")
+        if chat.type != "private" and chat.members.get(user_id) in (None, "left", "kicked"):
+            raise EmulatorError(f"user {user_id} is not a member of chat {chat.id}")
+        if chat.migrated_to is not None:
+            raise EmulatorError(f"chat {chat.id} was migrated to {chat.migrated_to}")
+        return user, chat
+
+    def _deliver(self, user: EmuUser, chat: EmuChat, **fields: Any) -> JSON:
+        """Store what the user wrote and queue it as an update if the bot may see it."""
+        if chat.type == "private":
+            # Writing to the bot (re)starts and unblocks it.
+            user.started = True
+            user.blocked = False
+        message = self._store_message(chat, user.to_api(), **fields)
+        if self._bot_sees(chat, message):
+            self._enqueue("message", message)
+        return message
+
     def send_user_message(
         self,
         user_id: int,
@@ -831,14 +854,7 @@ class BotApiEmulator:
         Entities (bot_command, mention, url, hashtag) are detected as Telegram does; the
         message is queued as an update if the bot may see it. Returns the Message dict.
         """
-        user = self.user(user_id)
-        chat = self.chat(user_id if chat_id is None else chat_id)
-        if chat.type == "private" and chat.id != user_id:
-            raise EmulatorError("a user can only write in their own private chat with the bot")
-        if chat.type != "private" and chat.members.get(user_id) in (None, "left", "kicked"):
-            raise EmulatorError(f"user {user_id} is not a member of chat {chat.id}")
-        if chat.migrated_to is not None:
-            raise EmulatorError(f"chat {chat.id} was migrated to {chat.migrated_to}")
+        user, chat = self._writer(user_id, chat_id)
         if not text.strip():
             raise EmulatorError("message text is empty")
         text = text.strip()
@@ -850,20 +866,9 @@ class BotApiEmulator:
             if target is None:
                 raise EmulatorError(f"no message {reply_to_message_id} in chat {chat.id}")
             reply = self._reply_copy(target)
-        if chat.type == "private":
-            # Writing to the bot (re)starts and unblocks it.
-            user.started = True
-            user.blocked = False
-        message = self._store_message(
-            chat,
-            user.to_api(),
-            text=text,
-            entities=auto_entities(text),
-            reply_to_message=reply,
+        return self._deliver(
+            user, chat, text=text, entities=auto_entities(text), reply_to_message=reply
         )
-        if self._bot_sees(chat, message):
-            self._enqueue("message", message)
-        return message
 
     def send_user_document(
         self,
@@ -880,14 +885,7 @@ class BotApiEmulator:
         The message carries a ``document``; getFile returns it and the file URL serves its
         bytes, as for files the bot sent. Returns the Message dict.
         """
-        user = self.user(user_id)
-        chat = self.chat(user_id if chat_id is None else chat_id)
-        if chat.type == "private" and chat.id != user_id:
-            raise EmulatorError("a user can only write in their own private chat with the bot")
-        if chat.type != "private" and chat.members.get(user_id) in (None, "left", "kicked"):
-            raise EmulatorError(f"user {user_id} is not a member of chat {chat.id}")
-        if chat.migrated_to is not None:
-            raise EmulatorError(f"chat {chat.id} was migrated to {chat.migrated_to}")
+        user, chat = self._writer(user_id, chat_id)
         if not content:
             raise EmulatorError("file must be non-empty")
         if len(content) > MAX_UPLOAD_BYTES:
@@ -905,19 +903,13 @@ class BotApiEmulator:
             "mime_type": stored.mime_type,
             "file_size": len(stored.content),
         }
-        if chat.type == "private":
-            user.started = True
-            user.blocked = False
-        message = self._store_message(
+        return self._deliver(
+            user,
             chat,
-            user.to_api(),
             document={k: v for k, v in document.items() if v is not None},
             caption=caption,
             caption_entities=auto_entities(caption) if caption else None,
         )
-        if self._bot_sees(chat, message):
-            self._enqueue("message", message)
-        return message
 
     def _find_button(self, message: JSON, data: str | None, text: str | None) -> JSON:
         keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
