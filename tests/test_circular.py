@@ -737,8 +737,8 @@ async def test_excerpt_is_split_and_every_text_fits(
 
 
 def test_excerpts_in_one_pass() -> None:
-    """All excerpts from one groupby equal the per-unit ones; 1000 units × 12 indicators
-    take well under a second (one filter per unit took seconds)."""
+    """All excerpts from one groupby equal the per-unit ones, also for 1000 units × 12
+    indicators (its speed is measured by benchmarks/circular.py)."""
     data = hand_made()
     every = circular_html.excerpts_html(data, "某区")
     units = set(data.units["unit_id"])
@@ -753,25 +753,25 @@ def test_excerpts_in_one_pass() -> None:
     ]
     big = compute(kb, OCT, TZ, *frames(values, [], []))
     assert len(big.units) > 12_000
-    started = time.perf_counter()
     every = circular_html.excerpts_html(big, "某区")
-    took = time.perf_counter() - started
     assert len(every) == big.units["unit_id"].nunique() > 1000
     assert every["jd_0500y"] == excerpt_html(big, "jd_0500y", "某区")
     assert "第500号&lt;测试&gt;街道" in every["jd_0500y"]
-    assert took < 1.0, took
+
+
+SLOW_S = 1.5
 
 
 async def test_drafting_does_not_block_the_event_loop(
     sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The figures and the rendering run in a worker thread: with each made 0.4 s slower, a
-    coroutine ticking every 10 ms still ticks."""
+    """The figures and the rendering run in a worker thread: with each made 1.5 s slower, a
+    coroutine ticking every 10 ms never waits as long as either (as it would on the loop)."""
     from bot.circular import service as circular_service
 
     def slow(fn: Any) -> Any:
         def wrapped(*args: Any) -> Any:
-            time.sleep(0.4)
+            time.sleep(SLOW_S)
             return fn(*args)
 
         return wrapped
@@ -795,8 +795,8 @@ async def test_drafting_does_not_block_the_event_loop(
     await service.draft(OCT, actor=ADMIN)
     done.set()
     await task
-    assert time.perf_counter() - started >= 0.8  # the slow parts did run
-    assert len(gaps) > 40 and max(gaps) < 0.3, max(gaps)
+    assert time.perf_counter() - started >= 2 * SLOW_S  # the slow parts did run
+    assert len(gaps) > 100 and max(gaps) < SLOW_S / 1.5, max(gaps)
 
 
 async def test_a_month_is_sent_once(

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.outbox import IN_PROGRESS, Button, Outgoing, batch_counts, enqueue
+from bot.outbox import IN_PROGRESS, Button, Outgoing, batch_counts, enqueue, enqueue_in
 from bot.sender import Sender
 from db.base import utcnow
 from db.models import Contact, GroupChat, OutboxMessage, StoredFile
@@ -380,8 +380,9 @@ async def test_a_row_left_sending_is_swept_back_while_rows_in_flight_are_not(
     users = list(USERS)
     stray = users[0]
     items = [message(u, n, batch="t:sweep") for n in (1, 2, 3) for u in users]
-    await enqueue(sessions_of(h), J, items, now=utcnow())
-    async with sessions_of(h).begin() as session:  # a claim whose end this process lost
+    async with sessions_of(h).begin() as session:  # one transaction: the sender never saw
+        await enqueue_in(session, J, items, now=utcnow())  # the stray row pending
+        # a claim whose end this process lost
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.key == f"test:t:sweep:{stray}:1")
