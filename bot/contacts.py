@@ -128,6 +128,9 @@ class Contacts:
             return Member(user_id, None, None)
         return Member(user_id, contact.role, contact.unit_id, contact.display_name)
 
+    async def is_admin(self, user_id: int) -> bool:
+        return (await self.member(user_id)).is_admin
+
     async def require_admin(self, user_id: int) -> Member:
         member = await self.member(user_id)
         if not member.is_admin:

@@ -16,24 +16,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.circular.service import CircularError, Circulars, Draft, buttons
-from bot.contacts import AccessError
 from bot.reporting.periods import Month
 from handlers import texts
-from handlers.deps import Deps, get_deps
+from handlers.deps import get_deps
 from handlers.privacy import private_only, private_press
 
 log = logging.getLogger(__name__)
 
 KEY = "circulars"
 PATTERN = r"^circ:(send|cancel):\d+$"
-
-
-async def _admin(deps: Deps, user_id: int) -> bool:
-    try:
-        await deps.contacts.require_admin(user_id)
-    except AccessError:
-        return False
-    return True
 
 
 def get_circulars(bot_data: dict[Any, Any]) -> Circulars:
@@ -56,7 +47,7 @@ async def circular_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if message is None or user is None or not await private_only(message, context):
         return
     deps = get_deps(context.bot_data)
-    if not await _admin(deps, user.id):
+    if not await deps.contacts.is_admin(user.id):
         await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
         return
     raw = " ".join(context.args or []).strip()
@@ -108,7 +99,7 @@ async def circular_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     user = update.effective_user
     deps = get_deps(context.bot_data)
-    if user is None or not await _admin(deps, user.id):
+    if user is None or not await deps.contacts.is_admin(user.id):
         await pressed.query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
         return
     _, action, raw_id = pressed.data.split(":")

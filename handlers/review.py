@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.contacts import AccessError
 from bot.reporting.export import export_period
 from bot.reporting.form import MAX_EXPLANATION, FormState
 from bot.reporting.periods import Month
@@ -56,14 +55,6 @@ def _value(deps: Deps, sub: Submission) -> str:
         return str(sub.value)
 
 
-async def _admin(deps: Deps, user_id: int) -> bool:
-    try:
-        await deps.contacts.require_admin(user_id)
-    except AccessError:
-        return False
-    return True
-
-
 def _month(text: str, deps: Deps) -> Month | None:
     if not text.strip():
         return deps.reporting.open_month()
@@ -96,7 +87,7 @@ async def _admin_month(
     if message is None or user is None or not await private_only(message, context):
         return None
     deps = get_deps(context.bot_data)
-    if not await _admin(deps, user.id):
+    if not await deps.contacts.is_admin(user.id):
         await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
         return None
     month = _month(" ".join(context.args or []), deps)
@@ -172,7 +163,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     query = pressed.query
     deps = get_deps(context.bot_data)
-    if not await _admin(deps, query.from_user.id):
+    if not await deps.contacts.is_admin(query.from_user.id):
         await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
         return
     action, _, rest = pressed.data.removeprefix(PREFIX).partition(":")
@@ -267,7 +258,7 @@ async def reason_text(
         too_long = texts.ISSUES["reason_long"].format(max=MAX_EXPLANATION)
         await message.reply_text(texts.REFUSED.format(text=too_long))
         return
-    if not await _admin(deps, user_id):
+    if not await deps.contacts.is_admin(user_id):
         await deps.reporting.discard(draft)
         await message.reply_text(texts.ACCESS_ERRORS["not_admin"])
         return
