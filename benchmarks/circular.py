@@ -3,13 +3,16 @@
 A synthetic catalogue (U units, one street-like quarter of them parts of a whole, I monthly
 indicators: year-to-date amounts, their period twins and period-end counts) and U×I×M accepted
 values with their first revisions are written to a temporary SQLite database (not timed). A
-fresh process then builds the circular for the last month: the queries and the pandas frames,
-the HTML summary, the PNG chart and the XLSX workbook; it is timed and its peak RSS measured.
+fresh process then builds the circular for the last month as a draft does: the queries and the
+pandas frames, the HTML summary, every unit's excerpt, the PNG chart and the XLSX workbook (in a
+worker process beside the rest, when the circular is large); it is timed and its peak RSS
+(with the worker's) measured.
 
 Prints one JSON line: {"rows", "seconds", "peak_rss_mb", ...}: rows is the stored values,
-seconds the whole build, with the stages' own times beside it; cells is the circular's due
-(unit, indicator) figures, xlsx_cells the cells the workbook holds (headers included, empty
-cells not), counted in the file after the timing.
+seconds the whole build, with its two stages' times beside it (the frames; the rendering);
+cells is the circular's due (unit, indicator) figures, xlsx_cells the cells the workbook holds
+(headers included, empty cells not), counted in the file after the timing; python_ref_seconds
+a fixed piece of pure Python timed on the same machine (see `python_reference`).
 """
 
 from __future__ import annotations
@@ -172,40 +175,55 @@ def generate(path: Path, kb: Knowledge, months: int, seed: int = 7) -> int:
     return count
 
 
+def python_reference() -> float:
+    """Seconds for a fixed piece of pure Python (formatting a million floats), to compare the
+    figures of machines of different speeds: most of the build is interpreter-bound."""
+    start = time.perf_counter()
+    "".join(f"{n * 1.5:,.2f}" for n in range(1_000_000))
+    return round(time.perf_counter() - start, 3)
+
+
 async def measure(path: Path, kb: Knowledge) -> dict[str, Any]:
-    from bot.circular.build import build_circular
-    from bot.circular.chart import chart_png
-    from bot.circular.html import summary_html, summary_parts
-    from bot.circular.workbook import workbook_xlsx
+    from bot.circular.build import build_circular, due_cells
+    from bot.circular.html import excerpt_parts, summary_parts
+    from bot.circular.render import render, workbook_worker
     from db.session import make_engine, make_sessionmaker
 
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
     sessions = make_sessionmaker(engine)
+    reference = python_reference()
     start = time.perf_counter()
-    data = await build_circular(sessions, kb, LAST, TZ)
-    built = time.perf_counter()
-    parts = summary_parts(summary_html(data, kb.jurisdiction.name))
-    png = chart_png(data, kb.jurisdiction.name)
-    charted = time.perf_counter()
-    xlsx = workbook_xlsx(data, TZ)
-    end = time.perf_counter()
+    # As a draft does it (bot/circular/service.py): the worker process for the workbook is
+    # started first, the figures read and computed, then everything rendered.
+    async with workbook_worker(due_cells(kb, LAST)) as worker:
+        data = await build_circular(sessions, kb, LAST, TZ)
+        built = time.perf_counter()
+        out = await render(data, kb.jurisdiction.name, TZ, worker)
+        end = time.perf_counter()
     await engine.dispose()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+    with zipfile.ZipFile(io.BytesIO(out.xlsx)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         xlsx_cells = sum(archive.read(n).count(b"<c r=") for n in sheets)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "seconds": round(end - start, 3),
         "frame_seconds": round(built - start, 3),
-        "html_chart_seconds": round(charted - built, 3),
-        "xlsx_seconds": round(end - charted, 3),
+        "render_seconds": round(end - built, 3),
+        "workbook_in_worker": worker is not None,
         "values_read": data.stored_values,
         "cells": data.rows,
         "xlsx_sheets": len(sheets),
         "xlsx_cells": xlsx_cells,
-        "messages": len(parts),
-        "png_kb": len(png) // 1024,
-        "xlsx_kb": len(xlsx) // 1024,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "messages": len(summary_parts(out.html)),
+        "excerpts": len(out.excerpts),
+        "excerpt_messages": sum(len(excerpt_parts(h)) for h in out.excerpts.values()),
+        "png_kb": len(out.png) // 1024,
+        "xlsx_kb": len(out.xlsx) // 1024,
+        # the bot's process and the worker's, both at their peaks (an upper bound)
+        "peak_rss_mb": round(own + (child if worker is not None else 0), 1),
+        "peak_rss_worker_mb": round(child, 1) if worker is not None else 0,
+        "python_ref_seconds": reference,
     }
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.circular import html as circular_html
+from bot.circular import render as circular_render
 from bot.circular.build import (
     LATE,
     MISSING,
@@ -765,7 +766,7 @@ SLOW_S = 1.5
 async def test_drafting_does_not_block_the_event_loop(
     sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The figures and the rendering run in a worker thread: with each made 1.5 s slower, a
+    """The figures and the text and chart run in a worker thread: with each made 1.5 s slower, a
     coroutine ticking every 10 ms never waits as long as either (as it would on the loop)."""
     from bot.circular import service as circular_service
 
@@ -777,7 +778,7 @@ async def test_drafting_does_not_block_the_event_loop(
         return wrapped
 
     monkeypatch.setattr(circular_service, "compute", slow(compute))
-    monkeypatch.setattr(circular_service, "render", slow(circular_service.render))
+    monkeypatch.setattr(circular_render, "render_text", slow(circular_render.render_text))
     service = Circulars(sessions, district(), settings(), clock=lambda: LATE_AT)
     gaps: list[float] = []
     done = asyncio.Event()
@@ -911,3 +912,61 @@ async def test_auto_draft_and_its_preview_commit_together(
     asks = [r for r in await outbox(sessions) if r.key.endswith(":ask")]
     assert {r.chat_id for r in asks} == {ADMIN, 9107}
     assert all(f"circ:send:{draft.circular.id}" in r.payload for r in asks)
+
+
+def sheet_values(xlsx: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+
+
+async def test_a_large_circulars_workbook_is_written_by_its_own_process(
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """From WORKER_MIN_CELLS due figures the workbook comes from bot/circular/workbook_process.py
+    (the same workbook as one written here); if that process fails, it is written here."""
+    kb = district()
+    await seed(sessions, kb, stored_rows())
+    await seed_targets(sessions, kb)
+    monkeypatch.setattr(circular_render, "WORKER_MIN_CELLS", 1)
+    started: list[circular_render.WorkbookWorker] = []
+    real_start = circular_render.WorkbookWorker.start
+
+    async def start() -> circular_render.WorkbookWorker | None:
+        worker = await real_start()
+        assert worker is not None
+        started.append(worker)
+        return worker
+
+    monkeypatch.setattr(circular_render.WorkbookWorker, "start", start)
+    service = Circulars(sessions, kb, settings(), clock=lambda: LATE_AT)
+    draft = await service.draft(OCT, actor=ADMIN)
+    assert len(started) == 1 and started[0].returncode == 0  # it wrote the workbook and ended
+    async with sessions() as session:
+        book = await session.get(StoredFile, draft.circular.xlsx_file_id)
+    assert book is not None
+    here = workbook_xlsx(draft.data, TZ)
+    assert sheet_values(book.content) == sheet_values(here)
+
+    # A process that cannot do the job (here: it finds no such module) falls back to a thread.
+    monkeypatch.setattr(circular_render, "WORKER_MODULE", "bot.circular.no_such_module")
+    with caplog.at_level("WARNING", logger="bot.circular.render"):
+        again = await service.draft(OCT, actor=ADMIN)
+    assert len(started) == 2 and started[1].returncode == 1
+    assert any("workbook process failed" in r.getMessage() for r in caplog.records)
+    async with sessions() as session:
+        book = await session.get(StoredFile, again.circular.xlsx_file_id)
+    assert book is not None and sheet_values(book.content) == sheet_values(here)
+
+
+async def test_an_unused_workbook_process_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draft that fails before its workbook leaves no process behind."""
+    monkeypatch.setattr(circular_render, "WORKER_MIN_CELLS", 1)
+    with pytest.raises(RuntimeError, match="the figures failed"):
+        async with circular_render.workbook_worker(10) as worker:
+            assert worker is not None and worker.returncode is None
+            raise RuntimeError("the figures failed")
+    assert worker.returncode is not None
+    async with circular_render.workbook_worker(0) as small:
+        assert small is None  # a small circular needs none

@@ -22,6 +22,7 @@ Rules (see README, 月度统计通报):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -246,12 +247,27 @@ async def build_circular(
     month: Month,
     tz: ZoneInfo,
 ) -> CircularData:
-    """Read what the month's circular needs and compute its frames."""
+    """Read what the month's circular needs, then compute its frames in a worker thread."""
+    values, reported, targets = await load_inputs(sessions, kb, month)
+    return await asyncio.to_thread(compute, kb, month, tz, values, reported, targets)
+
+
+async def load_inputs(
+    sessions: async_sessionmaker[AsyncSession], kb: Knowledge, month: Month
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The values, the reported times and the targets, read at once on three connections."""
     jurisdiction = kb.jurisdiction.id
-    values = await load_values(sessions, jurisdiction, needed_months(kb, month))
-    reported = await load_reported(sessions, jurisdiction, month)
-    targets = await load_targets(sessions, jurisdiction, month.year)
-    return compute(kb, month, tz, values, reported, targets)
+    return await asyncio.gather(
+        load_values(sessions, jurisdiction, needed_months(kb, month)),
+        load_reported(sessions, jurisdiction, month),
+        load_targets(sessions, jurisdiction, month.year),
+    )
+
+
+def due_cells(kb: Knowledge, month: Month) -> int:
+    """How many (unit, indicator) figures the month's circular shows (its size, known before
+    anything is read)."""
+    return sum(len(i.reporters) for i in due_indicators(kb, month))
 
 
 # ---------------------------------------------------------------- pandas

@@ -13,8 +13,9 @@ are then refused as stale), and sending refuses a draft whose month was already 
 circular, deciding under a lock on the month's rows. The schedule's draft and its preview rows
 for the admins are committed together, so a crash leaves either both or neither.
 
-The figures (pandas) and the summary, excerpts, chart and workbook are computed in a worker
-thread, off the event loop. When the sender reports the batch done, the admin who sent it gets
+The figures (pandas) and the summary, excerpts and chart are computed in a worker thread, off
+the event loop, and the workbook beside them (in a worker process for a large circular: see
+bot/circular/render.py). When the sender reports the batch done, the admin who sent it gets
 the delivery report (key ``report:<batch>``).
 """
 
@@ -31,17 +32,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.circular.build import (
-    CircularData,
-    compute,
-    load_reported,
-    load_targets,
-    load_values,
-    needed_months,
-)
-from bot.circular.chart import chart_png
-from bot.circular.html import excerpt_parts, excerpts_html, summary_html, summary_parts
-from bot.circular.workbook import workbook_xlsx
+from bot.circular.build import CircularData, compute, due_cells, load_inputs
+from bot.circular.html import excerpt_parts, summary_parts
+from bot.circular.render import render, workbook_worker
 from bot.outbox import Button, Outgoing, enqueue, enqueue_in
 from bot.reminders import in_quiet
 from bot.reporting.periods import Month
@@ -76,26 +69,6 @@ class CircularError(Exception):
         self.status = status
         self.other = other
         self.period = period
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """What a draft stores: the summary HTML, each unit's excerpt, the chart and the workbook."""
-
-    html: str
-    excerpts: dict[str, str]
-    png: bytes
-    xlsx: bytes
-
-
-def render(data: CircularData, jurisdiction: str, tz: ZoneInfo) -> Rendered:
-    """CPU-bound (pandas, matplotlib, the workbook): call it in a worker thread."""
-    return Rendered(
-        html=summary_html(data, jurisdiction),
-        excerpts=excerpts_html(data, jurisdiction),
-        png=chart_png(data, jurisdiction),
-        xlsx=workbook_xlsx(data, tz),
-    )
 
 
 @dataclass(frozen=True)
@@ -152,10 +125,7 @@ class Circulars:
 
     async def build(self, month: Month) -> CircularData:
         """Read the month's figures, then compute the frames in a worker thread."""
-        sessions, jurisdiction = self._sessions, self._jurisdiction
-        values = await load_values(sessions, jurisdiction, needed_months(self.kb, month))
-        reported = await load_reported(sessions, jurisdiction, month)
-        targets = await load_targets(sessions, jurisdiction, month.year)
+        values, reported, targets = await load_inputs(self._sessions, self.kb, month)
         return await asyncio.to_thread(compute, self.kb, month, self.tz, values, reported, targets)
 
     async def draft(
@@ -171,8 +141,9 @@ class Circulars:
         The month's older drafts are cancelled (one draft a month can be sent). With
         `preview_to`, the preview for those admins is queued in the same transaction.
         """
-        data = await self.build(month)
-        out = await asyncio.to_thread(render, data, self.jurisdiction_name, self.tz)
+        async with workbook_worker(due_cells(self.kb, month)) as worker:
+            data = await self.build(month)
+            out = await render(data, self.jurisdiction_name, self.tz, worker)
         now = now or self.clock()
         async with self._sessions.begin() as session:
             older = list(
