@@ -30,6 +30,7 @@ from handlers import (
     circular,
     inline,
     lookup,
+    membership,
     registration,
     report,
     review,
@@ -119,6 +120,7 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     )
 
     app.add_handler(TypeHandler(Update, basic.seen), group=SEEN_GROUP)
+    membership.register(app)  # blocked / unblocked by a user, removed from / added to a group
     registration.register(app)  # /start with an invite payload goes before the plain /start
     admin.register(app)
     report.register(app)  # also /start report, before the plain /start

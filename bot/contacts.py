@@ -119,6 +119,57 @@ class Contacts:
         self._blocked.discard(user_id)
         return True
 
+    async def set_reachable(self, user_id: int, reachable: bool) -> bool:
+        """Telegram said the user blocked (False) or unblocked (True) the bot: mark or clear
+        their contact rows' `blocked_at` (reminders and circulars skip a marked contact); True
+        when a row changed."""
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            query = update(Contact).where(
+                Contact.jurisdiction == self._jurisdiction, Contact.telegram_user_id == user_id
+            )
+            if reachable:
+                query = query.where(Contact.blocked_at.is_not(None)).values(blocked_at=None)
+            else:
+                query = query.where(Contact.blocked_at.is_(None)).values(blocked_at=now)
+            changed = int(getattr(await session.execute(query), "rowcount", 0) or 0)
+        if self._blocked is not None:
+            if reachable:
+                self._blocked.discard(user_id)
+            else:
+                self._blocked.add(user_id)
+        return changed > 0
+
+    async def group_left(self, chat_id: int) -> bool:
+        """The bot was removed from a group: its registration stops (an admin's /bindgroup
+        starts it again); True when it was registered and active."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(GroupChat)
+                .where(
+                    GroupChat.jurisdiction == self._jurisdiction,
+                    GroupChat.chat_id == chat_id,
+                    GroupChat.active.is_(True),
+                )
+                .values(active=False)
+            )
+            changed = int(getattr(result, "rowcount", 0) or 0) > 0
+            if changed:
+                await self._audit(session, 0, "group_left", str(chat_id))
+        return changed
+
+    async def group_registered_before(self, chat_id: int) -> bool:
+        """Whether the group has a registration that is no longer active."""
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(GroupChat.id).where(
+                    GroupChat.jurisdiction == self._jurisdiction,
+                    GroupChat.chat_id == chat_id,
+                    GroupChat.active.is_(False),
+                )
+            )
+        return found is not None
+
     async def member(self, user_id: int) -> Member:
         async with self._sessions() as session:
             contact = await self._contact(session, user_id)

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 PLAYGROUND_ADMIN = 999
 PLAYGROUND_UNITS = 6  # unit personas, user ids 1001…
-ALLOWED = ("message", "callback_query", "inline_query")
+ALLOWED = ("message", "callback_query", "inline_query", "my_chat_member")
 # A pause between getUpdates calls: an update never waits for it (a long poll is always
 # pending), but under load each call then brings a batch instead of one or two updates.
 POLL_INTERVAL_S = 0.05

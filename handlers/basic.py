@@ -22,6 +22,8 @@ async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat, user = update.effective_chat, update.effective_user
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return
+    if update.my_chat_member is not None:
+        return  # blocking or unblocking the bot: handlers/membership.py
     try:
         await get_deps(context.bot_data).contacts.seen(user.id)
     except (SQLAlchemyError, OSError):

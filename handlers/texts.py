@@ -704,3 +704,9 @@ CIRC_WIDE_HEADER = "{name}（{measure}）"
 CIRC_WIDE_PCT = "%"
 CIRC_WIDE_MISSING = "未报"
 CIRC_WIDE_PENDING = "待审核"
+
+# --- the bot's membership (handlers/membership.py) ---
+GROUP_READDED = (
+    "本群曾登记接收统计通报；机器人被移出后登记已停用。"
+    "如需继续接收，请管理员在群内发送 /bindgroup。"
+)

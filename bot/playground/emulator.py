@@ -715,6 +715,45 @@ class BotApiEmulator:
         self.chat(chat_id).bot_status = status
         self._notify()
 
+    def user_blocks_bot(self, user_id: int, blocked: bool = True) -> int:
+        """The user blocks (or unblocks) the bot; like Telegram, the bot gets a my_chat_member
+        update in the private chat (member -> kicked, or back). Returns the update id."""
+        self.set_blocked(user_id, blocked)
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        return self._member_update(self.chat(user_id), user_id, old, new)
+
+    def bot_membership(self, chat_id: int, status: str, by: int) -> int:
+        """A member of a group removes the bot, or adds it back (`status` as in
+        set_bot_status); the bot gets a my_chat_member update. Returns the update id."""
+        old = self.chat(chat_id).bot_status
+        self.set_bot_status(chat_id, status)
+        return self._member_update(self.chat(chat_id), by, old, status)
+
+    def _bot_member(self, status: str) -> JSON:
+        member: JSON = {"user": self.bot_user(), "status": status}
+        if status == "kicked":
+            member["until_date"] = 0
+        if status == "administrator":
+            rights = (
+                "can_be_edited is_anonymous can_manage_chat can_delete_messages "
+                "can_manage_video_chats can_restrict_members can_promote_members "
+                "can_change_info can_invite_users can_post_stories can_edit_stories "
+                "can_delete_stories"
+            )
+            member.update(dict.fromkeys(rights.split(), False))
+            member["can_manage_chat"] = True
+        return member
+
+    def _member_update(self, chat: EmuChat, by: int, old: str, new: str) -> int:
+        payload = {
+            "chat": chat.to_api(),
+            "from": self.user(by).to_api(),
+            "date": int(time.time()),
+            "old_chat_member": self._bot_member(old),
+            "new_chat_member": self._bot_member(new),
+        }
+        return self._enqueue("my_chat_member", payload)
+
     def migrate_to_supergroup(self, chat_id: int, new_chat_id: int | None = None) -> int:
         """Upgrade a basic group: later sends to the old id answer 400 with migrate_to_chat_id."""
         old = self.chat(chat_id)
