@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -31,10 +30,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
-def _rank_key(row: Mapping[str, Any]) -> float:
+def _rank_key(rank: object) -> float:
     """Ranked first, unranked (no figure) last."""
-    rank = row["rank"]
-    return math.inf if _missing(rank) else float(rank)
+    return math.inf if _missing(rank) else float(rank)  # type: ignore[arg-type]
 
 
 def number(value: object, decimals: int = 2) -> str:
@@ -72,24 +70,42 @@ def gap(value: object) -> str:
     return template.format(pts=f"{abs(pts):.1f}")
 
 
-def _parts(row: Mapping[Any, Any], *, target: bool, rank: bool = False) -> str:
-    """The comparisons after a figure: rank, MoM, YoY, progress against target and schedule."""
-    parts: list[str] = []
-    if rank and not _missing(row.get("rank")):
-        parts.append(texts.CIRC_PEER_RANK.format(rank=int(row["rank"]), peers=int(row["peers"])))
-    if not _missing(row.get("mom_pct")):
-        parts.append(texts.CIRC_MOM.format(pct=change(row["mom_pct"])))
-    if not _missing(row.get("yoy_pct")):
-        parts.append(texts.CIRC_YOY.format(pct=change(row["yoy_pct"])))
-    if not _missing(row.get("progress_pct")):
-        progress = texts.CIRC_PROGRESS.format(pct=percent(row["progress_pct"]))
+def comparisons(frame: pd.DataFrame, *, target: bool, rank: bool = False) -> list[str]:
+    """Each row's comparisons after its figure: rank, MoM, YoY, progress against the target
+    (and the target itself, with `target`) and against schedule; built column by column."""
+    size = len(frame)
+
+    def col(name: str) -> list[Any]:
+        return frame[name].tolist() if name in frame.columns else [None] * size
+
+    sep = texts.CIRC_SEPARATOR
+    pieces: list[list[str]] = []
+    if rank:
+        pieces.append(
+            [
+                "" if _missing(r) else sep + texts.CIRC_PEER_RANK.format(rank=int(r), peers=int(n))
+                for r, n in zip(col("rank"), col("peers"), strict=True)
+            ]
+        )
+    for name, template in (("mom_pct", texts.CIRC_MOM), ("yoy_pct", texts.CIRC_YOY)):
+        pieces.append(
+            ["" if _missing(v) else sep + template.format(pct=change(v)) for v in col(name)]
+        )
+    progress: list[str] = []
+    columns = (col(c) for c in ("progress_pct", "target", "decimals", "measure", "gap_pct"))
+    for pct, goal, decimals, measure, ahead in zip(*columns, strict=True):
+        if _missing(pct):
+            progress.append("")
+            continue
+        text = sep + texts.CIRC_PROGRESS.format(pct=percent(pct))
         if target:
-            target_text = amount(row["target"], int(row["decimals"]), str(row["measure"]))
-            progress += "（" + texts.CIRC_TARGET.format(target=target_text) + "）"
-        parts.append(progress)
-        if row.get("gap_pct") is not None and gap(row["gap_pct"]):
-            parts.append(gap(row["gap_pct"]))
-    return "".join(texts.CIRC_SEPARATOR + p for p in parts)
+            goal_text = amount(goal, int(decimals), str(measure))
+            text += "（" + texts.CIRC_TARGET.format(target=goal_text) + "）"
+        if gap(ahead):
+            text += sep + gap(ahead)
+        progress.append(text)
+    pieces.append(progress)
+    return ["".join(row) for row in zip(*pieces, strict=True)]
 
 
 def summary_html(data: CircularData, jurisdiction: str) -> str:
@@ -103,7 +119,8 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
         "",
         texts.CIRC_SECTION_TOTALS,
     ]
-    for row in _records(data.indicators):
+    indicators = data.indicators.assign(parts=comparisons(data.indicators, target=True))
+    for row in _records(indicators):
         value = (
             amount(row["value"], int(row["decimals"]), str(row["measure"]))
             if not _missing(row["value"])
@@ -113,28 +130,45 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
             texts.CIRC_TOTAL_LINE.format(
                 name=escape(str(row["name"])),
                 value=value,
-                parts=_parts(row, target=True),
+                parts=row["parts"],
             )
         )
     lines += ["", texts.CIRC_SECTION_UNITS]
-    # Indicator -> peer group (a whole's parts, or "" for the units that are no part) -> rows,
-    # in the frame's order.
-    blocks: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for row in _records(data.units):
-        blocks.setdefault(str(row["code"]), {}).setdefault(str(row["whole"]), []).append(row)
+    # Indicator -> peer group (a whole's parts, or "" for the units that are no part) -> row
+    # numbers, in the frame's order, each group's ranked first; only the shown rows are read.
+    units = data.units
+    ranks = units["rank"].tolist()
+    blocks: dict[str, dict[str, list[int]]] = {}
+    for n, (code, peer) in enumerate(
+        zip(units["code"].tolist(), units["whole"].tolist(), strict=True)
+    ):
+        blocks.setdefault(str(code), {}).setdefault(str(peer), []).append(n)
+    for groups in blocks.values():
+        for members in groups.values():
+            members.sort(key=lambda n: _rank_key(ranks[n]))
+    picked = sorted(
+        n for groups in blocks.values() for m in groups.values() for n in m[:SUMMARY_UNITS]
+    )
+    shown = units.iloc[picked]
+    rows = dict(
+        zip(picked, _records(shown.assign(parts=comparisons(shown, target=False))), strict=True)
+    )
     wholes: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in _records(data.wholes):
         wholes.setdefault((str(row["code"]), str(row["whole_name"])), []).append(row)
-    for code, peers in blocks.items():
+    for code, peer_rows in blocks.items():
+        peers = {
+            peer: [rows[n] for n in members[:SUMMARY_UNITS]] for peer, members in peer_rows.items()
+        }
+        counts = {peer: len(members) for peer, members in peer_rows.items()}
         first = next(iter(peers.values()))[0]
         lines.append(
             texts.CIRC_INDICATOR_HEAD.format(
                 name=escape(str(first["name"])), measure=escape(str(first["measure"]))
             )
         )
-        for peer, group in peers.items():
-            ranked = sorted(group, key=_rank_key)
-            for row in ranked[:SUMMARY_UNITS]:
+        for peer, ranked in peers.items():
+            for row in ranked:
                 if _missing(row["value"]):
                     template = (
                         texts.CIRC_UNIT_PENDING
@@ -148,11 +182,11 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
                         rank=int(row["rank"]),
                         unit=escape(str(row["unit_name"])),
                         value=number(row["value"], int(row["decimals"])),
-                        parts=_parts(row, target=False),
+                        parts=row["parts"],
                     )
                 )
-            if len(ranked) > SUMMARY_UNITS:
-                lines.append(texts.CIRC_MORE_UNITS.format(count=len(ranked) - SUMMARY_UNITS))
+            if counts[peer] > len(ranked):
+                lines.append(texts.CIRC_MORE_UNITS.format(count=counts[peer] - len(ranked)))
             if not peer:
                 continue
             for row in wholes.get((code, peer), []):
@@ -205,7 +239,7 @@ def excerpt_html(data: CircularData, unit_id: str, jurisdiction: str) -> str | N
     mine = data.units[data.units["unit_id"] == unit_id]
     if mine.empty:
         return None
-    return _excerpt(data, _records(mine))
+    return _excerpt(data, _records(mine.assign(parts=comparisons(mine, target=True, rank=True))))
 
 
 def excerpts_html(data: CircularData, jurisdiction: str) -> dict[str, str]:
@@ -213,7 +247,8 @@ def excerpts_html(data: CircularData, jurisdiction: str) -> dict[str, str]:
     grouped by unit (rather than one filter of the whole frame per unit). Split each with
     `excerpt_parts`."""
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in _records(data.units):
+    units = data.units.assign(parts=comparisons(data.units, target=True, rank=True))
+    for row in _records(units):
         grouped.setdefault(str(row["unit_id"]), []).append(row)
     return {unit: _excerpt(data, rows) for unit, rows in grouped.items()}
 
@@ -247,7 +282,7 @@ def _excerpt(data: CircularData, rows: list[dict[str, Any]]) -> str:
         line = texts.CIRC_EXCERPT_LINE.format(
             name=name,
             value=amount(row["value"], int(row["decimals"]), str(row["measure"])),
-            parts=_parts(row, target=True, rank=True),
+            parts=row["parts"],
         )
         if row["state"] == LATE:
             line += texts.CIRC_EXCERPT_LATE
