@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -22,6 +25,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=5000")
     # WAL with NORMAL survives a crash of the bot (only a power cut may lose the last commits).
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA query_only=ON")
     cur.close()
 
 
@@ -46,3 +56,21 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def reader(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """An engine for long reads beside `engine`'s work. For a SQLite file, one of its own
+    (read-only connections, opened as needed, closed after): WAL lets them read at once, and
+    while the bot's one shared connection goes on writing. Otherwise `engine` itself."""
+    url = engine.url
+    memory = url.database in (None, "", ":memory:") or "memory" in str(url.query.get("mode", ""))
+    if engine.dialect.name != "sqlite" or memory:
+        yield engine
+        return
+    own = create_async_engine(url, poolclass=NullPool)
+    event.listen(own.sync_engine, "connect", _sqlite_reader_pragmas)
+    try:
+        yield own
+    finally:
+        await own.dispose()

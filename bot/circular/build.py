@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.reporting.periods import Month, deadline_at
 from db.models import ReportingPeriod, Submission, SubmissionRevision, Target
+from db.session import reader
 from knowledge.schema import Indicator, Knowledge
 
 STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
@@ -133,13 +134,17 @@ def needed_months(kb: Knowledge, month: Month) -> list[Month]:
     return sorted(need)
 
 
-async def _rows(sessions: async_sessionmaker[AsyncSession], query: Executable) -> list[Any]:
+async def _rows(engine: AsyncEngine, query: Executable) -> list[Any]:
     """Rows of a Core query on a bare connection (an ORM session costs 5x more per row)."""
+    async with engine.connect() as connection:
+        return list((await connection.execute(query)).all())
+
+
+def _bind(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
     engine = sessions.kw.get("bind")
     if not isinstance(engine, AsyncEngine):
         raise TypeError("the circular needs a sessionmaker bound to an AsyncEngine")
-    async with engine.connect() as connection:
-        return list((await connection.execute(query)).all())
+    return engine
 
 
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -150,7 +155,7 @@ def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
 
 
 async def load_values(
-    sessions: async_sessionmaker[AsyncSession], jurisdiction: str, months: Iterable[Month]
+    engine: AsyncEngine, jurisdiction: str, months: Iterable[Month]
 ) -> pd.DataFrame:
     """Accepted values of these months, one row per (unit, indicator) and one float column
     per month label (pivoted in SQL: a quarter of the rows to carry into Python)."""
@@ -160,7 +165,7 @@ async def load_values(
         ReportingPeriod.frequency == "monthly",
         ReportingPeriod.label.in_(labels),
     )
-    ids = {str(label): int(pid) for label, pid in await _rows(sessions, periods)}
+    ids = {str(label): int(pid) for label, pid in await _rows(engine, periods)}
     present = [label for label in labels if label in ids]
     if not present:
         return pd.DataFrame(columns=["unit_id", "indicator"])
@@ -178,7 +183,7 @@ async def load_values(
         )
         .group_by(Submission.unit_id, Submission.indicator)
     )
-    rows = await _rows(sessions, query)
+    rows = await _rows(engine, query)
     frame = _frame(rows, ["unit_id", "indicator", *present])
     for label in present:
         frame[label] = frame[label].astype("float64")
@@ -194,9 +199,7 @@ def wide_values(long: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
-async def load_reported(
-    sessions: async_sessionmaker[AsyncSession], jurisdiction: str, month: Month
-) -> pd.DataFrame:
+async def load_reported(engine: AsyncEngine, jurisdiction: str, month: Month) -> pd.DataFrame:
     """The month's figures reported (not sent back): unit_id, indicator, first reported time."""
     # A correlated subquery: each submission's revisions by index (a join and GROUP BY would
     # make SQLite scan every revision ever entered).
@@ -219,7 +222,7 @@ async def load_reported(
             Submission.value.is_not(None),
         )
     )
-    rows = await _rows(sessions, query)
+    rows = await _rows(engine, query)
     frame = _frame(rows, ["unit_id", "indicator", "reported_at"])
     if frame.empty:
         frame["reported_at"] = pd.Series(dtype="datetime64[ns, UTC]")
@@ -229,13 +232,11 @@ async def load_reported(
     return frame
 
 
-async def load_targets(
-    sessions: async_sessionmaker[AsyncSession], jurisdiction: str, year: int
-) -> pd.DataFrame:
+async def load_targets(engine: AsyncEngine, jurisdiction: str, year: int) -> pd.DataFrame:
     query = select(Target.unit_id, Target.indicator, cast(Target.value, Float)).where(
         Target.jurisdiction == jurisdiction, Target.year == year
     )
-    rows = await _rows(sessions, query)
+    rows = await _rows(engine, query)
     frame = _frame(rows, ["unit_id", "indicator", "target"])
     frame["target"] = frame["target"].astype("float64")
     return frame
@@ -255,13 +256,15 @@ async def build_circular(
 async def load_inputs(
     sessions: async_sessionmaker[AsyncSession], kb: Knowledge, month: Month
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The values, the reported times and the targets, read at once on three connections."""
+    """The values, the reported times and the targets, read at once on three connections
+    (for a SQLite file, connections of their own: see `db.session.reader`)."""
     jurisdiction = kb.jurisdiction.id
-    return await asyncio.gather(
-        load_values(sessions, jurisdiction, needed_months(kb, month)),
-        load_reported(sessions, jurisdiction, month),
-        load_targets(sessions, jurisdiction, month.year),
-    )
+    async with reader(_bind(sessions)) as engine:
+        return await asyncio.gather(
+            load_values(engine, jurisdiction, needed_months(kb, month)),
+            load_reported(engine, jurisdiction, month),
+            load_targets(engine, jurisdiction, month.year),
+        )
 
 
 def due_cells(kb: Knowledge, month: Month) -> int:
