@@ -4,6 +4,7 @@ once, beside the bot's one shared connection); other databases are read through 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +21,14 @@ async def test_a_reader_of_a_sqlite_file_reads_beside_the_shared_connection(
     async with sessions.begin() as session:
         await session.execute(text("CREATE TABLE probe (n INTEGER)"))
         await session.execute(text("INSERT INTO probe VALUES (1), (2)"))
+    try:
+        await _read_beside(engine)
+    finally:  # the database outlives the test (PostgreSQL's is shared): leave no table
+        async with sessions.begin() as session:
+            await session.execute(text("DROP TABLE probe"))
+
+
+async def _read_beside(engine: Any) -> None:
     async with reader(engine) as own:
         if engine.dialect.name != "sqlite":
             assert own is engine
