@@ -52,6 +52,34 @@ def hash_token(token: str) -> str:
 BLOCKED_REFRESH_S = 60.0
 
 
+async def mark_unreachable(
+    session: AsyncSession, jurisdiction: str, chat_id: int, now: dt.datetime
+) -> int:
+    """The bot can no longer write to this chat: a user's contact rows get `blocked_at`, a
+    group's registration `active = false`; how many rows changed."""
+    if chat_id > 0:
+        query = (
+            update(Contact)
+            .where(
+                Contact.jurisdiction == jurisdiction,
+                Contact.telegram_user_id == chat_id,
+                Contact.blocked_at.is_(None),
+            )
+            .values(blocked_at=now)
+        )
+    else:
+        query = (
+            update(GroupChat)
+            .where(
+                GroupChat.jurisdiction == jurisdiction,
+                GroupChat.chat_id == chat_id,
+                GroupChat.active.is_(True),
+            )
+            .values(active=False)
+        )
+    return int(getattr(await session.execute(query), "rowcount", 0) or 0)
+
+
 class Contacts:
     """Contacts, invites and groups of one jurisdiction."""
 
@@ -107,32 +135,27 @@ class Contacts:
             self._blocked_read = time.monotonic()
         if user_id not in self._blocked:
             return False
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(Contact)
-                .where(
-                    Contact.jurisdiction == self._jurisdiction,
-                    Contact.telegram_user_id == user_id,
-                )
-                .values(blocked_at=None)
-            )
-        self._blocked.discard(user_id)
+        await self.set_reachable(user_id, True)
         return True
 
     async def set_reachable(self, user_id: int, reachable: bool) -> bool:
         """Telegram said the user blocked (False) or unblocked (True) the bot: mark or clear
         their contact rows' `blocked_at` (reminders and circulars skip a marked contact); True
         when a row changed."""
-        now = utcnow()
         async with self._sessions.begin() as session:
-            query = update(Contact).where(
-                Contact.jurisdiction == self._jurisdiction, Contact.telegram_user_id == user_id
-            )
             if reachable:
-                query = query.where(Contact.blocked_at.is_not(None)).values(blocked_at=None)
+                query = (
+                    update(Contact)
+                    .where(
+                        Contact.jurisdiction == self._jurisdiction,
+                        Contact.telegram_user_id == user_id,
+                        Contact.blocked_at.is_not(None),
+                    )
+                    .values(blocked_at=None)
+                )
+                changed = int(getattr(await session.execute(query), "rowcount", 0) or 0)
             else:
-                query = query.where(Contact.blocked_at.is_(None)).values(blocked_at=now)
-            changed = int(getattr(await session.execute(query), "rowcount", 0) or 0)
+                changed = await mark_unreachable(session, self._jurisdiction, user_id, utcnow())
         if self._blocked is not None:
             if reachable:
                 self._blocked.discard(user_id)
@@ -144,16 +167,7 @@ class Contacts:
         """The bot was removed from a group: its registration stops (an admin's /bindgroup
         starts it again); True when it was registered and active."""
         async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(GroupChat)
-                .where(
-                    GroupChat.jurisdiction == self._jurisdiction,
-                    GroupChat.chat_id == chat_id,
-                    GroupChat.active.is_(True),
-                )
-                .values(active=False)
-            )
-            changed = int(getattr(result, "rowcount", 0) or 0) > 0
+            changed = await mark_unreachable(session, self._jurisdiction, chat_id, utcnow()) > 0
             if changed:
                 await self._audit(session, 0, "group_left", str(chat_id))
         return changed

@@ -91,10 +91,11 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.contacts import mark_unreachable
 from bot.outbox import FINAL, IN_PROGRESS, BatchDone, batch_counts, parse_payload
 from bot.reminders import after_quiet, in_quiet
 from db.base import utcnow
-from db.models import Contact, GroupChat, OutboxMessage, StoredFile
+from db.models import GroupChat, OutboxMessage, StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -753,22 +754,7 @@ class Sender:
             self._auth_delay = 0.0
 
     async def _mark_blocked(self, session: AsyncSession, chat_id: int, now: dt.datetime) -> None:
-        if chat_id > 0:
-            await session.execute(
-                update(Contact)
-                .where(
-                    Contact.jurisdiction == self.jurisdiction,
-                    Contact.telegram_user_id == chat_id,
-                    Contact.blocked_at.is_(None),
-                )
-                .values(blocked_at=now)
-            )
-        else:
-            await session.execute(
-                update(GroupChat)
-                .where(GroupChat.jurisdiction == self.jurisdiction, GroupChat.chat_id == chat_id)
-                .values(active=False)
-            )
+        await mark_unreachable(session, self.jurisdiction, chat_id, now)
 
     async def _move_chat(
         self, session: AsyncSession, row: _Row, new: int, values: dict[str, Any]

@@ -768,7 +768,7 @@ async def test_drafting_does_not_block_the_event_loop(
 ) -> None:
     """The figures and the text and chart run in a worker thread: with each made 1.5 s slower, a
     coroutine ticking every 10 ms never waits as long as either (as it would on the loop)."""
-    from bot.circular import service as circular_service
+    from bot.circular import build as circular_build
 
     def slow(fn: Any) -> Any:
         def wrapped(*args: Any) -> Any:
@@ -777,7 +777,7 @@ async def test_drafting_does_not_block_the_event_loop(
 
         return wrapped
 
-    monkeypatch.setattr(circular_service, "compute", slow(compute))
+    monkeypatch.setattr(circular_build, "compute", slow(compute))
     monkeypatch.setattr(circular_render, "render_text", slow(circular_render.render_text))
     service = Circulars(sessions, district(), settings(), clock=lambda: LATE_AT)
     gaps: list[float] = []

@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.circular.build import CircularData, compute, due_cells, load_inputs
+from bot.circular.build import CircularData, build_circular, due_cells
 from bot.circular.html import excerpt_parts, summary_parts
 from bot.circular.render import render, workbook_worker
 from bot.outbox import Button, Outgoing, enqueue, enqueue_in
@@ -125,8 +125,7 @@ class Circulars:
 
     async def build(self, month: Month) -> CircularData:
         """Read the month's figures, then compute the frames in a worker thread."""
-        values, reported, targets = await load_inputs(self._sessions, self.kb, month)
-        return await asyncio.to_thread(compute, self.kb, month, self.tz, values, reported, targets)
+        return await build_circular(self._sessions, self.kb, month, self.tz)
 
     async def draft(
         self,
