@@ -212,6 +212,7 @@ async def test_transient_errors_end_failed_only_once_the_row_is_a_day_old(
     harness: Harness, clock: Clock
 ) -> None:
     h = harness
+    sender_of(h).backoff_s = 0.002  # ten doubling backoffs in about two seconds
     target = next(iter(USERS))
     h.emu.inject_fault("error", method="sendMessage", count=1000, status=502)
     await queue(h, [message(target, 1, batch="t:fail")])
@@ -251,13 +252,14 @@ async def test_the_backoff_is_capped_at_five_minutes(harness: Harness, clock: Cl
     target = next(iter(USERS))
     later = clock() + dt.timedelta(hours=1)
     await queue(h, [message(target, 1, batch="t:cap", not_before=later)])
+    # The fault is in place before the row falls due (the sender may find it on its own).
+    h.emu.inject_fault("error", method="sendMessage", count=1, status=500)
     async with sessions_of(h).begin() as session:  # as after many failures
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.batch == "t:cap")
             .values(attempts=40, not_before=clock())
         )
-    h.emu.inject_fault("error", method="sendMessage", count=1, status=500)
     sender.wake()
     (row,) = await until(h, "t:cap", lambda f: f[0].attempts == 41 and f[0].status == "pending")
     wait = (row.not_before - clock()).total_seconds()
