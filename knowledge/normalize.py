@@ -52,6 +52,7 @@ FRAME_TEMPLATES: tuple[str, ...] = (
     "{是|}{干什么|干啥|干嘛|做什么|做啥}{的|}",
     "{的|}{职责|职能|工作职责|主要职责|工作内容|分工}{是什么|有哪些|是啥|}",
     "{管不管|负不负责|是不是|是否|有没有}",
+    "{是|有|一共|总共|共}多少",
     "{对吗|对吧|是吗|是吧|吗|呢|呀|啊|吧|哈|嘛|啦|哦|喔}",
     "{谢谢|多谢|感谢|辛苦了|辛苦}",
 )
@@ -133,7 +134,11 @@ def normalize(text: str) -> str:
     return clean(text).replace(SEP, "")
 
 
+# "How many" inside a phrase ("扣几分", "罚多少分"): the question word goes, the phrase stays.
+_HOW_MANY = re.compile(r"(?:多少|几)(?=[分万元个次家项人])")
+
+
 def strip_frames(text: str) -> str:
     """Replace colloquial question frames in normalised text by SEP (runs of SEP collapsed)."""
-    stripped = _frame_regex().sub(SEP, text)
+    stripped = _frame_regex().sub(SEP, _HOW_MANY.sub("", text))
     return re.sub(rf"\{SEP}+", SEP, stripped).strip(SEP)

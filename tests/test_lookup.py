@@ -424,10 +424,27 @@ def test_normalize(raw: str, expected: str) -> None:
         ("麻烦问一下物流谁负责", "物流"),
         ("交通局负责什么", "交通局"),
         ("我想咨询一下旅游是哪家管的", "旅游"),
+        ("完不成扣几分", "完不成扣分"),
+        ("罚多少分", "罚分"),
+        ("智囊库经费一共多少", "智囊库经费"),
+        ("多少钱", "多少钱"),  # only "是多少" and the like are a frame; 多少钱 is an errand
     ],
 )
 def test_strip_frames(raw: str, expected: str) -> None:
     assert strip_frames(normalize(raw)).replace("|", "") == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["完不成扣几分", "扣分是多少", "超额完成加几分", "处罚办法", "奖励办法", "没完成目标扣分吗"],
+)
+def test_the_districts_points_are_answered_with_the_assessment_clause(question: str) -> None:
+    """How-many-points questions: the 一分两记 clause (the reply's mechanism line gives the
+    points), not a decline."""
+    answer = engine_for("district").ask(question)
+    assert answer.answered and answer.kind == "duty"
+    assert {m.source for m in answer.matches} == {"一、（四）绩效目标考核"}
+    assert answer.matches[0].unit_id in {"fgw", "qtbm", "jd"}
 
 
 # --- typo tolerance ----------------------------------------------------------------------------
@@ -472,6 +489,24 @@ def test_pinyin_and_shapes() -> None:
 def test_typos_reach_the_right_unit(question: str, unit: tuple[str, ...]) -> None:
     answer = engine_for("yongjia").ask(question)
     assert answer.answered and answer.matches[0].unit in unit
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "旅游业统计报表", "楠溪江风景旅游管理局"),
+        ("yongjia", "物业公司统计报表", "县房管局"),
+        ("yongjia", "出租车运输统计", "县交通局"),
+        ("yongjia", "教育报表", "县教育局"),
+        ("district", "服务业报表报给谁", "区统计局"),
+    ],
+)
+def test_everyday_words_for_statistics_reach_the_statistics_duty(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    """报表 (a statistical return) and 出租车/客运 (passenger transport) as staff type them."""
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit
 
 
 def test_real_words_are_not_taken_for_typos() -> None:
