@@ -366,7 +366,9 @@ class LookupEngine:
             for x in lexicon.senses
         ]
         self._subject = [_clean(w).replace(SEP, "") for w in lexicon.subject]
-        self._carriers = {_clean(w).replace(SEP, "") for w in lexicon.carriers}
+        # longest first: "旅游产业" loses 产业, not only 业
+        carriers = {_clean(w).replace(SEP, "") for w in lexicon.carriers}
+        self._carriers = tuple(sorted(carriers, key=lambda w: (-len(w), w)))
         self._errands = {  # a word the documents use is no errand (推荐 of 驰名商标推荐)
             e
             for e in (_clean(w).replace(SEP, "") for w in lexicon.errands)
@@ -572,12 +574,16 @@ class LookupEngine:
         ][:1]
 
     def _without_carrier(self, word: str) -> str:
-        """A word without a carrier noun at its end ("餐饮企业" → "餐饮"), unless a known term."""
-        if self._known(word):
+        """A word without a carrier noun at its end ("餐饮企业" → "餐饮"), unless a known term
+        or a stop-word; an industry ending (电信业) goes only where the rest is a known term."""
+        if self._known(word) or word in self._stop:
             return word
         for carrier in self._carriers:
             if word.endswith(carrier) and len(word) - len(carrier) >= 2:
-                return word[: -len(carrier)]
+                base = word[: -len(carrier)]
+                if carrier.endswith("业") and not self._known(base):
+                    continue
+                return base
         return word
 
     def _verbs(self, raw: str) -> tuple[set[int], bool]:

@@ -499,12 +499,19 @@ def test_typos_reach_the_right_unit(question: str, unit: tuple[str, ...]) -> Non
         ("yongjia", "出租车运输统计", "县交通局"),
         ("yongjia", "教育报表", "县教育局"),
         ("district", "服务业报表报给谁", "区统计局"),
+        # an industry ending after a word the documents know: 电信业 is 电信, 会计行业 会计
+        ("district", "电信业", "区科技局"),
+        ("district", "会计行业", "区工商联"),
+        ("district", "保险业", "区财政局"),
+        ("yongjia", "农家乐产业", "县农办"),
+        ("yongjia", "服务业统记", "县统计局"),  # 服务业 itself keeps its ending
     ],
 )
-def test_everyday_words_for_statistics_reach_the_statistics_duty(
+def test_words_as_staff_type_them_reach_the_right_unit(
     jurisdiction: str, question: str, unit: str
 ) -> None:
-    """报表 (a statistical return) and 出租车/客运 (passenger transport) as staff type them."""
+    """Words as staff type them: 报表 (a statistical return), 出租车 (passenger transport), an
+    industry with 业, 产业 or 行业 after it."""
     answer = engine_for(jurisdiction).ask(question)
     assert answer.answered and answer.matches[0].unit == unit
 
