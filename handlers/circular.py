@@ -60,6 +60,11 @@ async def circular_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             await message.reply_text(texts.CIRC_BAD_MONTH.format(text=escape(raw[:20])))
             return
     service = get_circulars(context.bot_data)
+    if not service.month_over(month):
+        await message.reply_text(
+            texts.CIRC_MONTH_NOT_OVER.format(year=month.year, month=month.month)
+        )
+        return
     draft = await service.draft(month, actor=user.id)
     await send_preview(context, message.chat.id, draft)
 

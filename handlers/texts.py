@@ -577,6 +577,9 @@ CIRC_EXCERPT_LATE = "（逾期报送）"
 CIRC_STATE = {"missing": "未报送", "late": "逾期报送"}
 CIRC_USAGE = "用法：/circular 2026-10（通报的月份）"
 CIRC_BAD_MONTH = "无法识别月份“{text}”。用法：/circular 2026-10"
+CIRC_MONTH_NOT_OVER = (
+    "{year}年{month}月尚未结束，月度统计通报要在该月结束后生成。用法：/circular 2026-10"
+)
 CIRC_PREVIEW_HEAD = (
     "📋 月度统计通报草稿 #{id}（{period}）预览如下：摘要、图表和工作簿。确认"
     "后发送给全部联络员和已登记的工作群。"
@@ -653,7 +656,9 @@ REMIND_BUTTON = "去填报"
 REMIND_BACKUP_FOOT = "您是本单位的备用联络员，请协助尽快报送。"
 REMIND_ADMIN_FOOT = "发送 /status {label} 查看各单位填报进度。"
 CIRC_UNIT_PENDING = "— {unit}：已报送，待审核"
+CIRC_UNIT_OPEN = "— {unit}：未到报送截止"
 CIRC_EXCERPT_PENDING = "• {name}：已报送，待审核"
+CIRC_EXCERPT_OPEN = "• {name}：未到报送截止"
 
 # ---- the calendar (/calendar, handlers/schedule.py) ----
 CAL_TITLE_UNIT = "📅 <b>{unit}</b> 未来{days}天的日程"
@@ -704,6 +709,7 @@ CIRC_WIDE_HEADER = "{name}（{measure}）"
 CIRC_WIDE_PCT = "%"
 CIRC_WIDE_MISSING = "未报"
 CIRC_WIDE_PENDING = "待审核"
+CIRC_WIDE_OPEN = "未到截止"
 
 # --- the bot's membership (handlers/membership.py) ---
 GROUP_READDED = (

@@ -27,6 +27,7 @@ from bot.circular import render as circular_render
 from bot.circular.build import (
     LATE,
     MISSING,
+    OPEN,
     PENDING,
     CircularData,
     build_circular,
@@ -179,6 +180,34 @@ def test_late_missing_and_pending() -> None:
     due = sum(len(i.reporters) for i in kb.indicators if i.due_in_month(10))
     reported_in_time = 3  # fgw Y, fgw M, jd_01 Y (and jd_03 LOG, not late) -> 4 not listed
     assert len(data.late) == due - reported_in_time - 1
+
+
+def test_figures_due_after_the_draft_are_not_yet_missing() -> None:
+    """Yongjia's September circular drafted on 10月10日 09:00: the monthly figures (due 10月8日)
+    are missing, the quarterly ones (due 10月10日 17:00) not yet; after 17:00 they are."""
+    yj = load_knowledge("yongjia")
+    sep = Month(2026, 9)
+    values = [("2026-09", "xxb", "SOFTWARE_REVENUE_YTD", 430.0)]
+    morning = dt.datetime(2026, 10, 10, 1, 0, tzinfo=dt.UTC)
+    data = compute(yj, sep, TZ, *frames(values, [], []), morning)
+    late = data.late.set_index(["unit_id", "code"])["state"]
+    assert late[("jtj", "TRANSPORT_REVENUE_YTD")] == MISSING
+    assert ("mzj", "SOCIAL_ORGANISATIONS") not in late.index
+    assert cell(data, "mzj", "SOCIAL_ORGANISATIONS")["state"] == OPEN
+    assert cell(data, "jtj", "TRANSPORT_REVENUE_YTD")["state"] == MISSING
+    text = unescape(summary_html(data, "永嘉县"))
+    assert "县民政局：未到报送截止" in text and "县交通局：未报送" in text
+    assert "县民政局：" not in text.split(texts.CIRC_SECTION_LATE)[1]
+    mzj = unescape(excerpt_html(data, "mzj", "永嘉县") or "")
+    assert "未到报送截止" in mzj and "未报送" not in mzj
+    book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))
+    marks = {c.value for row in book[texts.CIRC_SHEET_UNIT_VALUE].iter_rows() for c in row}
+    assert {texts.CIRC_WIDE_OPEN, texts.CIRC_WIDE_MISSING} <= marks
+    evening = dt.datetime(2026, 10, 10, 9, 30, tzinfo=dt.UTC)
+    after = compute(yj, sep, TZ, *frames(values, [], []), evening)
+    assert after.late.set_index(["unit_id", "code"])["state"][("mzj", "SOCIAL_ORGANISATIONS")] == (
+        MISSING
+    )
 
 
 def test_january_and_quarterly_own_parts() -> None:
@@ -655,6 +684,32 @@ async def test_auto_draft_once_on_the_day(sessions: async_sessionmaker[AsyncSess
     later = dt.datetime(2027, 1, 16, 8, 0, tzinfo=TZ).astimezone(UTC)
     caught_up = await service.maybe_draft(later)
     assert caught_up is not None and caught_up.circular.period_label == "2026-12"
+
+
+async def test_an_early_preview_does_not_stand_for_the_scheduled_draft(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """An admin's /circular before the drafting day, cancelled or left as a draft, is
+    superseded on the day by the schedule's (fresher figures); one drafted or sent on or after
+    the day is not."""
+    kb = district()
+    await seed_people(sessions)
+    early = dt.datetime(2026, 11, 3, 10, 0, tzinfo=TZ).astimezone(UTC)
+    service = Circulars(sessions, kb, settings(DUTYBOT_CIRCULAR_DAY="10"), clock=lambda: early)
+    assert not service.month_over(Month(2026, 11)) and service.month_over(OCT)
+    cancelled = await service.draft(OCT, actor=ADMIN)
+    await service.cancel(cancelled.circular.id, ADMIN)
+    kept = await service.draft(OCT, actor=ADMIN)
+    due = dt.datetime(2026, 11, 10, 9, 0, tzinfo=TZ).astimezone(UTC)
+    scheduled = await service.maybe_draft(due)
+    assert scheduled is not None and scheduled.circular.created_by == 0
+    async with sessions() as session:
+        found = await session.execute(select(Circular.id, Circular.status))
+        statuses = {circular_id: status for circular_id, status in found.all()}
+    assert statuses[kept.circular.id] == "cancelled"  # superseded by the schedule's
+    assert statuses[scheduled.circular.id] == "draft"
+    await service.cancel(scheduled.circular.id, ADMIN)
+    assert await service.maybe_draft(due + dt.timedelta(days=1)) is None  # cancelled on the day
 
 
 # ---------------------------------------------------------------- review fixes

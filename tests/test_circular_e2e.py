@@ -200,6 +200,13 @@ async def test_refusals(harness: Harness) -> None:
     [reply] = await h.say("/circular <b>x&", user=ADMIN)
     assert reply["text"] == texts.CIRC_BAD_MONTH.format(text="<b>x&")
     assert not [e for e in reply.get("entities", []) if e["type"] == "bold"]
+    # A month that has not ended (the clock says 11月8日) has no circular yet: none is drafted,
+    # so none can be sent and block the real one.
+    for label, month in (("2026-11", 11), ("2026-12", 12)):
+        [reply] = await h.say(f"/circular {label}", user=ADMIN)
+        assert reply["text"] == texts.CIRC_MONTH_NOT_OVER.format(year=2026, month=month)
+    async with h.app.bot_data["deps"].reporting.sessions() as session:
+        assert not (await session.scalars(select(Circular))).all()
     [reply] = await h.say("/circular 2026-10", user=ADMIN, chat=GROUP)
     assert reply["text"] == texts.REPORT_IN_GROUP
     # An admin removed after drafting cannot send it any more.

@@ -18,11 +18,14 @@ Rules (see README, 月度统计通报):
 - **排名**: by the figure, descending, among peers (the parts of one unit rank together; the units
   not part of another rank together).
 - **未报送**: due, with no figure (or one sent back); **逾期**: first reported after the deadline.
+  A figure whose deadline is still to come when the circular is built (a quarterly figure due
+  after the draft's day) is **未到截止**, neither missing nor late.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +45,9 @@ STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
 FLOW_UNITS = frozenset({"万元", "万吨", "万人次"})
 NON_ADDITIVE = frozenset({"%"})
 
-# A cell's state: not reported, reported after the deadline, reported but not yet accepted.
-MISSING, LATE, PENDING = "missing", "late", "pending"
+# A cell's state: not reported, reported after the deadline, reported but not yet accepted,
+# not reported and not yet due (its deadline is after the circular was built).
+MISSING, LATE, PENDING, OPEN = "missing", "late", "pending", "open"
 
 INDICATOR_COLUMNS = [
     "code",
@@ -247,10 +251,12 @@ async def build_circular(
     kb: Knowledge,
     month: Month,
     tz: ZoneInfo,
+    now: dt.datetime | None = None,
 ) -> CircularData:
-    """Read what the month's circular needs, then compute its frames in a worker thread."""
+    """Read what the month's circular needs, then compute its frames in a worker thread
+    (`now`: when it is built, for the deadlines still to come; None: after all of them)."""
     values, reported, targets = await load_inputs(sessions, kb, month)
-    return await asyncio.to_thread(compute, kb, month, tz, values, reported, targets)
+    return await asyncio.to_thread(compute, kb, month, tz, values, reported, targets, now)
 
 
 async def load_inputs(
@@ -354,8 +360,10 @@ def compute(
     values: pd.DataFrame,
     reported: pd.DataFrame,
     targets: pd.DataFrame,
+    now: dt.datetime | None = None,
 ) -> CircularData:
-    """The circular's frames from the loaded values, reported times and targets."""
+    """The circular's frames from the loaded values, reported times and targets; a figure
+    not reported whose deadline is after `now` is OPEN (None: every deadline has passed)."""
     due = due_indicators(kb, month)
     cat = _catalogue_frame(due)
     part_of = {u.id: u.part_of for u in kb.reporting_units if u.part_of}
@@ -443,8 +451,9 @@ def compute(
     units["uorder"] = units["unit_id"].map(unit_order)
     units = units.sort_values(["order", "uorder"], kind="stable").reset_index(drop=True)
 
-    late = _late(kb, month, tz, cells, reported, names, cat)
-    state = late.set_index(["unit_id", "code"])["state"]
+    states = _states(kb, month, tz, cells, reported, names, cat, now)
+    late = states[states["state"].isin([MISSING, LATE])].reset_index(drop=True)
+    state = states.set_index(["unit_id", "code"])["state"]
     units["state"] = state.reindex(pd.MultiIndex.from_frame(units[["unit_id", "code"]])).to_numpy()
     pending = units["state"].isna() & units["value"].isna()
     units["state"] = units["state"].where(~pending, PENDING).fillna("")
@@ -459,7 +468,7 @@ def compute(
     )
 
 
-def _late(
+def _states(
     kb: Knowledge,
     month: Month,
     tz: ZoneInfo,
@@ -467,7 +476,9 @@ def _late(
     reported: pd.DataFrame,
     names: dict[str, str],
     cat: pd.DataFrame,
+    now: dt.datetime | None,
 ) -> pd.DataFrame:
+    """The cells missing, late or not yet due (LATE_COLUMNS)."""
     deadlines = pd.Series(
         {code: deadline_at(kb.indicator(code), month, tz) for code in cat.index}, dtype=object
     )
@@ -476,6 +487,9 @@ def _late(
     missing = frame["reported_at"].isna()
     late = ~missing & (frame["reported_at"] > frame["deadline"])
     frame["state"] = np.where(missing, MISSING, np.where(late, LATE, ""))
+    if now is not None:
+        due_later = (frame["deadline"] > pd.Timestamp(now)).to_numpy()
+        frame.loc[missing.to_numpy() & due_later, "state"] = OPEN
     frame = frame[frame["state"] != ""].rename(columns={"indicator": "code"})
     frame["unit_name"] = frame["unit_id"].map(names)
     frame["name"] = frame["code"].map(cat["name"])

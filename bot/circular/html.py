@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from bot.circular.build import LATE, MISSING, PENDING, CircularData
+from bot.circular.build import LATE, MISSING, OPEN, PENDING, CircularData
 from handlers import texts
 from handlers.render import MAX_MESSAGE, split_html
 
@@ -170,11 +170,10 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
         for peer, ranked in peers.items():
             for row in ranked:
                 if _missing(row["value"]):
-                    template = (
-                        texts.CIRC_UNIT_PENDING
-                        if row["state"] == PENDING
-                        else texts.CIRC_UNIT_MISSING
-                    )
+                    template = {
+                        PENDING: texts.CIRC_UNIT_PENDING,
+                        OPEN: texts.CIRC_UNIT_OPEN,
+                    }.get(row["state"], texts.CIRC_UNIT_MISSING)
                     lines.append(template.format(unit=escape(str(row["unit_name"]))))
                     continue
                 lines.append(
@@ -272,11 +271,10 @@ def _excerpt(data: CircularData, rows: list[dict[str, Any]]) -> str:
     for row in rows:
         name = escape(str(row["name"]))
         if _missing(row["value"]):
-            template = (
-                texts.CIRC_EXCERPT_PENDING
-                if row["state"] == PENDING
-                else texts.CIRC_EXCERPT_MISSING
-            )
+            template = {
+                PENDING: texts.CIRC_EXCERPT_PENDING,
+                OPEN: texts.CIRC_EXCERPT_OPEN,
+            }.get(row["state"], texts.CIRC_EXCERPT_MISSING)
             lines.append(template.format(name=name))
             continue
         line = texts.CIRC_EXCERPT_LINE.format(

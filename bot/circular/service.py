@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -123,9 +123,15 @@ class Circulars:
 
     # ------------------------------------------------------------ drafting
 
-    async def build(self, month: Month) -> CircularData:
-        """Read the month's figures, then compute the frames in a worker thread."""
-        return await build_circular(self._sessions, self.kb, month, self.tz)
+    async def build(self, month: Month, now: dt.datetime | None = None) -> CircularData:
+        """Read the month's figures, then compute the frames in a worker thread (the figures
+        due after `now`, by default the clock's, are not yet missing)."""
+        return await build_circular(self._sessions, self.kb, month, self.tz, now or self.clock())
+
+    def month_over(self, month: Month, now: dt.datetime | None = None) -> bool:
+        """Whether the month has ended (local time): only then is there a circular of it."""
+        today = (now or self.clock()).astimezone(self.tz).date()
+        return month.last_day < today
 
     async def draft(
         self,
@@ -140,10 +146,10 @@ class Circulars:
         The month's older drafts are cancelled (one draft a month can be sent). With
         `preview_to`, the preview for those admins is queued in the same transaction.
         """
-        async with workbook_worker(due_cells(self.kb, month)) as worker:
-            data = await self.build(month)
-            out = await render(data, self.jurisdiction_name, self.tz, worker)
         now = now or self.clock()
+        async with workbook_worker(due_cells(self.kb, month)) as worker:
+            data = await self.build(month, now)
+            out = await render(data, self.jurisdiction_name, self.tz, worker)
         async with self._sessions.begin() as session:
             older = list(
                 (
@@ -212,8 +218,8 @@ class Circulars:
     async def maybe_draft(self, now: dt.datetime) -> Draft | None:
         """On or after `circular_day` (local, after `reminder_time`), last month's circular is
         drafted once and its preview queued to the admins (in the draft's own transaction);
-        None when not due or done already (by the schedule or by an admin's /circular for that
-        month).
+        None when not due or done already (sent, or drafted by the schedule or an admin's
+        /circular on or after that day).
 
         A bot that was down on the day drafts it on its first tick later in the month (outside
         quiet hours).
@@ -225,12 +231,18 @@ class Circulars:
         if in_quiet(now, self.tz, self.settings.quiet):
             return None  # a catch-up late in the evening waits for the morning
         month = Month.of(local.date()).shift(-1)
+        # The drafting day's moment: an admin's preview before it (cancelled or left as a
+        # draft) does not stand for the schedule's, which supersedes it with fresher figures.
+        due = dt.datetime.combine(
+            local.date().replace(day=day), self.settings.reminder_clock, tzinfo=self.tz
+        ).astimezone(dt.UTC)
         async with self._lock:
             async with self._sessions() as session:
                 found = await session.scalar(
                     select(Circular.id).where(
                         Circular.jurisdiction == self._jurisdiction,
                         Circular.period_label == month.label,
+                        or_(Circular.status == SENT, Circular.created_at >= due),
                     )
                 )
             if found is not None:

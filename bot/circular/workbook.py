@@ -8,8 +8,9 @@ The units' figures are wide, as statistics circulars print them: one sheet per m
 (本期数, 同比, 累计, 完成率, 排名; see WIDE), a row per unit (单位, 所属) in the
 build's order, a column per indicator. A cell is empty where the unit does not report the
 indicator or the figure does not exist (no target, no base to compare with); in 各单位本期数
-a due figure that is not there says why: 未报 (not reported) or 待审核 (reported, not yet
-accepted). Late reporters are listed in 报送情况.
+a due figure that is not there says why: 未报 (not reported), 待审核 (reported, not yet
+accepted) or 未到截止 (not reported, due after the circular was built). Late reporters are
+listed in 报送情况.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from bot.circular.build import LATE, MISSING, PENDING, CircularData
+from bot.circular.build import LATE, MISSING, OPEN, PENDING, CircularData
 from bot.circular.xlsx import Column, Sheet, write_xlsx
 from handlers import texts
 
@@ -196,13 +197,14 @@ def _text_width(values: np.ndarray, header: str) -> float:
 
 
 def _markers(data: CircularData) -> np.ndarray:
-    """Why a due figure is not in 各单位本期数: 未报 or 待审核 (None where it is there)."""
+    """Why a due figure is not in 各单位本期数: 未报, 待审核 or 未到截止 (None: it is there)."""
     state = data.units["state"].astype(str).to_numpy()
     empty = data.units["value"].isna().to_numpy()
     marks = np.full(len(state), None, dtype=object)
     marks[empty & (state == MISSING)] = texts.CIRC_WIDE_MISSING
     # A figure reported late and not yet accepted is as pending as one reported in time.
     marks[empty & np.isin(state, [PENDING, LATE])] = texts.CIRC_WIDE_PENDING
+    marks[empty & (state == OPEN)] = texts.CIRC_WIDE_OPEN
     return marks
 
 
