@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -292,8 +292,14 @@ def points_text(value: Decimal) -> str:
     return "0"
 
 
+def shown_pct(value: Decimal) -> Decimal:
+    """A completion % to one decimal, rounded down: 99.997% shows 99.9%, never the 100% it
+    did not reach (the grade is the exact value's)."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
+
+
 def pct_text(value: Decimal | None) -> str:
-    return "" if value is None else number(value, 1)
+    return "" if value is None else number(shown_pct(value), 1)
 
 
 # ---------------------------------------------------------------- the workbook
@@ -356,7 +362,7 @@ def scores_workbook(board: Scoreboard, kb: Knowledge) -> bytes:
                     _float(line.target),
                     _float(line.actual),
                     f"{board.year}-{line.month:02d}" if line.month else "",
-                    None if pct is None else round(float(pct), 1),
+                    None if pct is None else float(shown_pct(pct)),
                     texts.SCORE_RESULTS[line.result],
                     float(line.points),
                     texts.SCORE_YES if line.provisional else texts.SCORE_NO,

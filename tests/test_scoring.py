@@ -20,6 +20,7 @@ from bot.scoring import (
     NoScoringRule,
     accountable,
     grade,
+    pct_text,
     rule_of,
     score_year,
     scores_workbook,
@@ -46,7 +47,7 @@ def kb() -> Knowledge:
 async def seed(
     sessions: async_sessionmaker[AsyncSession],
     targets: dict[tuple[str, str], int | str],
-    figures: list[tuple[int, str, str, int | str, str]],
+    figures: list[tuple[int, str, str, float | str, str]],
     year: int = 2026,
 ) -> None:
     """Targets, and figures (month, unit, indicator, value, status) in their periods."""
@@ -218,6 +219,21 @@ async def test_threshold_is_editable(
     strict = await score_year(sessions, stricter, 2026)
     assert loose.units[0].lines[0].result == OVER
     assert strict.units[0].lines[0].result == COMPLETE
+
+
+async def test_a_near_miss_never_shows_the_threshold_it_missed(
+    kb: Knowledge, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """299.99 of 300 is 99.997%: 未完成, shown as 99.9% (not 100%), in chat and in the workbook."""
+    await seed(sessions, {("fgw", TOTAL): 300}, [(12, "fgw", TOTAL, 299.99, "accepted")])
+    board = await score_year(sessions, kb, 2026)
+    fgw = next(u for u in board.units if u.unit.id == "fgw")
+    line = next(x for x in fgw.lines if x.indicator.code == TOTAL)
+    assert line.result == FAIL and pct_text(line.pct) == "99.9"
+    assert pct_text(Decimal("109.96")) == "109.9" and pct_text(Decimal(100)) == "100"
+    book = load_workbook(io.BytesIO(scores_workbook(board, kb)))
+    detail = list(book[texts.SCORE_SHEET_DETAIL].iter_rows(values_only=True))
+    assert next(r for r in detail if r[0] == "区发改委")[6] == 99.9
 
 
 async def test_workbook(kb: Knowledge, sessions: async_sessionmaker[AsyncSession]) -> None:
