@@ -102,18 +102,29 @@ def latest_stages(
     escalate_after: int,
     quiet: tuple[dt.time, dt.time] | None = None,
 ) -> tuple[Stage | None, Stage | None]:
-    """The latest contact stage and the latest escalation stage due at `now` (None: none yet)."""
+    """The latest contact stage and the latest escalation stage due at `now` (None: none yet).
+
+    A stage of an earlier day that was missed (the bot was down) is not caught up when one of
+    today's is still to come: the contact gets today's, not two reminders an hour apart.
+    """
     due_day = deadline.astimezone(tz).date()
     today = now.astimezone(tz).date()
     contact: Stage | None = None
     escalation: Stage | None = None
+    later_today = False  # a stage of today's is still to come
     for name, days in BEFORE:
         at = after_quiet(_at(due_day - dt.timedelta(days=days), clock, tz), tz, quiet)
         if at <= now:
             contact = Stage(name, at)
+        elif due_day - dt.timedelta(days=days) == today:
+            later_today = True
     at = after_quiet(_at(due_day, clock, tz), tz, quiet)
     if at <= now:
         contact = Stage("dayof", at)
+    elif due_day == today:
+        later_today = True
+    if today > due_day and workdays.is_workday(today):
+        later_today = after_quiet(_at(today, clock, tz), tz, quiet) > now
     # the latest working day after the deadline's day whose reminder time has come
     day = today
     while day > due_day:
@@ -126,6 +137,11 @@ def latest_stages(
                     escalation = Stage(f"escalate:{day.isoformat()}", at, late)
                 break
         day -= dt.timedelta(days=1)
+    if later_today:
+        contact = contact if contact and contact.at.astimezone(tz).date() >= today else None
+        escalation = (
+            escalation if escalation and escalation.at.astimezone(tz).date() >= today else None
+        )
     return contact, escalation
 
 

@@ -146,7 +146,10 @@ def test_stages_in_order_and_only_the_latest_due() -> None:
     assert contact is not None and contact.name == "before3" and escalation is None
     assert plan(local(2026, 10, 7, 9, 0))[0].name == "before1"  # type: ignore[union-attr]
     assert plan(local(2026, 10, 8, 20, 0))[0].name == "dayof"  # type: ignore[union-attr]
-    assert plan(local(2026, 10, 9, 8, 0))[0].name == "dayof"  # type: ignore[union-attr]
+    # before today's 09:00 nothing of an earlier day is caught up: today's stage is to come
+    assert plan(local(2026, 10, 9, 8, 0)) == (None, None)
+    assert plan(local(2026, 10, 8, 8, 30)) == (None, None)  # before1 missed, dayof at 09:00
+    assert plan(local(2026, 10, 13, 8, 30)) == (None, None)  # no escalation of the 12th either
     assert plan(local(2026, 10, 9, 9, 0))[0].name == "overdue:2026-10-09"  # type: ignore[union-attr]
     # Saturday 10 October is a make-up working day; Sunday the 11th is not
     assert plan(local(2026, 10, 10, 9, 0))[0].name == "overdue:2026-10-10"  # type: ignore[union-attr]
@@ -157,6 +160,20 @@ def test_stages_in_order_and_only_the_latest_due() -> None:
     contact, escalation = plan(local(2026, 10, 13, 9, 30))  # the 4th: after 3 days, escalate
     assert escalation is not None and escalation.name == "escalate:2026-10-13"
     assert escalation.overdue_days == 4
+
+
+def test_a_missed_stage_is_caught_up_when_no_stage_of_today_is_to_come() -> None:
+    deadline = local(2026, 10, 8, 17, 0)
+
+    def plan(now: dt.datetime) -> tuple[Stage | None, Stage | None]:
+        return latest_stages(deadline, now, TZ, NINE, 3, QUIET)
+
+    # 6 October: no stage of its own; 5 October's before3 (missed) is caught up
+    assert plan(local(2026, 10, 6, 8, 30))[0].name == "before3"  # type: ignore[union-attr]
+    # Sunday 11 October is no working day: the 10th's overdue reminder is caught up
+    assert plan(local(2026, 10, 11, 8, 30))[0].name == "overdue:2026-10-10"  # type: ignore[union-attr]
+    # after today's 09:00, today's stage
+    assert plan(local(2026, 10, 8, 9, 0))[0].name == "dayof"  # type: ignore[union-attr]
 
 
 def test_quiet_hours_wrap_midnight_and_delay_a_stage_to_their_end() -> None:
