@@ -187,12 +187,17 @@ def _unpacked_size(content: bytes) -> int:
         raise _file_error("file_unreadable") from None
 
 
+# What a damaged XLSX raises as openpyxl reads it (a broken part's XML is a SyntaxError:
+# ElementTree's ParseError and lxml's XMLSyntaxError both are).
+_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, EOFError)
+
+
 def _xlsx_rows(content: bytes) -> _Table:
     if _unpacked_size(content) > MAX_UNPACKED:
         raise _file_error("file_unpacked_too_big")
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except _DAMAGED:
         raise _file_error("file_unreadable") from None
     try:
         sheets = list(book.worksheets)
@@ -209,6 +214,8 @@ def _xlsx_rows(content: bytes) -> _Table:
             except TargetFileError as exc:
                 first_error = first_error or exc
         raise first_error or _file_error("file_empty")
+    except _DAMAGED:  # a sheet's XML cut off or broken, found as its rows are read
+        raise _file_error("file_unreadable") from None
     finally:
         book.close()
 

@@ -149,6 +149,19 @@ def test_file_level_errors(kb: Knowledge) -> None:
     assert one("t.xlsx", b"not a zip") == texts.TARGET_FILE_ERROR.format(
         reason=e["file_unreadable"]
     )
+    # a zip whose parts are damaged: the package's content types, or a sheet cut off
+    good = xlsx([HEADER, ["2026", "区发改委", "现代物流业营业收入（累计）", "100"]])
+    for part, cut in (("[Content_Types].xml", b"<Types"), ("xl/worksheets/sheet1.xml", b"<works")):
+        damaged = io.BytesIO()
+        with (
+            zipfile.ZipFile(io.BytesIO(good)) as source,
+            zipfile.ZipFile(damaged, "w") as out,
+        ):
+            for info in source.infolist():
+                out.writestr(info, cut if info.filename == part else source.read(info))
+        assert one("t.xlsx", damaged.getvalue()) == texts.TARGET_FILE_ERROR.format(
+            reason=e["file_unreadable"]
+        ), part
     assert one("t.csv", b"") == texts.TARGET_FILE_ERROR.format(reason=e["file_empty"])
     assert one("t.csv", csv_bytes([["甲", "乙"], ["1", "2"]])) == texts.TARGET_FILE_ERROR.format(
         reason=e["no_header"]
