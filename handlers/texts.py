@@ -599,6 +599,7 @@ CIRC_REPORT = (
     "📮 通报 #{id}（{period}）发送报告：成功{sent}条，失败{failed}条，对方已"
     "屏蔽{blocked}条，共{total}条。"
 )
+CIRC_REPORT_RESENT = "其中{count}条因程序中断后重发，对方可能收到两次。"
 CIRC_CHART_TITLE = "{jurisdiction}服务业主要指标（{year}年{month}月）"
 CIRC_CHART_PROGRESS = "累计完成率（%）"
 CIRC_CHART_SCHEDULE = "序时进度 {pct}"

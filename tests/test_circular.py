@@ -622,6 +622,7 @@ async def test_draft_send_and_report(sessions: async_sessionmaker[AsyncSession])
     assert missing.value.reason == "not_found"
 
     counts = {"total": 10, "sent": 8, "failed": 1, "blocked": 1, "cancelled": 0, "pending": 0}
+    counts["resent_after_crash"] = 2
     await service.on_batch_done(f"circular:{row.id}", counts)
     await service.on_batch_done(f"circular:{row.id}", counts)  # idempotent
     await service.on_batch_done("reminders:x", counts)  # not ours
@@ -629,6 +630,7 @@ async def test_draft_send_and_report(sessions: async_sessionmaker[AsyncSession])
     assert len(reports) == 1
     assert reports[0].key == f"report:circular:{row.id}" and reports[0].chat_id == ADMIN
     assert "成功8条，失败1条，对方已屏蔽1条，共10条" in reports[0].payload
+    assert texts.CIRC_REPORT_RESENT.format(count=2) in reports[0].payload
 
 
 async def test_cancel_then_send_is_refused(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -474,6 +474,8 @@ class Circulars:
             blocked=counts.get("blocked", 0),
             total=counts.get("total", 0),
         )
+        if counts.get("resent_after_crash", 0):
+            text += texts.CIRC_REPORT_RESENT.format(count=counts["resent_after_crash"])
         key = REPORT_KEY.format(batch=batch)
         items = [
             Outgoing(key if n == 0 else f"{key}:{admin}", admin, "report", text)
