@@ -14,6 +14,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.calendar import WINDOW_DAYS, Calendar, Deadline, Event
 from bot.scheduler import Scheduler
 from bot.timefmt import deadline as deadline_text
+from bot.timefmt import local_time
 from handlers import texts
 from handlers.deps import Deps, get_deps
 from handlers.render import split_html
@@ -41,7 +42,7 @@ def _event_line(deps: Deps, event: Event) -> tuple[dt.datetime, str]:
     entry = event.entry
     note = texts.CAL_DEFAULT_DATE if entry.when.default else ""
     text = texts.CAL_EVENT.format(
-        when=deadline_text(event.at, deps.settings.tz),
+        when=local_time(event.at, deps.settings.tz),  # held then: no 前 as for a deadline
         name=escape(entry.name),
         timing=escape(entry.timing),
         note=note,

@@ -92,8 +92,8 @@ async def test_calendar_for_a_contact(december: Harness) -> None:
     assert "12月7日（周一）17:00前 · 2026年11月 交通运输业营业收入（累计）：✅ 已报" in text
     assert "12月7日（周一）17:00前 · 2026年11月 公路货运量（累计）：⬜ 未报" in text
     # the coordination meeting's year-end reports (the 15th) and the assessment (the 28th)
-    assert "12月15日（周二）09:00前 · 🗓 协调会议年末听取成员单位服务业工作情况汇报" in text
-    assert "12月28日（周一）17:00前 · 🗓 协调会议成员单位服务业工作绩效考核" in text
+    assert "12月15日（周二）09:00 · 🗓 协调会议年末听取成员单位服务业工作情况汇报" in text
+    assert "12月28日（周一）17:00 · 🗓 协调会议成员单位服务业工作绩效考核" in text
     assert "日期为默认值" in text
     assert "县政府常务会议" not in text  # not 县交通局's act
     assert "旅游" not in text  # another unit's figures stay hidden
@@ -108,9 +108,7 @@ async def test_calendar_for_an_admin_groups_everything_by_date(december: Harness
         x for x in text.splitlines() if x.startswith("12月7日（周一）17:00前 · 2026年11月报表")
     )
     assert "已报齐 0/2 个单位" in line and "县交通局" in line and "楠溪江风景旅游管理局" in line
-    assert (
-        "12月21日（周一）09:00前 · 🗓 县政府常务会议听取服务业专项汇报" in text
-    )  # the 20th: Sunday
+    assert "12月21日（周一）09:00 · 🗓 县政府常务会议听取服务业专项汇报" in text  # the 20th: Sunday
     # one blank line before each new date
     blocks = text.split("\n\n")
     assert any(b.startswith("12月15日") for b in blocks)
