@@ -618,8 +618,10 @@ CIRC_COLUMNS = {
     "group": "指标组",
     "measure": "计量单位",
     "value": "本期数",
-    "previous": "上期数",
-    "mom_pct": "环比（%）",
+    # 环比 compares the period's own figures (a year-to-date 本期数's month or quarter part)
+    "own": "本期当期数",
+    "previous": "上期当期数",
+    "mom_pct": "环比（%，当期数）",
     "last_year": "上年同期",
     "yoy_pct": "同比（%）",
     "ytd": "累计",

@@ -136,7 +136,7 @@ def test_totals_mom_yoy_ytd_and_schedule() -> None:
     # The total is 区发改委's figure (the streets are parts of the district, not added to it).
     assert t["value"] == 1000
     # 环比 on the month's own part: (1000-820) against (820-700).
-    assert t["previous"] == 120
+    assert (t["own"], t["previous"]) == (180, 120)
     assert t["mom_pct"] == pytest.approx(50.0)
     assert t["yoy_pct"] == pytest.approx(25.0)
     assert t["ytd"] == 1000 and t["target"] == 1200
@@ -336,8 +336,10 @@ def test_workbook_content() -> None:
     row = {h: c for h, c in zip(header, totals[2], strict=True)}
     assert row["指标代码"].value == Y
     assert row["本期数"].value == 1000 and row["本期数"].number_format == "#,##0.00"
-    assert row["环比（%）"].value == pytest.approx(50.0)
-    assert row["环比（%）"].number_format == "0.0"
+    # 环比 is checkable in the sheet: the month's own parts beside the year-to-date 本期数
+    assert (row["本期当期数"].value, row["上期当期数"].value) == (180, 120)
+    assert row["环比（%，当期数）"].value == pytest.approx(50.0)
+    assert row["环比（%，当期数）"].number_format == "0.0"
     assert row["序时进度（%）"].value == pytest.approx(83.333333)
     assert totals.freeze_panes == "A2"
 

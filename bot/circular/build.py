@@ -56,6 +56,7 @@ INDICATOR_COLUMNS = [
     "measure",
     "decimals",
     "value",
+    "own",
     "previous",
     "mom_pct",
     "last_year",
@@ -292,7 +293,8 @@ def _pct(now: np.ndarray, then: np.ndarray) -> np.ndarray:
 def _derive(
     wide: np.ndarray, labels: list[str], params: pd.DataFrame, month: Month
 ) -> dict[str, np.ndarray]:
-    """Value, previous, MoM, last year, YoY and YTD for rows with one column per month label;
+    """Value, its own part of the period (own; previous: the period before's), MoM, last year,
+    YoY and YTD for rows with one column per month label;
     `params` has a row per row of `wide` (step, cumulative, ytd_mode)."""
     where = {label: n for n, label in enumerate(labels)}
     rows = wide.shape[0]
@@ -302,7 +304,7 @@ def _derive(
         return wide[:, n] if n is not None else np.full(rows, np.nan)
 
     value, last_year = col(month), col(month.shift(-12))
-    previous, mom = np.full(rows, np.nan), np.full(rows, np.nan)
+    own_all, previous, mom = np.full(rows, np.nan), np.full(rows, np.nan), np.full(rows, np.nan)
     steps = params["step"].to_numpy()
     cumulative = params["cumulative"].to_numpy(dtype=bool)
     for step in (1, 3, 12):
@@ -315,7 +317,7 @@ def _derive(
         # A year-to-date figure's own part: minus the previous one of the same year.
         own = np.where(cum, cur - prev, cur) if month.month > step else cur
         own_prev = np.where(cum, prev - prev2, prev) if month.shift(-step).month > step else prev
-        previous[mask] = own_prev
+        own_all[mask], previous[mask] = own, own_prev
         if step != 12:
             mom[mask] = _pct(own, own_prev)
     mode = params["ytd_mode"].to_numpy()
@@ -328,6 +330,7 @@ def _derive(
         ytd[sums] = np.where(counted > 0, np.nansum(block, axis=1), np.nan)
     return {
         "value": value,
+        "own": own_all,
         "previous": previous,
         "mom_pct": mom,
         "last_year": last_year,

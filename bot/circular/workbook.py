@@ -37,6 +37,7 @@ TOTALS = (
     ("name", "text"),
     ("measure", "text"),
     ("value", "value"),
+    ("own", "value"),
     ("previous", "value"),
     ("mom_pct", "pct"),
     ("last_year", "value"),
