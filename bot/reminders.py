@@ -502,6 +502,7 @@ class Reminders:
         ytd = figures[-1][1] if ind.cumulative else sum((v for _, v in figures), Decimal(0))
         return texts.REMIND_PROGRESS.format(
             name=escape(ind.name),
+            month=last,  # the figures it is measured on: the last month reported
             done=progress_pct(ytd, target.value),
             elapsed=progress_pct(Decimal(last), Decimal(12)),
         )

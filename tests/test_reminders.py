@@ -371,7 +371,7 @@ async def test_progress_against_the_target_and_several_deadlines(
     rows = await outbox(sessions)
     text = parse_payload(next(r for r in rows if r.chat_id == JT).payload)["text"]
     # 785 / 1000 -> 79%; August is 8/12 of the year -> 67%
-    assert "交通运输业营业收入（累计）：累计完成79%，序时进度67%" in text
+    assert "交通运输业营业收入（累计）（截至8月）：累计完成79%，序时进度67%" in text
     nx = parse_payload(next(r for r in rows if r.chat_id == NX).payload)["text"]
     assert "累计完成" not in nx  # no target, no progress line
 
