@@ -77,6 +77,18 @@ def _dec(value: float) -> Decimal:
     return Decimal(str(value)).normalize()
 
 
+def basis(kb: Knowledge, unit: Unit, indicator: Indicator) -> str:
+    """The clause that scores the unit on the indicator: the total's or the industry's own
+    (its lead), else the assessment's (a street, for itself)."""
+    scoring = kb.scoring
+    if scoring is None:
+        raise NoScoringRule(kb)
+    for item in (scoring.total, *scoring.industries):
+        if item.unit == unit.id and item.indicator == indicator.code:
+            return item.source
+    return scoring.source
+
+
 def accountable(kb: Knowledge) -> list[tuple[Unit, Indicator]]:
     """Who is scored on what: the total's unit, each industry's lead, each street for itself."""
     scoring = kb.scoring
@@ -116,6 +128,7 @@ class Line:
     provisional: bool
     result: str  # over / complete / fail / no_target / no_data
     points: Decimal
+    source: str = ""  # the clause that makes the unit answer for the indicator
 
     @property
     def pct(self) -> Decimal | None:
@@ -257,6 +270,7 @@ async def score_year(
                 used is not None and used != 12,
                 result,
                 points,
+                basis(kb, unit, ind),
             )
         )
     order = {u.id: n for n, u in enumerate(u for u, _ in cells)}
@@ -366,6 +380,7 @@ def scores_workbook(board: Scoreboard, kb: Knowledge) -> bytes:
                     texts.SCORE_RESULTS[line.result],
                     float(line.points),
                     texts.SCORE_YES if line.provisional else texts.SCORE_NO,
+                    line.source,
                 ]
             )
     _sheet(
@@ -381,9 +396,10 @@ def scores_workbook(board: Scoreboard, kb: Knowledge) -> bytes:
             col["result"],
             col["points"],
             col["provisional"],
+            col["source"],
         ],
         rows,
-        [18, 34, 10, 14, 14, 10, 10, 10, 8, 10],
+        [18, 34, 10, 14, 14, 10, 10, 10, 8, 10, 60],
     )
     rule_sheet = book.create_sheet(texts.SCORE_SHEET_RULE)
     rule = board.rule

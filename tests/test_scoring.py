@@ -19,6 +19,7 @@ from bot.scoring import (
     OVER,
     NoScoringRule,
     accountable,
+    basis,
     grade,
     pct_text,
     rule_of,
@@ -111,6 +112,12 @@ def test_who_is_scored_on_what(kb: Knowledge) -> None:
         assert {(street, c) for c in (TOTAL, LOGISTICS, TELECOM, FINANCE)} <= cells
     assert not any(code.endswith("_MONTH") for _, code in cells)
     assert len(cells) == 8 + 3 * 8
+    # each line's basis: the total's or the industry's clause, the assessment's for a street
+    assert basis(kb, kb.unit("fgw"), kb.indicator(TOTAL)).endswith(
+        "全区总量指标完成或未完成的奖罚区发改委"
+    )
+    assert basis(kb, kb.unit("kjj"), kb.indicator(TELECOM)).startswith("一、（一）区科技局")
+    assert basis(kb, kb.unit("jd_01"), kb.indicator(TELECOM)) == "一、（四）绩效目标考核"
 
 
 async def test_scores(kb: Knowledge, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -261,6 +268,7 @@ async def test_workbook(kb: Knowledge, sessions: async_sessionmaker[AsyncSession
         "超额完成",
         3,
         "暂估",
+        "一、（一）区科技局负责全区通讯信息服务业的发展及绩效目标；一、（四）",
     )
     rules = [r[0] for r in book[texts.SCORE_SHEET_RULE].iter_rows(values_only=True)]
     assert any("一、（四）绩效目标考核" in (r or "") for r in rules)
