@@ -505,6 +505,10 @@ def test_typos_reach_the_right_unit(question: str, unit: tuple[str, ...]) -> Non
         ("district", "保险业", "区财政局"),
         ("yongjia", "农家乐产业", "县农办"),
         ("yongjia", "服务业统记", "县统计局"),  # 服务业 itself keeps its ending
+        # the business someone plans (想开一家…, 打算开办…) is the topic; the plan is not
+        ("yongjia", "我们公司想开一家连锁超市应该找哪个部门", "县经贸局"),
+        ("yongjia", "准备开一家物流公司", "县发改局"),
+        ("yongjia", "打算开办旅行社", "楠溪江风景旅游管理局"),
     ],
 )
 def test_words_as_staff_type_them_reach_the_right_unit(
@@ -809,6 +813,11 @@ EVERYDAY = [
     "驾校归谁管",
     "课外培训机构归谁",
     "打印机坏了找谁",
+    "开会",
+    "开车",
+    "想开个玩笑",
+    "打算买房",
+    "开一家公司",
     "会议室在哪",
     "报销流程怎么走",
     # a resident's own errand about an industry the documents cover
