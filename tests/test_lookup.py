@@ -427,6 +427,7 @@ def test_normalize(raw: str, expected: str) -> None:
         ("完不成扣几分", "完不成扣分"),
         ("罚多少分", "罚分"),
         ("智囊库经费一共多少", "智囊库经费"),
+        ("六大产业是哪六个", "六大产业"),
         ("多少钱", "多少钱"),  # only "是多少" and the like are a frame; 多少钱 is an errand
     ],
 )
@@ -509,6 +510,9 @@ def test_typos_reach_the_right_unit(question: str, unit: tuple[str, ...]) -> Non
         ("yongjia", "我们公司想开一家连锁超市应该找哪个部门", "县经贸局"),
         ("yongjia", "准备开一家物流公司", "县发改局"),
         ("yongjia", "打算开办旅行社", "楠溪江风景旅游管理局"),
+        # "which three", "includes": what a clause lists
+        ("district", "项目库分为哪三类", "区发改委"),
+        ("district", "专业服务业包括哪些", "区工商联"),
     ],
 )
 def test_words_as_staff_type_them_reach_the_right_unit(
