@@ -513,6 +513,11 @@ def test_typos_reach_the_right_unit(question: str, unit: tuple[str, ...]) -> Non
         # "which three", "includes": what a clause lists
         ("district", "项目库分为哪三类", "区发改委"),
         ("district", "专业服务业包括哪些", "区工商联"),
+        ("yongjia", "县里服务业的总体规划谁弄", "县发改局"),
+        ("yongjia", "淘宝店", "县经贸局"),
+        ("yongjia", "健身俱乐部", "县体育局"),
+        ("yongjia", "社会组织统计", "县民政局"),
+        ("yongjia", "村级组织统计", "县民政局"),
     ],
 )
 def test_words_as_staff_type_them_reach_the_right_unit(
