@@ -375,7 +375,10 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     key, version, action, arg = parsed
     if draft is None or not isinstance(draft.state, FormState) or draft.state.key != key:
-        stale = texts.FORM_SUBMITTED_ALREADY if action == "confirm" else texts.FORM_STALE
+        stale = texts.FORM_STALE
+        if action == "confirm":  # was it this form that was submitted, or was it dropped?
+            submitted = await deps.reporting.form_submitted(query.from_user.id, key)
+            stale = texts.FORM_SUBMITTED_ALREADY if submitted else texts.FORM_NOT_SUBMITTED
         await query.answer(stale, show_alert=True)
         return
     if draft.version != version:

@@ -577,6 +577,23 @@ async def test_export_in_chat_is_for_admins(harness: Harness) -> None:
     assert 100 in values and "县交通局" in values
 
 
+async def test_a_stale_confirm_says_whether_the_form_was_submitted(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """确认提交 on the summary of a form that was dropped (its contact moved to another unit)
+    says it was not submitted, not "already submitted" (the double tap test has that case)."""
+    h = harness
+    await h.say("/report", user=JT)
+    await h.say("100", user=JT)
+    await h.say("200", user=JT)
+    [summary] = await h.say("300", user=JT)
+    assert "✅ 确认提交" in buttons(summary)
+    await h.say(f"/move {JT} 信息办", user=ADMIN)
+    await h.emu.wait_for_bot_messages(JT, 1, timeout=10)  # the moved contact is told
+    assert await press_refused(h, JT, summary, "✅ 确认提交") == texts.FORM_NOT_SUBMITTED
+    assert await submissions(sessions, "jtj") == {}
+
+
 async def test_a_contact_moved_mid_form_cannot_save_for_the_old_unit(
     harness: Harness, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

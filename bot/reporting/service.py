@@ -32,6 +32,7 @@ FIRST_MONTH = Month(2001, 1)
 LATE_MONTHS = 12
 # Statuses of a submitted figure.
 SUBMITTED, ACCEPTED, RETURNED = "submitted", "accepted", "returned"
+FORM_SUBMITTED = "form_submitted"  # the audit action of a submitted form
 
 
 class StaleForm(Exception):
@@ -526,12 +527,31 @@ class Reporting:
                     await session.flush()
                     session.add(_revision(sub, entry, state.reason, draft.user_id, now))
                     saved.append(Saved(code, entry.value, sub.revision))
+                # which form was submitted: a stale 确认提交 of it says so, of another one not
+                mark = self._audit(
+                    draft.user_id, FORM_SUBMITTED, f"form:{state.key}", period=state.period
+                )
+                mark.at = now
+                session.add(mark)
         except IntegrityError as exc:
             if "unique" not in str(exc.orig).lower():
                 raise
             raise Conflict(list(entries)) from None  # a concurrent first save of the same cell
         self._drafts.put(draft.user_id, None)
         return Receipt(month, state.unit_id, tuple(saved), now)
+
+    async def form_submitted(self, user_id: int, key: str) -> bool:
+        """Whether the user's form with this key was submitted (not cancelled or dropped)."""
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(AuditLog.id).where(
+                    AuditLog.jurisdiction == self._jurisdiction,
+                    AuditLog.actor == user_id,
+                    AuditLog.action == FORM_SUBMITTED,
+                    AuditLog.target == f"form:{key}",
+                )
+            )
+        return found is not None
 
     # ------------------------------------------------------------ status
 
