@@ -212,6 +212,9 @@ ISSUES = {
     "number_empty": "请输入一个数值。",
     "number_not_a_number": "“{text}”不是数值。请只输入数字，如 1234.5，可带“万”“亿”或千位分隔符。",
     "number_separator": "千位分隔符位置不对，请写成 1,234,567 或直接写 1234567。",
+    "number_several": (
+        "“{text}”像是几个数，这一项只填一个数；从Excel粘贴一行请直接复制单元格（以制表符分隔）。"
+    ),
     "number_not_percent": "这项指标的单位是{unit}，不是百分比，请去掉“%”。",
     "number_percent_expected": "这项指标是百分比，请直接填数值，如 85.5 或 85.5%。",
     "number_wrong_unit": "单位不对：这项指标的计量单位是{unit}。",

@@ -663,3 +663,13 @@ def test_a_row_pasted_from_excel_fills_one_indicator_per_value() -> None:
     form = make(JT)
     reply = form.text("abc\t1")
     assert reply.kind == "refused" and form.state.answers == {}
+
+    # An empty cell in the row skips its indicator: the values after it keep their columns.
+    form = make(JT)
+    assert form.text("110\t\t130").kind == "ok"
+    assert value(form, JT[0]) == Decimal(110) and JT[1] not in form.state.answers
+    assert value(form, JT[2]) == Decimal(130) and form.state.step == "summary"
+    form = make(JT)
+    assert form.text("110\r\n\r\n130\r\n").kind == "ok"  # a column, with Windows line ends
+    assert value(form, JT[0]) == Decimal(110) and JT[1] not in form.state.answers
+    assert value(form, JT[2]) == Decimal(130)

@@ -20,7 +20,6 @@ FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．�
         ("１２３４", "万元", "1234"),
         ("1,234.5", "万元", "1234.5"),
         ("１，２３４．５", "万元", "1234.5"),
-        (" 8 900 ", "人", "8900"),
         ("1.2万", "万元", "1.2"),
         ("1.2万元", "万元", "1.2"),
         ("3亿", "万元", "30000"),
@@ -59,6 +58,12 @@ def test_accepted_forms(text: str, unit: str, value: str) -> None:
         ("十二", "人", "not_a_number"),
         ("1,2,3", "人", "separator"),
         ("12,34", "人", "separator"),
+        # several figures in one answer (a row typed with spaces, a list): not glued into one
+        ("110 120 130", "万元", "several"),
+        ("１２ ３４５", "万元", "several"),
+        ("110、120", "万元", "several"),
+        ("12；3", "人", "several"),
+        ("8 900", "人", "several"),  # spaces do not group thousands here (commas do: 8,900)
         ("12%", "人", "not_percent"),
         ("1.2万", "%", "percent_expected"),
         ("5万元", "%", "percent_expected"),

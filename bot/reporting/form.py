@@ -151,6 +151,17 @@ class FormState:
         )
 
 
+def _cells(text: str) -> list[str]:
+    """A pasted row or column's cells, empty ones kept in place (110⇥⇥130: the second is empty);
+    only empty cells at the ends are dropped. A text without tabs or line breaks is one cell."""
+    cells = re.split(r"\t|\r?\n|\r", text)
+    while cells and not cells[-1].strip():
+        cells.pop()
+    while cells and not cells[0].strip():
+        cells.pop(0)
+    return cells or [text]
+
+
 class Form:
     """Applies a user's text or button to a FormState (mutating it) and says what happened."""
 
@@ -205,7 +216,7 @@ class Form:
     def text(self, text: str) -> Reply:
         step = self.state.step
         if step == "ask":
-            parts = [p for p in re.split(r"[\t\r\n]+", text) if p.strip()]
+            parts = _cells(text)
             return self._row(parts) if len(parts) > 1 else self._value(text)
         if step == "explain":
             if _looks_like_number(text, self.current.unit):
@@ -277,6 +288,9 @@ class Form:
             if self.state.step != "ask":
                 left = len(parts) - index
                 return Reply("ok", (Issue("row_extra", {"count": str(left)}),))
+            if not part.strip():  # an empty cell: this indicator is skipped, the next gets the next
+                self.press("skip")
+                continue
             reply = self._value(part)
             if reply.kind == "refused" and index:
                 return Reply("partial", reply.issues)  # the values before it were taken

@@ -72,6 +72,15 @@ def _clean(text: str) -> str:
     return text.replace("−", "-").replace("－", "-")
 
 
+# Digits, then spaces or an enumeration mark (、；), then digits: "110 120 130" and "110、120"
+# are several figures, not one (thousands are grouped with commas here, checked as such: 1,234).
+_SEVERAL = re.compile(r"\d(?:\s+|\s*[、；;]\s*)\d")
+
+
+def _several_numbers(text: str) -> bool:
+    return bool(_SEVERAL.search(unicodedata.normalize("NFKC", text)))
+
+
 def _same_kind(typed: str, unit: str) -> bool:
     return any(typed in kind and unit in kind for kind in UNIT_KINDS)
 
@@ -83,6 +92,8 @@ def parse_number(text: str, unit: str) -> Parsed:
     for one in 万吨, 1.2万 means 12000吨 = 1.2. A bare number is in the indicator's own unit; a
     typed unit must be of the indicator's kind and is converted (500吨 = 0.05万吨).
     """
+    if _several_numbers(text):
+        raise NumberError("several")
     cleaned = _clean(text)
     if not cleaned:
         raise NumberError("empty")
