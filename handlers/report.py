@@ -486,7 +486,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         )
     )
     app.add_handler(CommandHandler("report", report_command))
-    app.add_handler(CommandHandler("cancel", cancel_command))
+    # private only: in a group a bare /cancel is often another bot's, and there is no form there
+    app.add_handler(CommandHandler("cancel", cancel_command, filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("status", status_command))
     app.add_handler(CallbackQueryHandler(form_button, pattern=f"^{FORM_PREFIX}:"))
     app.add_handler(CallbackQueryHandler(late_choice, pattern=f"^{LATE_PREFIX}"))

@@ -399,6 +399,10 @@ async def test_the_form_never_runs_in_a_group_nor_for_strangers(harness: Harness
         assert reply["text"] == texts.REPORT_IN_GROUP
     [opened] = await h.say("/start report", user=JT)
     assert "1/3　交通运输业营业收入（累计）" in opened["text"]
+    # A /cancel in the group (often another bot's) is not answered and keeps the private form.
+    await h.silent("/cancel", chat=GROUP, user=JT)
+    [second] = await h.say("100", user=JT)
+    assert "2/3　公路货运量（累计）" in second["text"]
 
     [reply] = await h.say("/report", user=STRANGER)
     assert reply["text"] == texts.REPORT_UNREGISTERED
