@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 
 from telegram import (
@@ -64,22 +65,50 @@ async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:
     await send_html(message, answer_html(answer, deps.kb))
 
 
+def _ack_words(core: str) -> bool:
+    """Whether the text is acknowledgement words one after another (好的收到, 收到谢谢)."""
+    ends = {0}
+    for end in range(1, len(core) + 1):
+        if any(start in ends and core[start:end] in texts.ACKNOWLEDGEMENTS for start in range(end)):
+            ends.add(end)
+    return len(core) in ends and len(core) > 0
+
+
+def only_punctuation(text: str) -> bool:
+    """ "？", "。。。": no words and no emoji, so neither a question nor thanks."""
+    return all(unicodedata.category(ch)[0] in "PZ" or ch.isspace() for ch in text)
+
+
 def is_acknowledgement(text: str) -> bool:
-    """Thanks, OK and emoji-only messages: not questions."""
+    """Thanks, OK (also several: 好的收到，谢谢！) and emoji-only messages: not questions."""
+    if only_punctuation(text):
+        return False
     core = "".join(ch for ch in text.lower() if ch.isalnum())
-    return not core or core in texts.ACKNOWLEDGEMENTS
+    return not core or _ack_words(core)
 
 
 async def _ask_and_reply(
-    message: Message, question: str, context: ContextTypes.DEFAULT_TYPE, channel: str
+    message: Message,
+    question: str,
+    context: ContextTypes.DEFAULT_TYPE,
+    channel: str,
+    quiet_decline: bool = False,
 ) -> None:
+    """Answer the question; with `quiet_decline` (a group reply that did not mention the bot)
+    nothing is said when the documents have no answer: the reply was likely not for the bot."""
     if is_acknowledgement(question):
         # "谢谢" / "收到" / 👍 after an answer: a short word in private, nothing in a group.
         if channel == "private":
             await message.reply_text(texts.ACK_REPLY)
         return
     deps = get_deps(context.bot_data)
+    if only_punctuation(question):
+        if channel == "private":
+            await message.reply_text(texts.ASK_EMPTY.format(**examples(deps.kb)))
+        return
     answer = deps.engine.ask(question)
+    if quiet_decline and not answer.answered:
+        return
     await reply_answer(message, answer, deps)
     # Logged after the reply, in the background: the answer never waits for the database.
     context.application.create_task(deps.querylog.record(answer, channel))
@@ -107,6 +136,14 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _ask_and_reply(message, message.text, context, "private")
 
 
+def mentions_bot(message: Message, bot: Bot) -> bool:
+    mention = f"@{bot.username}".lower()
+    return any(
+        e.type == MessageEntity.MENTION and message.parse_entity(e).lower() == mention
+        for e in message.entities
+    )
+
+
 def addressed_text(message: Message, bot: Bot) -> str | None:
     """The question in a group message meant for the bot (a mention or a reply), else None."""
     text = message.text or ""
@@ -115,10 +152,7 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
         replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
     )
     mention = f"@{bot.username}".lower()
-    mentioned = any(
-        e.type == MessageEntity.MENTION and message.parse_entity(e).lower() == mention
-        for e in message.entities
-    )
+    mentioned = mentions_bot(message, bot)
     if not (to_bot or mentioned):
         return None
     for entity in reversed(message.entities):
@@ -137,7 +171,8 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not question:
         await message.reply_text(texts.ASK_EMPTY.format(**examples(get_deps(context.bot_data).kb)))
         return
-    await _ask_and_reply(message, question, context, "group")
+    quiet = not mentions_bot(message, context.bot)  # a reply to the bot, not a mention
+    await _ask_and_reply(message, question, context, "group", quiet_decline=quiet)
 
 
 async def _picked(update: Update, prefix: str) -> tuple[str, Message, CallbackQuery] | None:

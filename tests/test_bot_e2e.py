@@ -238,3 +238,17 @@ async def test_thanks_are_not_treated_as_questions(harness: Harness) -> None:
     assert reply["text"] == texts.ACK_REPLY
     [answer] = await harness.say("@dutybot 体育归谁管", chat=GROUP)
     await harness.silent("收到👍", chat=GROUP, to=answer["message_id"])
+    # several words of thanks at once, and a reply to the bot that is not a question for it
+    await harness.silent("好的收到，谢谢！", chat=GROUP, to=answer["message_id"])
+    await harness.silent("已阅", chat=GROUP, to=answer["message_id"])
+    await harness.silent("明天下午开会别忘了", chat=GROUP, to=answer["message_id"])
+    # ... but a reply that is a question is answered, and a mention always gets a reply
+    [again] = await harness.say("那农家乐呢", chat=GROUP, reply_to_message_id=answer["message_id"])
+    assert "县农办" in again["text"]
+    [declined] = await harness.say("@dutybot 明天下午开会别忘了", chat=GROUP)
+    assert "没有找到" in declined["text"]
+    # punctuation alone is neither thanks nor a question: the bot says how to ask
+    [hint] = await harness.say("？？")
+    assert hint["text"].startswith(texts.ASK_EMPTY.split("「")[0])
+    [reply] = await harness.say("好的，收到")
+    assert reply["text"] == texts.ACK_REPLY
