@@ -213,6 +213,7 @@ ISSUES = {
     "number_empty": "请输入一个数值。",
     "number_not_a_number": "“{text}”不是数值。请只输入数字，如 1234.5，可带“万”“亿”或千位分隔符。",
     "number_separator": "千位分隔符位置不对，请写成 1,234,567 或直接写 1234567。",
+    "rounded": "已换算为 {value}{unit}（按本指标的小数位数四舍五入）。",
     "number_several": (
         "“{text}”像是几个数，这一项只填一个数；从Excel粘贴一行请直接复制单元格（以制表符分隔）。"
     ),

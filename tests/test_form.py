@@ -636,6 +636,19 @@ def test_a_period_figure_can_be_derived_from_its_year_to_date_twin() -> None:
     assert form.text("150").kind == "ok"
 
 
+def test_places_made_by_a_unit_conversion_are_rounded_with_a_note() -> None:
+    """12345678元 for a figure in 万元 (2 places) is 1,234.57万元, with a note; places the user
+    typed in the indicator's own unit are still refused."""
+    form = make(JT)
+    reply = form.text("12345678元")
+    assert (reply.kind, codes_of(reply)) == ("ok", ["rounded"])
+    assert reply.issues[0].params == {"value": "1,234.57", "unit": "万元"}
+    assert value(form, JT[0]) == Decimal("1234.57")
+    assert (reply := form.text("12345吨")).kind == "ok"  # 1.2345万吨 -> 1.23
+    assert value(form, JT[1]) == Decimal("1.23") and codes_of(reply) == ["rounded"]
+    assert form.text("1.234").kind == "refused"  # typed in 万人次 itself: too many places
+
+
 def test_a_row_pasted_from_excel_fills_one_indicator_per_value() -> None:
     form = make(JT)
     assert form.text("1234.5\t12\t35").kind == "ok"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from bot.reporting.numbers import NumberError, Parsed, parse_number
@@ -308,6 +308,15 @@ class Form:
 
     def _checked(self, parsed: Parsed) -> Reply:
         indicator = self.current
+        notes: tuple[Issue, ...] = ()
+        if parsed.converted and parsed.decimals > indicator.decimals:
+            # 12345678元 for a figure in 万元 to 2 places: the conversion made the places, not
+            # the user, so the figure is rounded to the indicator's places and they are told
+            step = Decimal(1).scaleb(-indicator.decimals)
+            rounded = parsed.value.quantize(step, rounding=ROUND_HALF_UP)
+            parsed = Parsed(rounded, indicator.decimals, converted=True)
+            shown = f"{rounded:,.{indicator.decimals}f}"
+            notes = (Issue("rounded", {"value": shown, "unit": indicator.unit}),)
         check = check_value(indicator, parsed, self.state.known[indicator.code].history)
         if check.blocked:
             return Reply("refused", check.errors)
@@ -321,7 +330,7 @@ class Form:
             self.state.step = "explain"
             return Reply("warned", tuple(warnings))
         self._accept(entry)
-        return Reply("ok")
+        return Reply("ok", notes)
 
     def _sum_issue(self, indicator: Indicator, value: Decimal) -> Issue | None:
         """上月止累计 + 本月 = 本月止累计, when both halves are in this form."""

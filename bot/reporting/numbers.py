@@ -63,6 +63,7 @@ class NumberError(ValueError):
 class Parsed:
     value: Decimal
     decimals: int  # decimal places the user typed, after scaling to the indicator's unit
+    converted: bool = False  # typed in another unit or with a magnitude word (12345678元, 1.2万)
 
 
 def _clean(text: str) -> str:
@@ -130,4 +131,9 @@ def parse_number(text: str, unit: str) -> Parsed:
     value = value.normalize()
     exponent = value.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return Parsed(value=value if decimals else value.quantize(Decimal(1)), decimals=decimals)
+    converted = scale != UNIT_SCALE.get(unit, Decimal(1))
+    return Parsed(
+        value=value if decimals else value.quantize(Decimal(1)),
+        decimals=decimals,
+        converted=converted,
+    )
