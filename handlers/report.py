@@ -275,6 +275,12 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if draft is None:
         return  # not in a form: the lookup answers
     if isinstance(draft.state, ReturnPrompt):
+        if deps.reporting.prompt_lapsed(draft.state):
+            # pressed 退回 long ago: this text is not the reason; the lookup answers it
+            with contextlib.suppress(StaleForm):
+                await deps.reporting.discard(draft)
+            await message.reply_text(texts.RETURN_PROMPT_LAPSED)
+            return
         await review.reason_text(message, deps, draft, user.id, context)
         raise ApplicationHandlerStop
     if not await _usable(deps, draft):

@@ -487,6 +487,35 @@ async def test_a_late_period_is_offered_and_can_be_reported(
     assert "⏰" not in status["text"] and "⬜ 交通运输业营业收入（累计）" in status["text"]
 
 
+async def test_a_send_back_prompt_left_for_half_an_hour_lapses(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    """退回 pressed and left: a text 31 minutes later is not taken as the reason (the lookup
+    answers it, the figure stays as it was); within 30 minutes it is."""
+    h = harness
+    await fill(h, JT, ["100", "3", "4"])
+    [overview] = await h.say("/review 2026-10", user=ADMIN)
+    unit = await press(h, ADMIN, overview, "县交通局（3项）")
+    await h.press(ADMIN, ADMIN, unit["message_id"], text="↩ 退回2")
+    await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    clock.now = NOW + dt.timedelta(minutes=31)
+    h.emu.send_user_message(ADMIN, "物流归谁管")
+    lapsed, answer = await h.emu.wait_for_bot_messages(ADMIN, 2, timeout=10)
+    assert lapsed["text"] == texts.RETURN_PROMPT_LAPSED
+    assert "县发改局" in answer["text"]
+    saved = await submissions(sessions, "jtj")
+    assert saved["ROAD_FREIGHT_YTD"].status == "submitted"
+    # pressed again and answered within the half hour: the reason is taken
+    [overview] = await h.say("/review 2026-10", user=ADMIN)
+    unit = await press(h, ADMIN, overview, "县交通局（3项）")
+    await h.press(ADMIN, ADMIN, unit["message_id"], text="↩ 退回2")
+    await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    clock.now += dt.timedelta(minutes=29)
+    h.emu.send_user_message(ADMIN, "货运量与交通部门快报不符，请核实")
+    [done] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    assert done["text"].startswith("↩ 已退回 县交通局「公路货运量（累计）」")
+
+
 async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
     harness: Harness, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

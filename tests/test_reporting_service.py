@@ -486,9 +486,11 @@ async def test_send_back_sets_returned_and_ends_the_admins_prompt(
     contact_draft = await reporting.start_form(JT, "jtj", OCT)  # someone else's draft
 
     prompt = await reporting.start_return(ADMIN, sub.id)
-    assert prompt.state == ReturnPrompt(sub.id, sub.revision)
+    started = reporting.clock().isoformat()  # kept, so a prompt left for long lapses
+    assert prompt.state == ReturnPrompt(sub.id, sub.revision, started_at=started)
     stored = await reporting.draft(ADMIN)
-    assert stored is not None and stored.state == ReturnPrompt(sub.id, sub.revision)
+    assert stored is not None and stored.state == prompt.state
+    assert isinstance(stored.state, ReturnPrompt) and not reporting.prompt_lapsed(stored.state)
 
     returned, month = await reporting.send_back(ADMIN, sub.id, "货运量与上月差异过大")
     assert month == OCT

@@ -33,6 +33,8 @@ LATE_MONTHS = 12
 # Statuses of a submitted figure.
 SUBMITTED, ACCEPTED, RETURNED = "submitted", "accepted", "returned"
 FORM_SUBMITTED = "form_submitted"  # the audit action of a submitted form
+# An admin's text is taken as the reason for a send-back only this soon after they pressed 退回.
+RETURN_PROMPT_TTL = dt.timedelta(minutes=30)
 
 
 class StaleForm(Exception):
@@ -62,6 +64,7 @@ class ReturnPrompt:
     submission_id: int
     revision: int | None = None  # the revision the admin chose to send back
     kind: str = "return"
+    started_at: str | None = None  # ISO UTC; a prompt older than RETURN_PROMPT_TTL has lapsed
 
 
 @dataclass(frozen=True)
@@ -404,9 +407,15 @@ class Reporting:
             sub = await session.get(Submission, submission_id)
         if sub is None:
             raise ReportingError("no_such_submission")
-        return await self._replace_draft(
-            user_id, sub.period_id, sub.unit_id, ReturnPrompt(submission_id, sub.revision)
-        )
+        prompt = ReturnPrompt(submission_id, sub.revision, started_at=self.clock().isoformat())
+        return await self._replace_draft(user_id, sub.period_id, sub.unit_id, prompt)
+
+    def prompt_lapsed(self, prompt: ReturnPrompt) -> bool:
+        """Whether the admin was asked for the reason too long ago for a text to be it."""
+        if prompt.started_at is None:
+            return True  # from before prompts were timed
+        started = dt.datetime.fromisoformat(prompt.started_at)
+        return self.clock() - started > RETURN_PROMPT_TTL
 
     async def _replace_draft(
         self, user_id: int, period_id: int, unit_id: str, state: FormState | ReturnPrompt
@@ -735,7 +744,12 @@ def _state_json(state: FormState | ReturnPrompt) -> str:
     data: dict[str, Any] = (
         state.to_json()
         if isinstance(state, FormState)
-        else {"kind": state.kind, "submission_id": state.submission_id, "revision": state.revision}
+        else {
+            "kind": state.kind,
+            "submission_id": state.submission_id,
+            "revision": state.revision,
+            "started_at": state.started_at,
+        }
     )
     return json.dumps(data, ensure_ascii=False)
 
@@ -747,7 +761,9 @@ def _draft(row: FormDraft) -> Draft:
 def _draft_of(row_id: int, version: int, user_id: int, stored: str) -> Draft:
     data = json.loads(stored)
     state: FormState | ReturnPrompt = (
-        ReturnPrompt(int(data["submission_id"]), data.get("revision"))
+        ReturnPrompt(
+            int(data["submission_id"]), data.get("revision"), "return", data.get("started_at")
+        )
         if data.get("kind") == "return"
         else FormState.from_json(data)
     )
