@@ -236,9 +236,12 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if action == "c":
         draft = await deps.reporting.draft(query.from_user.id)
-        if draft is not None and isinstance(draft.state, ReturnPrompt):
-            with contextlib.suppress(StaleForm):
-                await deps.reporting.discard(draft)
+        if draft is None or not isinstance(draft.state, ReturnPrompt):
+            # no prompt waits: the reason was taken (the figure went back) or it was dropped
+            await query.answer(texts.FORM_STALE, show_alert=True)
+            return
+        with contextlib.suppress(StaleForm):
+            await deps.reporting.discard(draft)
         await query.answer()
         await pressed.edit(texts.REVIEW_CANCELLED)
         return

@@ -509,11 +509,13 @@ async def test_a_send_back_prompt_left_for_half_an_hour_lapses(
     [overview] = await h.say("/review 2026-10", user=ADMIN)
     unit = await press(h, ADMIN, overview, "县交通局（3项）")
     await h.press(ADMIN, ADMIN, unit["message_id"], text="↩ 退回2")
-    await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    [ask] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
     clock.now += dt.timedelta(minutes=29)
     h.emu.send_user_message(ADMIN, "货运量与交通部门快报不符，请核实")
     [done] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
     assert done["text"].startswith("↩ 已退回 县交通局「公路货运量（累计）」")
+    # the prompt's ✖ 取消 afterwards does not pretend to cancel what was done
+    assert await press_refused(h, ADMIN, ask, texts.BUTTON_CANCEL) == texts.FORM_STALE
 
 
 async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
