@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
@@ -41,6 +42,7 @@ from bot.reporting.service import (
     ReturnPrompt,
     StaleForm,
 )
+from bot.reporting.validation import Issue
 from bot.timefmt import deadline
 from handlers import review, texts
 from handlers.deps import Deps, get_deps
@@ -295,6 +297,12 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
+def _worded(issue: Issue) -> bool:
+    """A refusal of Chinese words as a figure ("物流归谁管" typed while the form is open)."""
+    text = re.sub(r"[零〇一二两三四五六七八九十百千万亿点]", "", issue.params.get("text", ""))
+    return issue.code == "number_not_a_number" and bool(re.search(r"[\u4e00-\u9fff]{2}", text))
+
+
 async def _usable(deps: Deps, draft: Draft) -> bool:
     """False (and the draft dropped) when the catalogue changed under a half-filled form."""
     assert isinstance(draft.state, FormState)
@@ -325,6 +333,8 @@ async def _apply(
     if reply.kind in ("refused", "notice"):
         # Nothing changed: show the refusal above the same step (its buttons stay valid).
         head = issues_html(reply.issues, unit=form.current.unit if state.codes else "")
+        if any(_worded(i) for i in reply.issues):
+            head += texts.FORM_ASK_HINT  # words, not a figure: perhaps a question
         return step_view(form, draft, name, head)
     if reply.kind == "cancelled":
         try:

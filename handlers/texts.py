@@ -211,6 +211,7 @@ RETURN_PROMPT_LAPSED = (
     "（之前点击的「退回」已超过30分钟未填写原因，已自动取消；这条消息不作为退回原因。"
     "如需退回，请重新点击「退回」。）"
 )
+FORM_ASK_HINT = "\n💡 填报中要查询职责，请用 /who 加问题，如「/who 物流」；/cancel 可退出填报。"
 FORM_NOT_SUBMITTED = "这份报表没有提交（已取消或已过期），请发送 /report 重新填报。"
 FORM_UNIT_CHANGED = "您的登记单位已变更，这份未完成的报表已作废。发送 /report 重新开始。"
 ISSUES = {

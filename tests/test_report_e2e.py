@@ -154,6 +154,12 @@ async def test_whole_form_from_first_question_to_receipt(
     [refused] = await h.say("一千二", user=JT)
     assert refused["text"].startswith("❌ “一千二”不是数值")
     assert "2/3　公路货运量（累计）" in refused["text"]  # asked again
+    assert "/who" not in refused["text"]
+    # a question typed while the form is open: refused as a figure, with how to ask instead
+    [question] = await h.say("物流归谁管", user=JT)
+    assert "不是数值" in question["text"] and "/who 物流" in question["text"]
+    [answer] = await h.say("/who 物流", user=JT)
+    assert "县发改局" in answer["text"]
     [third] = await h.say("1.2万吨", user=JT)
     assert "3/3　公路客运量（累计）" in third["text"]
     [summary] = await h.say(" 35 ", user=JT)
