@@ -65,8 +65,13 @@ async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:
     await send_html(message, answer_html(answer, deps.kb))
 
 
+ACK_MAX_CHARS = 24
+
+
 def _ack_words(core: str) -> bool:
     """Whether the text is acknowledgement words one after another (好的收到, 收到谢谢)."""
+    if len(core) > ACK_MAX_CHARS:
+        return False  # a long text is no thanks (and would cost a quadratic scan)
     ends = {0}
     for end in range(1, len(core) + 1):
         if any(start in ends and core[start:end] in texts.ACKNOWLEDGEMENTS for start in range(end)):
