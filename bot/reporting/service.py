@@ -762,7 +762,7 @@ def _draft_of(row_id: int, version: int, user_id: int, stored: str) -> Draft:
     data = json.loads(stored)
     state: FormState | ReturnPrompt = (
         ReturnPrompt(
-            int(data["submission_id"]), data.get("revision"), "return", data.get("started_at")
+            int(data["submission_id"]), data.get("revision"), started_at=data.get("started_at")
         )
         if data.get("kind") == "return"
         else FormState.from_json(data)
