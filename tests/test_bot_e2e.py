@@ -186,16 +186,24 @@ async def test_handler_error_apologises_and_bot_keeps_running(
 
 
 async def test_questions_are_logged_for_alias_growth(harness: Harness) -> None:
-    await harness.say("物流归谁管")
-    await harness.say("帮我订个外卖")
     engine = make_engine(harness.db_url)
-    try:
-        for _ in range(50):  # the log is written in the background, after the reply
+
+    async def logged(count: int) -> list[QueryLog]:
+        """The log once it holds `count` rows (it is written in the background, after the
+        reply, so the second question is asked only once the first is logged)."""
+        for _ in range(50):
             async with make_sessionmaker(engine)() as session:
                 rows = list(await session.scalars(select(QueryLog).order_by(QueryLog.id)))
-            if len(rows) >= 2:
+            if len(rows) >= count:
                 break
             await asyncio.sleep(0.1)
+        return rows
+
+    try:
+        await harness.say("物流归谁管")
+        await logged(1)
+        await harness.say("帮我订个外卖")
+        rows = await logged(2)
     finally:
         await engine.dispose()
     assert [(r.question, r.answered, r.channel) for r in rows] == [
