@@ -46,11 +46,13 @@ bench: install
 	$(PY) benchmarks/burst.py --contacts 100
 	$(PY) benchmarks/broadcast.py --chats 200
 	$(PY) benchmarks/circular.py --units 100 --indicators 20 --months 24
+	$(PY) benchmarks/upload.py
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q -c pyproject.toml -r bot handlers knowledge db
 
 format: install
 	$(VENV)/bin/ruff format .

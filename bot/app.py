@@ -11,6 +11,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     Defaults,
     TypeHandler,
@@ -42,7 +43,7 @@ from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
 
 # The token the local playground's emulator accepts; never valid on Telegram.
-PLAYGROUND_TOKEN = "123456:PLAYGROUND"
+PLAYGROUND_TOKEN = "123456:PLAYGROUND"  # nosec B105  # the local emulator's token, no secret
 
 
 # Before every other handler group (the form's is -1): it never stops an update.
@@ -132,5 +133,7 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     app.add_handler(CommandHandler("help", basic.help_command))
     lookup.register(app)
     inline.register(app)
+    # Last: a press with data that no handler above took is answered, not left spinning.
+    app.add_handler(CallbackQueryHandler(basic.unknown_press))
     app.add_error_handler(basic.on_error)
     return app

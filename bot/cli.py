@@ -11,17 +11,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from alembic.util.exc import CommandError as AlembicCommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 from bot.settings import Settings, SettingsError, load_settings
+from db.errors import DRIVER_ERRORS
 from handlers import texts
 from knowledge.loader import KnowledgeError, load_knowledge, load_knowledge_file
 from knowledge.lookup import LookupEngine
 from knowledge.schema import Knowledge
 
 log = logging.getLogger("dutybot")
+# A database that cannot be reached or used (OSError: refused, unreachable, no such file).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, OSError, *DRIVER_ERRORS)
 
 
 def _fail(message: str) -> int:
@@ -42,8 +46,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").addFilter(_quiet_alembic)
     run(settings)
     return 0
+
+
+def _quiet_alembic(record: logging.LogRecord) -> bool:
+    """Alembic's two lines on every start (the dialect, whether DDL is transactional) tell an
+    operator nothing, and would come before a one-line start-up error; its upgrades still show."""
+    return not str(record.msg).startswith(("Context impl", "Will assume"))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -147,6 +158,42 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
 
     asyncio.run(add())
     print(f"user {args.user_id} is an admin of {settings.jurisdiction}")
+    return 0
+
+
+ADMIN_REMOVE_REFUSALS = {
+    "no_such_admin": "is not an admin added with `dutybot admin add`",
+    "settings_admin": "is listed in DUTYBOT_ADMIN_IDS: take the id out of it and restart the bot",
+    "last_admin": "is the last admin: add another one first",
+}
+
+
+def cmd_admin_remove(args: argparse.Namespace) -> int:
+    """Withdraw an admin's rights; the person's record stays (audited), so they can come back."""
+    import asyncio
+
+    from bot.contacts import AccessError, Contacts
+    from db.migrate import upgrade
+    from db.session import make_engine, make_sessionmaker
+
+    settings = _settings()
+    upgrade(settings.database_url)
+
+    async def remove() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            contacts = Contacts(
+                make_sessionmaker(engine), settings.jurisdiction, tuple(settings.admin_ids)
+            )
+            await contacts.remove_admin(args.user_id)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(remove())
+    except AccessError as exc:
+        return _fail(f"user {args.user_id} {ADMIN_REMOVE_REFUSALS.get(exc.reason, exc.reason)}")
+    print(f"user {args.user_id} is no longer an admin of {settings.jurisdiction}")
     return 0
 
 
@@ -336,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("user_id", type=int, help="the Telegram user id (shown by /whoami)")
     add.add_argument("--name", help="a display name")
     add.set_defaults(func=cmd_admin_add)
+    remove = asub.add_parser("remove", help="withdraw an admin's rights (kept in the audit log)")
+    remove.add_argument("user_id", type=int, help="the Telegram user id (shown by /whoami)")
+    remove.set_defaults(func=cmd_admin_remove)
 
     export = sub.add_parser("export", help="a reporting period's figures for Excel (or csv)")
     export.add_argument("--period", "-p", required=True, help="the reference month, e.g. 2026-10")
@@ -380,10 +430,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         if len(exc.problems) == 1 and not exc.problems[0].line:
             return _fail(str(exc.problems[0].reason))
-        return _fail(f"invalid knowledge file:\n{exc}")
+        return _fail(_knowledge_problem(exc))
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
-    except (DBAPIError, OSError) as exc:
+    except NetworkError as exc:  # also TimedOut
+        return _fail(_telegram_problem(exc))
+    except AlembicCommandError as exc:
+        return _fail(_schema_problem(exc))
+    except DATABASE_ERRORS as exc:
         if isinstance(exc, BrokenPipeError):  # e.g. `dutybot duties | head`
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
@@ -392,14 +446,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _knowledge_problem(exc: KnowledgeError, shown: int = 3) -> str:
+    """The first problems of an invalid knowledge file on one line, and where to see them all."""
+    problems = exc.problems
+    listed = "; ".join(_one_line(str(p)) for p in problems[:shown])
+    more = f" (and {len(problems) - shown} more)" if len(problems) > shown else ""
+    return (
+        f"invalid knowledge file: {listed}{more}: correct the file "
+        f"(`dutybot knowledge validate {problems[0].file}` lists every problem)"
+    )
+
+
+def _telegram_problem(exc: NetworkError) -> str:
+    """One line on a Bot API that cannot be reached."""
+    try:
+        where = load_settings().api_base_url or "https://api.telegram.org"
+    except SettingsError:
+        where = "the Telegram Bot API"
+    return (
+        f"cannot reach the Telegram Bot API at {where}: {_one_line(exc.message)}: check the "
+        "network connection, a proxy (HTTPS_PROXY) and TELEGRAM_API_BASE_URL"
+    )
+
+
+def _database_url() -> str:
+    try:
+        return make_url(load_settings().database_url).render_as_string(hide_password=True)
+    except SettingsError:
+        return "DATABASE_URL"
+
+
+def _schema_problem(exc: AlembicCommandError) -> str:
+    """One line on a database whose schema this version does not know (a newer dutybot's)."""
+    return (
+        f"the database {_database_url()} is at a schema this dutybot does not know "
+        f"({_one_line(str(exc))}): run the newer dutybot that upgraded it, or set DATABASE_URL "
+        "to another database"
+    )
+
+
 def _database_problem(exc: BaseException) -> str:
     """One line on a database that cannot be reached, without the password."""
-    try:
-        url = make_url(load_settings().database_url).render_as_string(hide_password=True)
-    except SettingsError:
-        url = "DATABASE_URL"
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return f"cannot use the database {url}: {reason[0] if reason else type(exc).__name__}"
+    return (
+        f"cannot use the database {_database_url()}: "
+        f"{reason[0] if reason else type(exc).__name__}: "
+        "check DATABASE_URL and that the database server is running"
+    )
 
 
 if __name__ == "__main__":

@@ -45,6 +45,26 @@ class Member:
         return self.role is not None
 
 
+@dataclass(frozen=True)
+class InviteOffer:
+    """What opening an invite would do, found before it is used (nothing is changed)."""
+
+    unit_id: str
+    role: str  # contact / backup
+    member: Member  # the user's standing now
+    settings_admin: bool  # listed in DUTYBOT_ADMIN_IDS: an admin whatever the bot does
+
+    @property
+    def admin(self) -> bool:
+        """An admin opened a unit invite: they must say whether they mean it."""
+        return self.member.is_admin
+
+    @property
+    def moves(self) -> bool:
+        """The user is bound to another unit now (a form they have open would be dropped)."""
+        return self.member.unit_id is not None and self.member.unit_id != self.unit_id
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -117,6 +137,38 @@ class Contacts:
             )
         )
         return result.first()
+
+    async def _row(self, session: AsyncSession, user_id: int) -> Contact | None:
+        """The user's one row in this jurisdiction, active or removed, locked for a change.
+
+        A user keeps a single row for life (uq_contacts_user): removing them clears `active`,
+        and inviting or making them an admin again reactivates it; the audit log keeps the story.
+        """
+        result = await session.scalars(
+            select(Contact)
+            .where(
+                Contact.jurisdiction == self._jurisdiction,
+                Contact.telegram_user_id == user_id,
+            )
+            .with_for_update()
+        )
+        return result.first()
+
+    async def _other_admins(self, session: AsyncSession, user_id: int) -> int:
+        """How many admins would remain without this user (settings admins count)."""
+        rows = await session.scalars(
+            select(Contact.telegram_user_id).where(
+                Contact.jurisdiction == self._jurisdiction,
+                Contact.role == "admin",
+                Contact.active.is_(True),
+                Contact.telegram_user_id != user_id,
+            )
+        )
+        return len((set(rows) | self._settings_admins) - {user_id})
+
+    def settings_admin(self, user_id: int) -> bool:
+        """Listed in DUTYBOT_ADMIN_IDS: an admin the bot cannot demote."""
+        return user_id in self._settings_admins
 
     async def seen(self, user_id: int) -> bool:
         """The user wrote to the bot, so they no longer block it: clear the sender's 403 mark.
@@ -203,9 +255,14 @@ class Contacts:
         return member
 
     async def add_admin(self, user_id: int, actor: int = 0, display_name: str = "") -> None:
-        """Make a user an admin (from the CLI, actor 0, or by another admin)."""
+        """Make a user an admin (from the CLI, actor 0, or by another admin).
+
+        An active contact keeps their unit; a removed contact or admin gets their old row back,
+        without a unit, audited with `rejoined`.
+        """
         async with self._sessions.begin() as session:
-            contact = await self._contact(session, user_id)
+            contact = await self._row(session, user_id)
+            detail: dict[str, object] = {}
             if contact is None:
                 session.add(
                     Contact(
@@ -216,9 +273,32 @@ class Contacts:
                         display_name=display_name,
                     )
                 )
+            elif not contact.active:
+                detail = {"rejoined": True, "was": contact.role}
+                contact.role, contact.unit_id, contact.active = "admin", None, True
+                contact.display_name = display_name or contact.display_name
             else:
+                if contact.role != "admin":
+                    detail = {"was": contact.role, "unit_id": contact.unit_id}
                 contact.role = "admin"
-            await self._audit(session, actor, "admin_add", str(user_id))
+            await self._audit(session, actor, "admin_add", str(user_id), **detail)
+
+    async def remove_admin(self, user_id: int, actor: int = 0) -> None:
+        """Withdraw a database admin's rights (from the CLI, actor 0, or by another admin).
+
+        The row is kept inactive, so `add_admin` or an invite can bring the person back. An admin
+        from DUTYBOT_ADMIN_IDS cannot be removed here, nor the last admin.
+        """
+        if user_id in self._settings_admins:
+            raise AccessError("settings_admin")
+        async with self._sessions.begin() as session:
+            contact = await self._row(session, user_id)
+            if contact is None or not contact.active or contact.role != "admin":
+                raise AccessError("no_such_admin")
+            if await self._other_admins(session, user_id) == 0:
+                raise AccessError("last_admin")
+            contact.active = False
+            await self._audit(session, actor, "admin_remove", str(user_id))
 
     async def ensure_contact(
         self,
@@ -237,16 +317,7 @@ class Contacts:
         if role not in ("contact", "backup"):
             raise AccessError("bad_role")
         async with self._sessions.begin() as session:
-            contact = (
-                await session.scalars(
-                    select(Contact)
-                    .where(
-                        Contact.jurisdiction == self._jurisdiction,
-                        Contact.telegram_user_id == user_id,
-                    )
-                    .with_for_update()
-                )
-            ).first()
+            contact = await self._row(session, user_id)
             if contact is not None and contact.active:
                 return False
             if contact is None:
@@ -291,32 +362,66 @@ class Contacts:
             await self._audit(session, actor, "invite", unit_id, role=role)
         return token
 
+    async def _usable_invite(
+        self, session: AsyncSession, token: str, now: dt.datetime, lock: bool
+    ) -> Invite:
+        """The token's invite if it can still be used; otherwise AccessError says why."""
+        query = select(Invite).where(
+            Invite.token_hash == hash_token(token), Invite.jurisdiction == self._jurisdiction
+        )
+        invite = (await session.scalars(query.with_for_update() if lock else query)).first()
+        if invite is None:
+            raise AccessError("invite_unknown")
+        if invite.used_at is not None:
+            raise AccessError("invite_used")
+        if invite.expires_at <= now:
+            raise AccessError("invite_expired")
+        return invite
+
+    async def check_invite(
+        self, token: str, user_id: int, now: dt.datetime | None = None
+    ) -> InviteOffer:
+        """What redeeming the token would do for this user, without using it; a used, unknown
+        or expired token is refused as `redeem_invite` would."""
+        async with self._sessions() as session:
+            invite = await self._usable_invite(session, token, now or utcnow(), lock=False)
+            unit_id, role = invite.unit_id, invite.role
+        return InviteOffer(
+            unit_id, role, await self.member(user_id), user_id in self._settings_admins
+        )
+
     async def redeem_invite(
-        self, token: str, user_id: int, display_name: str, now: dt.datetime | None = None
+        self,
+        token: str,
+        user_id: int,
+        display_name: str,
+        now: dt.datetime | None = None,
+        *,
+        as_admin: bool = False,
     ) -> Member:
-        """Bind the user to the invite's unit; a used, unknown or expired token is refused."""
+        """Bind the user to the invite's unit; a used, unknown or expired token is refused.
+
+        An admin is refused ("already_admin") unless `as_admin` says they confirmed: a database
+        admin then becomes the unit's contact and is no longer an admin (refused when no other
+        admin would remain: "last_admin"); an admin from DUTYBOT_ADMIN_IDS stays an admin and is
+        bound to the unit as well. A removed user's row is reactivated (audited `rejoined`); a
+        refused redemption leaves the invite unused.
+        """
         now = now or utcnow()
         async with self._sessions.begin() as session:
-            invite = (
-                await session.scalars(
-                    select(Invite)
-                    .where(
-                        Invite.token_hash == hash_token(token),
-                        Invite.jurisdiction == self._jurisdiction,
-                    )
-                    .with_for_update()
-                )
-            ).first()
-            if invite is None:
-                raise AccessError("invite_unknown")
-            if invite.used_at is not None:
-                raise AccessError("invite_used")
-            if invite.expires_at <= now:
-                raise AccessError("invite_expired")
-            invite.used_at, invite.used_by = now, user_id
-            contact = await self._contact(session, user_id)
-            if contact is not None and contact.role == "admin":
+            invite = await self._usable_invite(session, token, now, lock=True)
+            contact = await self._row(session, user_id)
+            db_admin = contact is not None and contact.active and contact.role == "admin"
+            if (db_admin or user_id in self._settings_admins) and not as_admin:
                 raise AccessError("already_admin")
+            detail: dict[str, object] = {"role": invite.role}
+            if db_admin and user_id not in self._settings_admins:
+                if await self._other_admins(session, user_id) == 0:
+                    raise AccessError("last_admin")
+                detail["gave_up_admin"] = True
+            if user_id in self._settings_admins:
+                detail["settings_admin"] = True
+            invite.used_at, invite.used_by = now, user_id
             if contact is None:
                 contact = Contact(
                     jurisdiction=self._jurisdiction,
@@ -327,10 +432,18 @@ class Contacts:
                 )
                 session.add(contact)
             else:
-                contact.unit_id, contact.role = invite.unit_id, invite.role
+                if not contact.active:
+                    detail.update(rejoined=True, was=contact.role, was_unit=contact.unit_id)
+                elif contact.unit_id not in (None, invite.unit_id):
+                    detail["from_unit"] = contact.unit_id
+                contact.unit_id, contact.role, contact.active = invite.unit_id, invite.role, True
                 contact.display_name = display_name
-            await self._audit(session, user_id, "invite_redeemed", invite.unit_id, role=invite.role)
-            return Member(user_id, invite.role, invite.unit_id, display_name)
+                contact.blocked_at = None  # they just wrote to the bot
+            await self._audit(session, user_id, "invite_redeemed", invite.unit_id, **detail)
+            member = Member(user_id, invite.role, invite.unit_id, display_name)
+        if self._blocked is not None:
+            self._blocked.discard(user_id)
+        return member
 
     async def list_contacts(self, actor: int, unit_id: str | None = None) -> list[Contact]:
         await self.require_admin(actor)

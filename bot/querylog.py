@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.errors import unavailable
 from db.models import QueryLog
 from knowledge.lookup import Answer
 
@@ -37,8 +38,10 @@ class QueryLogger:
         try:
             async with asyncio.timeout(WRITE_TIMEOUT_S), self._sessions.begin() as session:
                 session.add(row)
-        except (SQLAlchemyError, OSError, TimeoutError):
-            log.exception("could not record a lookup question")
+        except Exception as exc:  # the database is down or locked: the answer went out anyway
+            if not (isinstance(exc, SQLAlchemyError) or unavailable(exc)):
+                raise
+            log.warning("could not record a lookup question", exc_info=True)
 
     async def misses(self, limit: int = 50) -> list[QueryLog]:
         """The newest questions that found no answer."""

@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 
+from telegram import Bot
+
 from bot.app import build_application
 from bot.contacts import Contacts
 from bot.settings import Settings
@@ -84,15 +86,32 @@ async def seed_playground_contacts(
         await engine.dispose()
 
 
+async def check_telegram(settings: Settings) -> str:
+    """Ask the Bot API who the bot is; its username. A rejected token raises InvalidToken, an
+    API that cannot be reached NetworkError (TimedOut): start-up stops with one line then,
+    before anything else is written or logged."""
+    token = settings.telegram_bot_token
+    assert token is not None
+    bot = Bot(token)
+    if settings.api_base_url:
+        files = settings.api_base_file_url or settings.api_base_url
+        bot = Bot(token, base_url=settings.api_base_url, base_file_url=files)
+    async with bot:  # getMe
+        return bot.username
+
+
 def run(settings: Settings) -> None:
-    # Load first: an invalid knowledge file stops start-up before anything is written.
+    # Check first, in this order, so that a problem stops start-up with one line (bot.cli)
+    # before anything is written: the knowledge file, Telegram, then the database.
     load_knowledge(settings.jurisdiction, settings.knowledge_dir)
+    username = asyncio.run(check_telegram(settings)) if settings.telegram_bot_token else None
     upgrade(settings.database_url)
-    if settings.telegram_bot_token:
+    if username is not None:
+        log.info("Telegram knows this bot as @%s", username)
         app = build_application(settings)  # the playground builds its own, against itself
         if settings.webhook_url:
             app.run_webhook(
-                listen="0.0.0.0",
+                listen="0.0.0.0",  # nosec B104  # a webhook server must be reachable
                 port=settings.webhook_port,
                 webhook_url=settings.webhook_url,
                 secret_token=settings.webhook_secret,

@@ -209,6 +209,7 @@ def load_settings(**overrides: object) -> Settings:
         where = settings.knowledge_dir or "the packaged knowledge/data"
         raise SettingsError(
             f"invalid setting DUTYBOT_JURISDICTION: no knowledge file {settings.jurisdiction!r} "
-            f"in {where} (have: {', '.join(have) or 'none'})"
+            f"in {where} (have: {', '.join(have) or 'none'}): put {settings.jurisdiction}.yaml "
+            "there, or set DUTYBOT_KNOWLEDGE_DIR and DUTYBOT_JURISDICTION to a file that exists"
         )
     return settings

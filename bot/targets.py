@@ -8,24 +8,25 @@ is checked before anything is written; errors name the row and the column. Only 
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import datetime as dt
 import io
 import json
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import spreadsheet
 from bot.reporting.numbers import NumberError, parse_number
+from bot.spreadsheet import Cells
 from db.base import utcnow
 from db.models import AuditLog, Target
 from handlers import texts
@@ -33,15 +34,11 @@ from knowledge.schema import Indicator, Knowledge, Unit
 
 # The four columns an import needs, by key (their Chinese headers are texts.TARGET_COLUMNS).
 REQUIRED = ("year", "unit", "indicator", "value")
-MAX_ROWS = 20_000
+# What a file may weigh; what it may hold and take to read is in bot/spreadsheet.py.
 MAX_BYTES = 5 * 1024 * 1024
-# An XLSX is a zip: what it may unpack to (a 5 MB zip can hold gigabytes of XML).
-MAX_UNPACKED = 100 * 1024 * 1024
 # Cell text echoed in an error message is cut to this length.
 SHOWN_CHARS = 40
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-# Text a spreadsheet would take for a formula (see bot/reporting/export.py).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def eligible(indicator: Indicator) -> bool:
@@ -49,7 +46,7 @@ def eligible(indicator: Indicator) -> bool:
     return indicator.cumulative or indicator.frequency == "annual"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     """One problem in one cell; row 0 is a problem with the whole file."""
 
@@ -71,7 +68,7 @@ class TargetFileError(Exception):
         self.errors = list(errors)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetRow:
     row: int
     year: int
@@ -92,7 +89,7 @@ class ImportResult:
 @dataclass
 class _Table:
     header: dict[str, int]  # column key -> index
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row number, cells)
+    rows: list[tuple[int, Cells]] = field(default_factory=list)  # (row number, cells)
 
 
 def _file_error(key: str, **fields: object) -> TargetFileError:
@@ -106,28 +103,7 @@ def _norm(text: str) -> str:
 # ---------------------------------------------------------------- reading the file
 
 
-def _cell_text(value: object) -> str:
-    """A cell as the text a person typed: 12000 for 12000.0, no trailing zeros on floats."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    # A leading apostrophe is the CSV guard against formulas (export.py writes it).
-    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
-        text = text[1:]
-    return text
-
-
-def _find_header(cells: list[str]) -> dict[str, int] | None:
+def _find_header(cells: Cells) -> dict[str, int] | None:
     aliases = {key: {_norm(a) for a in names} for key, names in texts.TARGET_HEADER_ALIASES.items()}
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
@@ -139,7 +115,7 @@ def _find_header(cells: list[str]) -> dict[str, int] | None:
     return found if found else None
 
 
-def _table(raw_rows: Iterable[tuple[int, list[str]]]) -> _Table:
+def _table(raw_rows: Iterable[tuple[int, Cells]]) -> _Table:
     """The header row (the first non-empty one) and the data rows after it."""
     table: _Table | None = None
     for number, cells in raw_rows:
@@ -166,8 +142,6 @@ def _table(raw_rows: Iterable[tuple[int, list[str]]]) -> _Table:
             table = _Table(header)
             continue
         table.rows.append((number, cells))
-        if len(table.rows) > MAX_ROWS:
-            raise _file_error("too_many_rows", rows=f"{len(table.rows)}+", max=MAX_ROWS)
     if table is None:
         raise _file_error("file_empty")
     return table
@@ -178,81 +152,52 @@ def _shown(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
-def _unpacked_size(content: bytes) -> int:
-    """What the XLSX (a zip) holds once unpacked: refused above MAX_UNPACKED (zip bombs)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise _file_error("file_unreadable") from None
+def _refusal(exc: spreadsheet.Refused) -> TargetFileError:
+    reason = texts.UPLOAD_ERRORS[exc.key].format(**exc.fields)
+    return TargetFileError([RowError(0, "", reason)])
 
 
-# What a damaged XLSX raises as openpyxl reads it (a broken part's XML is a SyntaxError:
-# ElementTree's ParseError and lxml's XMLSyntaxError both are).
-_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, EOFError)
-
-
-def _xlsx_rows(content: bytes) -> _Table:
-    if _unpacked_size(content) > MAX_UNPACKED:
-        raise _file_error("file_unpacked_too_big")
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except _DAMAGED:
-        raise _file_error("file_unreadable") from None
-    try:
-        sheets = list(book.worksheets)
-        # The template's target sheet by name, else the first sheet with a usable header.
-        sheets.sort(key=lambda ws: ws.title != texts.TARGET_SHEET)
-        first_error: TargetFileError | None = None
-        for ws in sheets:
-            rows = (
-                (n, [_cell_text(v) for v in values])
-                for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            )
-            try:
-                return _table(rows)
-            except TargetFileError as exc:
-                first_error = first_error or exc
-        raise first_error or _file_error("file_empty")
-    except _DAMAGED:  # a sheet's XML cut off or broken, found as its rows are read
-        raise _file_error("file_unreadable") from None
-    finally:
-        book.close()
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
+def _pick(sheets: list[spreadsheet.Sheet]) -> _Table:
+    """The template's target sheet by name, else the first sheet with a usable header."""
+    ordered = sorted(sheets, key=lambda sheet: sheet.title != texts.TARGET_SHEET)
+    first_error: TargetFileError | None = None
+    for sheet in ordered:
         try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _file_error("encoding")
+            return _table(sheet.rows)
+        except TargetFileError as exc:
+            first_error = first_error or exc
+    raise first_error or _file_error("file_empty")
 
 
-def _csv_rows(content: bytes) -> _Table:
-    text = _decode(content)
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        rows = [(reader.line_num, [_cell_text(c) for c in cells]) for cells in reader]
-    except csv.Error:
-        raise _file_error("file_unreadable") from None
-    return _table(rows)
-
-
-def read_table(filename: str, content: bytes) -> _Table:
+def _check_size(content: bytes) -> None:
+    if len(content) > MAX_BYTES:
+        reason = texts.TARGET_TOO_BIG.format(mb=MAX_BYTES // (1024 * 1024))
+        raise TargetFileError([RowError(0, "", reason)])
     if not content:
         raise _file_error("file_empty")
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        return _xlsx_rows(content)
-    if name.endswith(".csv"):
-        return _csv_rows(content)
-    raise _file_error("file_type")
+
+
+def read_table(
+    filename: str, content: bytes, limits: spreadsheet.Limits = spreadsheet.LIMITS
+) -> _Table:
+    """The file's table, read in this thread (tests, tools); the bot uses read_table_async."""
+    _check_size(content)
+    try:
+        return _pick(spreadsheet.read(filename, content, limits))
+    except spreadsheet.Refused as exc:
+        raise _refusal(exc) from None
+
+
+async def read_table_async(
+    filename: str, content: bytes, limits: spreadsheet.Limits = spreadsheet.LIMITS
+) -> _Table:
+    """The file's table, read by a worker process within the limits."""
+    _check_size(content)
+    try:
+        sheets = await spreadsheet.read_in_worker(filename, content, limits)
+    except spreadsheet.Refused as exc:
+        raise _refusal(exc) from None
+    return await asyncio.to_thread(_pick, sheets)
 
 
 # ---------------------------------------------------------------- checking the rows
@@ -308,7 +253,7 @@ def check_rows(kb: Knowledge, table: _Table) -> tuple[list[TargetRow], int]:
     seen: dict[tuple[int, str, str], int] = {}
     blank = 0
 
-    def cell(cells: list[str], key: str) -> str:
+    def cell(cells: Cells, key: str) -> str:
         index = table.header[key]
         return cells[index].strip() if index < len(cells) else ""
 
@@ -379,11 +324,19 @@ def check_rows(kb: Knowledge, table: _Table) -> tuple[list[TargetRow], int]:
 
 
 def parse_targets(kb: Knowledge, filename: str, content: bytes) -> tuple[list[TargetRow], int]:
-    """Read and check a whole file; TargetFileError lists every problem found."""
-    if len(content) > MAX_BYTES:
-        reason = texts.TARGET_TOO_BIG.format(mb=MAX_BYTES // (1024 * 1024))
-        raise TargetFileError([RowError(0, "", reason)])
+    """Read and check a whole file in this thread; TargetFileError lists every problem found."""
     return check_rows(kb, read_table(filename, content))
+
+
+async def parse_targets_async(
+    kb: Knowledge,
+    filename: str,
+    content: bytes,
+    limits: spreadsheet.Limits = spreadsheet.LIMITS,
+) -> tuple[list[TargetRow], int]:
+    """parse_targets off the event loop: read by a worker process, checked in a thread."""
+    table = await read_table_async(filename, content, limits)
+    return await asyncio.to_thread(check_rows, kb, table)
 
 
 # ---------------------------------------------------------------- storing
@@ -434,7 +387,7 @@ async def import_targets(
     now: dt.datetime | None = None,
 ) -> ImportResult:
     """Check the whole file, then add or update its targets in one transaction."""
-    rows, blank = parse_targets(kb, filename, content)
+    rows, blank = await parse_targets_async(kb, filename, content)
     now = now or utcnow()
     jurisdiction = kb.jurisdiction.id
     for attempt in range(2):

@@ -17,12 +17,18 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+# How long a SQLite write waits for another process's lock before it fails ("database is
+# locked"); the user is then told that nothing was saved. Read at each new connection.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long opening a PostgreSQL connection may take (asyncpg's own default is 60 s).
+PG_CONNECT_TIMEOUT_S = 10
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     # WAL with NORMAL survives a crash of the bot (only a power cut may lose the last commits).
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -30,7 +36,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cur.execute("PRAGMA query_only=ON")
     cur.close()
 
@@ -44,10 +50,16 @@ def ensure_sqlite_dir(url: str) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_dir(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
         # SQLite lets one writer in at a time and makes the others sleep and retry (and fail
         # after busy_timeout); one shared connection queues them in order instead.
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30, **kwargs}
+    elif backend == "postgresql":
+        # A server that restarted has closed every pooled connection: each is tested before
+        # use and replaced, so the bot works again as soon as the server is back.
+        connect_args = {"timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
+        kwargs = {"pool_pre_ping": True, "connect_args": connect_args, **kwargs}
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.contacts import AccessError, Member
 from db.models import Contact
-from handlers import texts
+from handlers import ids, texts
 from handlers.deps import Deps, get_deps
 from handlers.lookup import send_html
 from handlers.privacy import private_press
@@ -56,11 +56,7 @@ def _role(role: str | None) -> str:
 
 
 def _user_id(arg: str) -> int | None:
-    try:
-        value = int(arg)
-    except ValueError:
-        return None
-    return value if value > 0 else None
+    return ids.user_id(arg)
 
 
 async def _admin(message: Message, deps: Deps, user_id: int) -> bool:

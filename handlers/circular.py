@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.circular.service import CircularError, Circulars, Draft, buttons
 from bot.reporting.periods import Month
-from handlers import texts
+from handlers import ids, texts
 from handlers.deps import get_deps
 from handlers.privacy import private_only, private_press
 
@@ -108,7 +108,11 @@ async def circular_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await pressed.query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
         return
     _, action, raw_id = pressed.data.split(":")
-    circular_id = int(raw_id)
+    found_id = ids.row_id(raw_id)
+    if found_id is None:  # forged: no circular has such an id
+        await pressed.query.answer(texts.CIRC_NOT_FOUND, show_alert=True)
+        return
+    circular_id = found_id
     service = get_circulars(context.bot_data)
     try:
         if action == "send":

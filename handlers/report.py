@@ -44,8 +44,10 @@ from bot.reporting.service import (
 )
 from bot.reporting.validation import Issue
 from bot.timefmt import deadline
-from handlers import review, texts
+from db.errors import unavailable
+from handlers import ids, review, texts
 from handlers.deps import Deps, get_deps
+from handlers.lookup import is_acknowledgement
 from handlers.privacy import START_PAYLOAD, Pressed, private_only, private_press
 from handlers.render import split_html
 from handlers.report_render import (
@@ -242,7 +244,8 @@ async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     deps = get_deps(context.bot_data)
     member = await deps.contacts.member(query.from_user.id)
     raw = pressed.data.removeprefix(FIX_PREFIX)
-    found = await deps.reporting.submission(int(raw)) if raw.isdecimal() else None
+    submission_id = ids.row_id(raw)
+    found = await deps.reporting.submission(submission_id) if submission_id else None
     if (
         found is None
         or member.unit_id is None
@@ -270,10 +273,17 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = get_deps(context.bot_data)
     try:
         draft = await deps.reporting.draft(user.id)
-    except (SQLAlchemyError, OSError):
-        # The database is down: no form can go on, but the lookup still answers.
-        log.warning("cannot read form drafts; passing the message to the lookup", exc_info=True)
-        return
+    except Exception as exc:
+        if not (isinstance(exc, SQLAlchemyError) or unavailable(exc)):
+            raise
+        # The database is down: no form can go on, but a question still gets the lookup's
+        # answer. Anything else may be a figure for an open form: the user learns it was not
+        # saved (the draft itself is safe in the database).
+        log.warning("cannot read form drafts", exc_info=True)
+        if is_acknowledgement(message.text) or deps.engine.ask(message.text).answered:
+            return
+        await message.reply_text(texts.SAVE_FAILED)
+        raise ApplicationHandlerStop from None
     if draft is None:
         return  # not in a form: the lookup answers
     if isinstance(draft.state, ReturnPrompt):

@@ -22,7 +22,7 @@ from bot.reporting.service import (
     fingerprint,
 )
 from db.models import Submission
-from handlers import texts
+from handlers import ids, texts
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_only, private_press
 from handlers.render import split_html
@@ -209,8 +209,9 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await pressed.edit(text, reply_markup=keyboard)
         return
     raw_id, _, raw_revision = rest.partition(":")
-    if action == "r" and raw_id.isdecimal():
-        found = await deps.reporting.submission(int(raw_id))
+    submission_id = ids.row_id(raw_id)
+    if action == "r" and submission_id is not None:
+        found = await deps.reporting.submission(submission_id)
         if found is None or found[0].status != SUBMITTED:
             await query.answer(texts.FORM_STALE, show_alert=True)
             return

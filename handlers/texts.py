@@ -118,7 +118,14 @@ ACKNOWLEDGEMENTS = frozenset(
 ACK_REPLY = "不客气，有其他问题随时问我。"
 
 STALE_BUTTON = "这个按钮已过期，请重新提问。"
+# A press that no feature recognises (forged data, or a button from an older version of the bot).
+UNKNOWN_BUTTON = "这个按钮已失效，请重新发送相应的命令。"
 ERROR_APOLOGY = "抱歉，处理您的请求时出了点问题，已记录下来。请稍后再试。"
+# The database was locked, restarting or down: nothing was saved, nothing was lost.
+SAVE_FAILED = (
+    "⚠️ 数据库暂时无法访问，刚才的操作没有完成，也没有保存任何改动。"
+    "请稍后重试，已填写的内容不会丢失。"
+)
 CONTINUED = "（续）"
 
 # The command line (`dutybot ask`, `dutybot duties`).
@@ -322,6 +329,51 @@ INVITE_CREATED = (
 BINDGROUP_PRIVATE = "请在要接收通报的群里发送 /bindgroup。"
 BINDGROUP_DONE = "本群已登记，今后将在此接收统计通报。"
 BINDGROUP_ALREADY = "本群此前已登记，无需重复操作。"
+# An invite opened by an admin: asked first; the invite stays unused until 确认.
+INVITE_ADMIN_ASK = (
+    "您是服务业协调办公室的管理员，这是 <b>{unit}</b> 的{role}邀请链接。\n\n"
+    "• 选“成为该单位{role}”：您将登记为 {unit} 的{role}，<b>不再是管理员</b>"
+    "（/invite、/contacts、/review 等管理命令将不能使用，需由其他管理员重新设置）。\n"
+    "• 选“取消”：您仍是管理员，链接不会被使用，可以转发给该单位的{role}。"
+)
+INVITE_SETTINGS_ADMIN_ASK = (
+    "您是服务业协调办公室的管理员（由 DUTYBOT_ADMIN_IDS 配置，机器人不能取消这一身份），"
+    "这是 <b>{unit}</b> 的{role}邀请链接。\n\n"
+    "• 选“同时成为该单位{role}”：您仍是管理员，同时登记为 {unit} 的{role}，可以为该单位填报；"
+    "此后 /status 只显示 {unit}，查看全部单位请在 /status 后加月份，"
+    "如 <code>/status {period}</code>。\n"
+    "• 选“取消”：身份不变，链接不会被使用，可以转发给该单位的{role}。"
+)
+INVITE_ADMIN_YES = "成为该单位{role}（放弃管理员身份）"
+INVITE_SETTINGS_ADMIN_YES = "同时成为该单位{role}（保留管理员身份）"
+INVITE_ADMIN_NO = "取消（保留管理员身份）"
+INVITE_ADMIN_KEPT = "已取消，您仍是管理员。邀请链接没有使用，可以转发给该单位的联络员。"
+INVITE_ADMIN_LEFT = "登记成功！您已成为 <b>{unit}</b> 的{role}，不再是管理员。"
+INVITE_SETTINGS_ADMIN_JOINED = (
+    "登记成功！您已成为 <b>{unit}</b> 的{role}，同时仍是管理员（由 DUTYBOT_ADMIN_IDS 配置）。"
+)
+# An invite to another unit opened in the middle of a form: asked first.
+INVITE_MOVE_ASK = (
+    "您正在填写 <b>{old}</b> 的报表，还没有提交。这个链接会把您登记为 <b>{unit}</b> 的{role}，"
+    "此后不能再为 {old} 填报。\n\n"
+    "• 选“确认转到新单位”：未提交的表单将被放弃（已提交的数据不受影响）。\n"
+    "• 选“取消”：您仍是 {old} 的{old_role}，表单保留，发送 /report 可继续填写；链接不会被使用。"
+)
+INVITE_FORM_NOTE = "\n\n注意：您还有一份 {old} 的报表没有提交，确认后将被放弃。"
+INVITE_FORM_DROPPED = "\n{old} 未提交的表单已放弃。"
+INVITE_MOVE_YES = "确认转到新单位（放弃未提交的表单）"
+INVITE_MOVE_NO = "取消"
+INVITE_MOVE_KEPT = (
+    "已取消，您仍是 <b>{unit}</b> 的{role}，未提交的表单保留，发送 /report 可继续填写。"
+    "邀请链接没有使用。"
+)
+INVITE_MOVE_KEPT_GONE = "已取消，邀请链接没有使用。发送 /whoami 可查看您现在的身份。"
+INVITE_MOVED = (
+    "登记成功！您已从 {old} 转到 <b>{unit}</b>，现在是该单位的{role}；"
+    "{old} 未提交的表单已放弃。发送 /whoami 可随时查看。"
+)
+INVITE_NOT_YOURS = "这个按钮不是给您的，操作没有执行。"
+INVITE_BUTTON_STALE = "这个按钮已失效，请重新点开邀请链接。"
 ACCESS_DENIED = "抱歉，您没有权限进行这项操作。"
 ACCESS_ERRORS = {
     "not_admin": "这项操作仅限服务业协调办公室管理员。",
@@ -331,6 +383,9 @@ ACCESS_ERRORS = {
     "already_admin": "您已是管理员，无需通过邀请链接登记。",
     "no_such_contact": "没有找到这位联络员。",
     "bad_role": "角色只能是联络员或备用联络员。",
+    "last_admin": "您是目前唯一的管理员，不能放弃管理员身份；请先增设其他管理员。",
+    "no_such_admin": "没有找到这位管理员。",
+    "settings_admin": "这位管理员由 DUTYBOT_ADMIN_IDS 配置，需修改配置并重启后才能取消。",
 }
 
 # Admins managing contacts.
@@ -454,14 +509,9 @@ TARGET_HELP_LINES = (
 TARGET_HELP_INDICATOR = "{code}　{name}（{measure}）"
 TARGET_ROW_ERROR = "第{row}行「{column}」：{reason}"
 TARGET_ERRORS = {
-    "file_type": "只能导入 .xlsx 或 .csv 文件。",
     "file_empty": "文件是空的。",
-    "file_unreadable": "无法读取这个文件，请确认它是 Excel（.xlsx）或 CSV 文件。",
-    "file_unpacked_too_big": "这个 Excel 文件解压后过大，请只保留年度目标表后再导入。",
-    "encoding": "无法识别 CSV 文件的编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。",
     "no_header": "找不到表头：第一行应有「年度」「单位」「指标」「目标值」四列。",
     "missing_column": "表头缺少「{column}」列。",
-    "too_many_rows": "行数过多（{rows}行），一次最多导入{max}行。",
     "no_rows": "文件中没有填写目标值的行，未导入任何数据。",
     "year_empty": "请填写年度。",
     "year_bad": "“{text}”不是年度，请填四位年份，如 2026。",
@@ -474,6 +524,21 @@ TARGET_ERRORS = {
     "value_not_positive": "目标值须大于0。",
     "value_decimals": "小数位数过多，这项指标最多保留 {decimals} 位小数。",
     "duplicate": "与第{first}行重复（同一年度、单位和指标只能有一行）。",
+}
+# Why an uploaded spreadsheet was not read (bot/spreadsheet.py): each names its limit.
+UPLOAD_ERRORS = {
+    "file_type": "只能导入 .xlsx 或 .csv 文件。",
+    "file_unreadable": "无法读取这个文件，请确认它是 Excel（.xlsx）或 CSV 文件。",
+    "file_unpacked_too_big": "这个 Excel 文件解压后过大（超过{mb}MB），"
+    "请只保留需要导入的工作表后再发送。",
+    "encoding": "无法识别 CSV 文件的编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。",
+    "dimension": "文件声明的工作表范围过大（{rows}行、{columns}列；最多{max_rows}行、"
+    "{max_columns}列），请删去多余的行和列后再发送。",
+    "rows": "行数过多：一个工作表最多{max}行，请删去多余的行或分成几个文件发送。",
+    "columns": "列数过多：第{row}行有{columns}列，最多{max}列，请删去多余的列后再发送。",
+    "cells": "单元格过多：一个文件最多{max}个单元格，请只保留需要导入的数据后再发送。",
+    "shared_strings": "文件中的文字过多：最多{max}个不同的文本，请只保留需要导入的数据后再发送。",
+    "timeout": "解析超时（{seconds}秒），文件可能过大或已损坏，请只保留需要导入的数据后再发送。",
 }
 TARGET_FILE_ERROR = "无法导入：{reason}"
 TARGET_IMPORTED = "✅ 已导入{years}年度目标：新增{added}项，修改{changed}项，未变{unchanged}项。"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -66,3 +67,27 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
     finally:
         await engine.dispose()
         await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
+
+
+class LoggedErrors(logging.Handler):
+    """Every record of level ERROR or above logged while a test runs (a handler that failed)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self) -> list[str]:
+        return [r.getMessage() for r in self.records]
+
+
+@pytest.fixture
+def logged_errors() -> Iterator[LoggedErrors]:
+    handler = LoggedErrors()
+    logging.getLogger().addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logging.getLogger().removeHandler(handler)

@@ -206,6 +206,33 @@ def test_admin_add_makes_an_admin(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "invalid int value" in proc.stderr
 
 
+def test_admin_remove_and_add_again(tmp_path: Path) -> None:
+    assert run("admin", "add", "4242", cwd=tmp_path).returncode == 0
+    proc = run("admin", "remove", "4242", cwd=tmp_path)
+    assert proc.returncode == 2 and "is the last admin" in proc.stderr
+    assert run("admin", "add", "4343", cwd=tmp_path).returncode == 0
+    proc = run("admin", "remove", "4242", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "user 4242 is no longer an admin of yongjia" in proc.stdout
+    proc = run("admin", "remove", "4242", cwd=tmp_path)
+    assert proc.returncode == 2 and "is not an admin added with" in proc.stderr
+    assert run("admin", "add", "4242", cwd=tmp_path).returncode == 0
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "dutybot.sqlite3") as conn:
+        rows = conn.execute(
+            "select telegram_user_id, role, active from contacts order by telegram_user_id"
+        ).fetchall()
+        actions = conn.execute("select action, target from audit_log order by id").fetchall()
+    assert rows == [(4242, "admin", 1), (4343, "admin", 1)]
+    assert actions == [
+        ("admin_add", "4242"),
+        ("admin_add", "4343"),
+        ("admin_remove", "4242"),
+        ("admin_add", "4242"),
+    ]
+
+
 async def test_targets_template_import_and_score(
     tmp_path: Path, database_url: str, sessions: object
 ) -> None:

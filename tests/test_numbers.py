@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.reporting.numbers import NumberError, parse_number
+from bot.reporting.numbers import UNIT_SCALE, NumberError, parse_number
+from handlers import texts
 
 FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
 
@@ -138,3 +139,36 @@ def test_wan_suffix_equals_the_figure_in_wan_yuan(value: Decimal) -> None:
 def test_text_without_digits_is_refused(text: str) -> None:
     with pytest.raises(NumberError):
         parse_number(text, "万元")
+
+
+# What people type into a figure's box: digits of both widths, separators, signs, magnitude words,
+# units, spaces and stray letters, mixed with anything else.
+FIGURE_LIKE = st.text(
+    alphabet=st.sampled_from(
+        list("0123456789０１２３４５６７８９.,，。．%％-−－+ 　\t万亿千百十元吨人次个家项eE_、；")
+    ),
+    max_size=30,
+)
+
+
+@given(st.one_of(FIGURE_LIKE, st.text(max_size=40)), st.sampled_from(sorted(UNIT_SCALE)))
+def test_any_text_is_a_figure_or_a_clear_refusal(text: str, unit: str) -> None:
+    """Never an exception: a finite value in the unit, or a refusal with a Chinese message."""
+    try:
+        parsed = parse_number(text, unit)
+    except NumberError as exc:
+        template = texts.ISSUES[f"number_{exc.rule}"]
+        assert template.format(text=text, unit=unit)
+        return
+    assert parsed.value.is_finite()
+    assert not (parsed.value.is_zero() and parsed.value.is_signed())  # never -0
+    assert parsed.decimals >= 0
+    assert f"{parsed.value:,.{max(parsed.decimals, 2)}f}"
+
+
+@pytest.mark.parametrize("text", ["-0", "-0.00", "－０", "-0万", "+0", "-0%"])
+def test_minus_zero_is_zero(text: str) -> None:
+    unit = "%" if text.endswith("%") else "万元"
+    parsed = parse_number(text, unit)
+    assert parsed.value == 0 and not parsed.value.is_signed()
+    assert f"{parsed.value:,.2f}" == "0.00"

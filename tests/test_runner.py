@@ -173,6 +173,10 @@ def test_run_with_a_token_seeds_nobody(monkeypatch: pytest.MonkeyPatch, tmp_path
         def run_polling(self, allowed_updates: list[str], **kwargs: object) -> None:
             polled.append(allowed_updates)
 
+    async def telegram_answers(settings: Settings) -> str:
+        return "dutybot"
+
+    monkeypatch.setattr(runner, "check_telegram", telegram_answers)
     monkeypatch.setattr(runner, "build_application", lambda settings: FakeApp())
     runner.run(load_settings(database_url=url, telegram_bot_token="123456:ABCDEFGHIJ"))
     assert polled == [list(runner.ALLOWED)]

@@ -11,9 +11,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.spreadsheet import MAX_UNPACKED
 from bot.targets import (
     MAX_BYTES,
-    MAX_UNPACKED,
     SHOWN_CHARS,
     TargetFileError,
     cells_for,
@@ -139,7 +139,7 @@ def test_every_row_error_names_row_and_column(kb: Knowledge) -> None:
 
 
 def test_file_level_errors(kb: Knowledge) -> None:
-    e = texts.TARGET_ERRORS
+    e = {**texts.TARGET_ERRORS, **texts.UPLOAD_ERRORS}
 
     def one(name: str, content: bytes) -> str:
         [error] = errors_of(kb, name, content)
@@ -180,7 +180,7 @@ def test_file_level_errors(kb: Knowledge) -> None:
         archive.writestr("xl/sharedStrings.xml", b"<" * (MAX_UNPACKED + 1))
     assert len(bomb.getvalue()) < MAX_BYTES
     assert one("t.xlsx", bomb.getvalue()) == texts.TARGET_FILE_ERROR.format(
-        reason=e["file_unpacked_too_big"]
+        reason=e["file_unpacked_too_big"].format(mb=MAX_UNPACKED // (1024 * 1024))
     )
 
 

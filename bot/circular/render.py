@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
-import pickle
+import pickle  # nosec B403  # frames for our own worker process, never from outside
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -407,7 +407,7 @@ class BotApiEmulator:
 
     def __init__(
         self,
-        token: str = "123456:TEST",
+        token: str = "123456:TEST",  # nosec B107  # the emulator's own fake token
         *,
         global_rate_per_s: float | None = 30,
         group_rate_per_min: int | None = 20,
@@ -534,7 +534,9 @@ class BotApiEmulator:
     def set_address(self, host: str, port: int) -> None:
         """Record where a host application serving our routes listens (see ``add_routes``)."""
         self._connect_host = (
-            "127.0.0.1" if host in ("", "0.0.0.0", "::", "localhost", "127.0.0.1") else host
+            "127.0.0.1"
+            if host in ("", "0.0.0.0", "::", "localhost", "127.0.0.1")  # nosec B104  # compared, not bound
+            else host
         )
         self._port = port
 
@@ -1007,6 +1009,31 @@ class BotApiEmulator:
             payload["message"] = message
         self._callback_queries[query_id] = _CallbackQuery(
             query_id, user_id, chat.id, message_id, inline_message_id, button["callback_data"]
+        )
+        self._enqueue("callback_query", payload)
+        return query_id
+
+    def forge_press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        """A modified client's press: any callback data under any message of a chat the user is in.
+
+        Telegram does not check the data against the message's buttons, so neither does this;
+        returns the callback query's id, as ``press_button`` does.
+        """
+        user = self.user(user_id)
+        chat = self.chat(chat_id)
+        message = chat.messages.get(message_id)
+        if message is None:
+            raise EmulatorError(f"no message {message_id} in chat {chat_id}")
+        query_id = str(secrets.randbits(63))
+        payload: JSON = {
+            "id": query_id,
+            "from": user.to_api(),
+            "chat_instance": str(abs(hash((self.bot_id, chat.id))) % 10**18),
+            "data": data,
+            "message": message,
+        }
+        self._callback_queries[query_id] = _CallbackQuery(
+            query_id, user_id, chat.id, message_id, None, data
         )
         self._enqueue("callback_query", payload)
         return query_id

@@ -127,8 +127,9 @@ def parse_number(text: str, unit: str) -> Parsed:
     else:
         per = UNIT_SCALE.get(unit, Decimal(1))  # a bare number is in the indicator's unit
     scale = MAGNITUDES.get(match["mag"] or "", Decimal(1)) * per
-    value = number * scale / UNIT_SCALE.get(unit, Decimal(1))
-    value = value.normalize()
+    value = (number * scale / UNIT_SCALE.get(unit, Decimal(1))).normalize()
+    if value.is_zero():
+        value = abs(value)  # -0 is 0, never stored or shown as -0.00万元
     exponent = value.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     converted = scale != UNIT_SCALE.get(unit, Decimal(1))
