@@ -10,11 +10,14 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, ContextTypes
 
+from db.errors import DRIVER_ERRORS
 from handlers import texts
 from handlers.deps import get_deps
 
 log = logging.getLogger(__name__)
 
+# What the database raises when it cannot be used (asyncpg's own errors come unwrapped).
+DATABASE_DOWN: tuple[type[Exception], ...] = (SQLAlchemyError, OSError, *DRIVER_ERRORS)
 PRESENT = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 
 
@@ -36,7 +39,7 @@ async def changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 log.info("removed from registered group %s; its registration stopped", chat.id)
         elif now and not was and await contacts.group_registered_before(chat.id):
             await context.bot.send_message(chat.id, texts.GROUP_READDED)
-    except (SQLAlchemyError, OSError):
+    except DATABASE_DOWN:  # logged: the user's next message or a 403 on sending sets it right
         log.warning("cannot record the bot's membership change in %s", chat.id, exc_info=True)
 
 
