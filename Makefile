@@ -53,6 +53,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/bandit -q -c pyproject.toml -r bot handlers knowledge db
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.settings import Settings, SettingsError, load_settings
+from bot.words import texts
 from db.errors import DRIVER_ERRORS
-from handlers import texts
 from knowledge.loader import KnowledgeError, load_knowledge, load_knowledge_file
 from knowledge.lookup import LookupEngine
 from knowledge.schema import Knowledge
@@ -309,8 +309,9 @@ def cmd_targets_template(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     """Print the year's assessment points per unit with their reasons (--xlsx: also a file)."""
     from bot.scoring import NoScoringRule, score_year, scores_workbook
+    from bot.scoring_text import no_rule_html, scores_html
     from bot.targets import FIRST_YEAR, LAST_YEAR
-    from handlers.targets import no_rule_html, plain, scores_html
+    from bot.words.html import plain
 
     if not FIRST_YEAR <= args.year <= LAST_YEAR:
         return _fail(f"not a year: {args.year}")

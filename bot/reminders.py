@@ -14,7 +14,7 @@ Only the latest stage that is due is ever queued: a bot that was down across sta
 once, with the newest one, and never sends the missed ones. Outbox keys
 (`reminder:<unit>:<period>:<stage>:<chat>`) make a second tick, or a restart, queue nothing new.
 No reminder is queued inside quiet hours: a stage that falls due then waits for their end.
-The texts are Chinese and come from handlers/texts.py; this module holds no Telegram objects.
+The texts are Chinese and come from bot/words/texts.py; this module holds no Telegram objects.
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ from bot.outbox import Button, Outgoing, enqueue
 from bot.reporting.periods import Month, deadline_provisional
 from bot.reporting.service import LATE_MONTHS, RETURNED, Reporting
 from bot.settings import Settings
-from bot.timefmt import deadline as deadline_text
+from bot.words import callbacks, texts
+from bot.words.timefmt import deadline as deadline_text
 from db.models import Contact, OutboxMessage, Submission, Target
-from handlers import texts
-from handlers.report_render import LATE_PREFIX
 from knowledge.schema import Indicator
 
 log = logging.getLogger(__name__)
@@ -383,7 +382,7 @@ class Reminders:
         items: list[Outgoing] = []
         for p in planned:
             text = self._text(p, now, progress.get((p.group.unit_id, p.group.period), []))
-            data = LATE_PREFIX + p.group.period.label
+            data = callbacks.LATE + p.group.period.label
             buttons = ((Button(texts.REMIND_BUTTON, callback_data=data),),)
             items.append(
                 Outgoing(

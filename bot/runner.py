@@ -11,9 +11,9 @@ from telegram import Bot
 from bot.app import build_application
 from bot.contacts import Contacts
 from bot.settings import Settings
+from bot.words import texts
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
-from handlers import texts
 from knowledge.loader import load_knowledge
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.reporting.periods import Month
 from bot.targets import targets_of
+from bot.words import texts
 from db.models import ReportingPeriod, Submission
-from handlers import texts
 from knowledge.schema import Assessment, Indicator, Knowledge, Unit
 
 ACCEPTED, SUBMITTED = "accepted", "submitted"

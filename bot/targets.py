@@ -27,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import spreadsheet
 from bot.reporting.numbers import NumberError, parse_number
 from bot.spreadsheet import Cells
+from bot.words import texts
 from db.base import utcnow
 from db.models import AuditLog, Target
-from handlers import texts
 from knowledge.schema import Indicator, Knowledge, Unit
 
 # The four columns an import needs, by key (their Chinese headers are texts.TARGET_COLUMNS).

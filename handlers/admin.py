@@ -17,17 +17,18 @@ from telegram.ext import (
 )
 
 from bot.contacts import AccessError, Member
+from bot.words import callbacks, texts
 from db.models import Contact
-from handlers import ids, texts
+from handlers import ids
 from handlers.deps import Deps, get_deps
 from handlers.lookup import send_html
 from handlers.privacy import private_press
 
 log = logging.getLogger(__name__)
 
-PREFIX = "adm:"
-CONFIRM_REMOVE = PREFIX + "rm:"
-CANCEL_REMOVE = PREFIX + "keep:"
+PREFIX = callbacks.ADMIN
+CONFIRM_REMOVE = callbacks.CONFIRM_REMOVE
+CANCEL_REMOVE = callbacks.CANCEL_REMOVE
 CONTACT_ROLES = ("contact", "backup")  # the order contacts are listed in within a unit
 # chat_data key: ids of confirmation messages already confirmed or cancelled.
 SETTLED = "admin_settled"

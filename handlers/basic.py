@@ -11,8 +11,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
+from bot.words import texts
 from db.errors import unavailable
-from handlers import texts
 from handlers.deps import get_deps
 from handlers.render import document_label, examples
 

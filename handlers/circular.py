@@ -17,14 +17,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.circular.service import CircularError, Circulars, Draft, buttons
 from bot.reporting.periods import Month
-from handlers import ids, texts
+from bot.words import callbacks, texts
+from handlers import ids
 from handlers.deps import get_deps
 from handlers.privacy import private_only, private_press
 
 log = logging.getLogger(__name__)
 
 KEY = "circulars"
-PATTERN = r"^circ:(send|cancel):\d+$"
+PATTERN = callbacks.CIRCULAR_PATTERN
 
 
 def get_circulars(bot_data: dict[Any, Any]) -> Circulars:

@@ -13,9 +13,10 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
-from handlers import texts
+from bot.words import texts
+from bot.words.html import shorten
 from handlers.deps import get_deps
-from handlers.render import answer_html, document_label, duty_html, examples, role_label, shorten
+from handlers.render import answer_html, document_label, duty_html, examples, role_label
 
 MAX_RESULTS = 10
 CACHE_SECONDS = 300

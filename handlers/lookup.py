@@ -24,7 +24,8 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import texts
+from bot.words import callbacks, texts
+from bot.words.html import shorten, split_html
 from handlers.deps import Deps, get_deps
 from handlers.render import (
     ambiguous_html,
@@ -32,14 +33,12 @@ from handlers.render import (
     button_label,
     duty_html,
     examples,
-    shorten,
-    split_html,
     unit_duties_html,
 )
 from knowledge.lookup import Answer
 
-DUTY_PREFIX = "d:"
-UNIT_PREFIX = "u:"
+DUTY_PREFIX = callbacks.DUTY
+UNIT_PREFIX = callbacks.UNIT
 
 
 async def send_html(message: Message, html_text: str, **kwargs: object) -> None:

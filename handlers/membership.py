@@ -10,8 +10,8 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, ContextTypes
 
+from bot.words import texts
 from db.errors import DRIVER_ERRORS
-from handlers import texts
 from handlers.deps import get_deps
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
-from handlers import texts
+from bot.words import texts
 
 # /start report opens the form in the private chat.
 START_PAYLOAD = "report"

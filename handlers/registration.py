@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -12,9 +11,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from telegram.helpers import create_deep_linked_url
 
 from bot.contacts import INVITE_DAYS, AccessError, InviteOffer
-from bot.timefmt import deadline
+from bot.words import callbacks, texts
+from bot.words.timefmt import deadline
 from db.base import utcnow
-from handlers import texts
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_press
 
@@ -23,12 +22,12 @@ INVITE_LIFETIME = dt.timedelta(days=INVITE_DAYS)
 
 # Buttons under an invite that needs a choice first; the token rides in the data, so the invite
 # stays unused (and forwardable) until 确认, and a restart loses nothing.
-PREFIX = "reg:"
-ADMIN_YES = PREFIX + "a:"  # + token: an admin becomes the unit's contact
-MOVE_YES = PREFIX + "m:"  # + token: a contact moves unit, dropping the open form
-ADMIN_NO = PREFIX + "ka"  # an admin keeps things as they are
-MOVE_NO = PREFIX + "km"  # a contact keeps their unit and form
-DATA = re.compile(r"reg:(?:(?P<kind>[am]):(?P<token>[A-Za-z0-9_-]{1,50})|(?P<keep>k[am]))")
+PREFIX = callbacks.REGISTRATION
+ADMIN_YES = callbacks.INVITE_ADMIN_YES
+MOVE_YES = callbacks.INVITE_MOVE_YES
+ADMIN_NO = callbacks.INVITE_ADMIN_NO
+MOVE_NO = callbacks.INVITE_MOVE_NO
+DATA = callbacks.INVITE_DATA
 
 
 def _denied(exc: AccessError) -> str:

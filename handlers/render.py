@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from html import escape
 
-from handlers import texts
+from bot.words import texts
+from bot.words.html import shorten
 from knowledge.lookup import Answer, Match
 from knowledge.schema import (
     Assessment,
@@ -19,8 +20,6 @@ from knowledge.schema import (
     Routine,
     Unit,
 )
-
-MAX_MESSAGE = 4096
 
 
 def examples(kb: Knowledge) -> dict[str, str]:
@@ -59,11 +58,6 @@ def document_label(kb: Knowledge) -> str:
     if doc.number:
         label += f"（{doc.number}）"
     return escape(label)
-
-
-def shorten(text: str, width: int = 40) -> str:
-    """Keep echoed user text short, so a huge message is not repeated back."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def role_label(role: str) -> str:
@@ -214,32 +208,3 @@ def unit_duties_html(unit: Unit, duties: Sequence[Duty]) -> str:
 def button_label(match: Match) -> str:
     label = texts.AMBIGUOUS_BUTTON.format(unit=match.unit, topic=match.topic)
     return label if len(label) <= 40 else label[:39] + "…"
-
-
-def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split on line boundaries so no HTML tag is cut; a line longer than the limit is cut hard.
-
-    Every template keeps its tags within one line, so a chunk of whole lines is valid HTML.
-    """
-    chunks: list[str] = []
-    current = ""
-    for line in _lines_within(text.split("\n"), limit):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit and current:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return chunks or [text[:limit]]
-
-
-def _lines_within(lines: Iterable[str], limit: int) -> Iterable[str]:
-    for line in lines:
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
-            yield line[:cut]
-            line = line[cut:]
-        yield line

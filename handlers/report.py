@@ -43,13 +43,15 @@ from bot.reporting.service import (
     StaleForm,
 )
 from bot.reporting.validation import Issue
-from bot.timefmt import deadline
+from bot.words import texts
+from bot.words.callbacks import parse_form_data
+from bot.words.html import split_html
+from bot.words.timefmt import deadline
 from db.errors import unavailable
-from handlers import ids, review, texts
+from handlers import ids, review
 from handlers.deps import Deps, get_deps
 from handlers.lookup import is_acknowledgement
 from handlers.privacy import START_PAYLOAD, Pressed, private_only, private_press
-from handlers.render import split_html
 from handlers.report_render import (
     FIX_PREFIX,
     FORM_PREFIX,
@@ -57,7 +59,6 @@ from handlers.report_render import (
     issue_text,
     issues_html,
     owed_html,
-    parse_form_data,
     period_label,
     progress_html,
     receipt_html,

@@ -14,14 +14,14 @@ from bot.reporting.form import Form, FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import ACCEPTED, RETURNED, Draft, Owed, UnitProgress
 from bot.reporting.validation import Issue
-from bot.timefmt import deadline as deadline_text
-from bot.timefmt import local_time
-from handlers import texts
+from bot.words import callbacks, texts
+from bot.words.timefmt import deadline as deadline_text
+from bot.words.timefmt import local_time
 from knowledge.schema import Indicator
 
-FORM_PREFIX = "rf"
-FIX_PREFIX = "rx:"
-LATE_PREFIX = "rl:"
+FORM_PREFIX = callbacks.FORM
+FIX_PREFIX = callbacks.FIX
+LATE_PREFIX = callbacks.LATE
 EDIT_BUTTONS_PER_ROW = 5
 
 
@@ -52,16 +52,8 @@ def issues_html(issues: Iterable[Issue], **extra: str) -> str:
 def form_button(draft: Draft, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
     """A form button: the form's key and the draft's version make a stale press detectable."""
     assert isinstance(draft.state, FormState)
-    data = f"{FORM_PREFIX}:{draft.state.key}:{draft.version}:{action}:{arg}"
+    data = callbacks.form_data(draft.state.key, draft.version, action, arg)
     return InlineKeyboardButton(label, callback_data=data)
-
-
-def parse_form_data(data: str) -> tuple[str, int, str, str] | None:
-    """(form key, draft version, action, argument) from a form button's callback data."""
-    parts = data.split(":")
-    if len(parts) != 5 or parts[0] != FORM_PREFIX or not parts[2].isdecimal():
-        return None
-    return parts[1], int(parts[2]), parts[3], parts[4]
 
 
 def step_view(

@@ -21,16 +21,17 @@ from bot.reporting.service import (
     StaleForm,
     fingerprint,
 )
+from bot.words import callbacks, texts
+from bot.words.html import split_html
 from db.models import Submission
-from handlers import ids, texts
+from handlers import ids
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_only, private_press
-from handlers.render import split_html
 from handlers.report_render import FIX_PREFIX, period_label, value_text
 
 log = logging.getLogger(__name__)
 
-PREFIX = "rv:"
+PREFIX = callbacks.REVIEW
 MIN_REASON = 2
 
 

@@ -13,11 +13,11 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.calendar import WINDOW_DAYS, Calendar, Deadline, Event
 from bot.scheduler import Scheduler
-from bot.timefmt import deadline as deadline_text
-from bot.timefmt import local_time
-from handlers import texts
+from bot.words import texts
+from bot.words.html import split_html
+from bot.words.timefmt import deadline as deadline_text
+from bot.words.timefmt import local_time
 from handlers.deps import Deps, get_deps
-from handlers.render import split_html
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.words import texts
+from bot.words.html import MAX_MESSAGE, split_html
 from db.models import AuditLog, Contact
 from db.session import make_engine, make_sessionmaker
-from handlers import texts
 from handlers.admin import contacts_html
 from handlers.deps import KEY, Deps
-from handlers.render import MAX_MESSAGE, split_html
 from tests.botkit import Harness, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import Contacts
-from handlers import ids, texts
+from bot.words import texts
+from handlers import ids
 from handlers.admin import PREFIX as ADMIN_PREFIX
 from handlers.lookup import DUTY_PREFIX, UNIT_PREFIX
 from handlers.registration import PREFIX as REGISTRATION_PREFIX

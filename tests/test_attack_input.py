@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import AccessError, Contacts
+from bot.words import texts
 from db.models import Contact, Submission
-from handlers import texts
 from tests.botkit import Harness, running_bot
 from tests.conftest import LoggedErrors
 

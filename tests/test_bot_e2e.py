@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.words import texts
 from db.models import QueryLog
 from db.session import make_engine, make_sessionmaker
-from handlers import texts
 from handlers.deps import get_deps
 from tests.botkit import Harness, running_bot
 

@@ -41,6 +41,8 @@ from bot.circular.workbook import workbook_xlsx
 from bot.playground.formatting import parse_text
 from bot.reporting.periods import Month
 from bot.settings import Settings
+from bot.words import texts
+from bot.words.html import MAX_MESSAGE
 from db.models import (
     Circular,
     Contact,
@@ -52,8 +54,6 @@ from db.models import (
     SubmissionRevision,
     Target,
 )
-from handlers import texts
-from handlers.render import MAX_MESSAGE
 from knowledge.loader import knowledge_path, load_knowledge, parse_knowledge
 from knowledge.schema import Knowledge
 

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import Contacts
+from bot.words import texts
 from db.models import Circular, Contact, GroupChat, OutboxMessage
-from handlers import texts
 from tests.botkit import Harness, running_bot
 from tests.test_circular import district, seed, seed_targets, stored_rows
 

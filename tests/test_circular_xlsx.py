@@ -14,7 +14,7 @@ import pandas as pd
 
 from bot.circular.workbook import workbook_xlsx
 from bot.circular.xlsx import Column, Sheet, write_xlsx
-from handlers import texts
+from bot.words import texts
 from tests.test_circular import NAME_Y, TZ, Y, district, hand_made
 
 FORMULA_LIKE = ["=1+1", "+1", "-2", "@SUM(A1)", '=HYPERLINK("http://x.cn")', "{=A1}"]

@@ -31,11 +31,11 @@ from telegram.error import NetworkError, TimedOut
 
 import db.session
 from bot.contacts import Contacts
+from bot.words import texts
 from db.errors import unavailable
 from db.migrate import upgrade_async
 from db.models import FormDraft, Submission
 from db.session import make_engine, make_sessionmaker
-from handlers import texts
 from tests.botkit import Harness, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")

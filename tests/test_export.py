@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli import main
 from bot.reporting.export import export_period, history_frame, period_frame, sheet_name
+from bot.words import texts
 from db.migrate import upgrade_async
 from db.models import Contact, ReportingPeriod, Submission, SubmissionRevision
 from db.session import make_engine, make_sessionmaker
-from handlers import texts
 from knowledge.loader import load_knowledge
 from knowledge.schema import DeadlineRule, Indicator, Knowledge
 

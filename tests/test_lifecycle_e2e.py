@@ -18,8 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import Contacts, Member
+from bot.words import texts
 from db.models import AuditLog, Contact, FormDraft, Invite
-from handlers import texts
 from handlers.deps import KEY, Deps
 from handlers.registration import ADMIN_NO, ADMIN_YES, MOVE_NO, MOVE_YES
 from tests.botkit import Harness, running_bot

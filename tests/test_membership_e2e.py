@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import Contacts
+from bot.words import texts
 from db.models import AuditLog, Contact, GroupChat
-from handlers import texts
 from tests.botkit import Harness, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")

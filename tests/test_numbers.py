@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.reporting.numbers import UNIT_SCALE, NumberError, parse_number
-from handlers import texts
+from bot.words import texts
 
 FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
 

@@ -1,9 +1,10 @@
-"""The code stays ruff-clean, ruff-formatted, mypy-clean (strict) and bandit-clean."""
+"""The code stays ruff-clean, formatted, mypy-clean (strict), bandit-clean and on its floors."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,3 +52,24 @@ def test_bandit_finds_nothing_unexplained() -> None:
         if "# nosec" in line and not line.split("# nosec", 1)[1].partition("#")[2].strip()
     ]
     assert not unexplained, unexplained
+
+
+def test_imports_keep_the_floors() -> None:
+    """An import that runs up a floor (a service importing a handler, say) fails the suite."""
+    proc = _run(str(BIN / "lint-imports"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_module_of_bot_is_on_a_floor() -> None:
+    """A new module under bot/ must be placed in the contract, or nothing would check it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [contract] = config["tool"]["importlinter"]["contracts"]
+    placed = {
+        name.strip() for layer in contract["layers"] for name in layer.replace("|", ":").split(":")
+    }
+    modules = {
+        f"bot.{path.stem if path.is_file() else path.name}"
+        for path in (ROOT / "bot").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").exists()
+    }
+    assert modules - placed == set(), "place these on a floor in pyproject.toml"

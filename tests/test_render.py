@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.render import MAX_MESSAGE, shorten, split_html
+from bot.words.html import MAX_MESSAGE, shorten, split_html
 
 TAG = re.compile(r"</?([a-z]+)[^>]*>")
 

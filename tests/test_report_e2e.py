@@ -20,8 +20,8 @@ from bot.contacts import Contacts
 from bot.reporting.form import FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import Reporting
+from bot.words import texts
 from db.models import FormDraft, ReportingPeriod, Submission, SubmissionRevision
-from handlers import texts
 from knowledge.loader import load_knowledge
 from tests.botkit import Harness, running_bot
 

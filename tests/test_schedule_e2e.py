@@ -22,8 +22,8 @@ from bot.contacts import Contacts
 from bot.reporting.periods import Month
 from bot.reporting.service import Reporting
 from bot.scheduler import Scheduler
+from bot.words import texts
 from db.models import OutboxMessage, Submission
-from handlers import texts
 from knowledge.loader import load_knowledge
 from tests.botkit import Harness, running_bot
 

@@ -26,9 +26,10 @@ from bot.scoring import (
     score_year,
     scores_workbook,
 )
+from bot.scoring_text import no_rule_html, scores_html
+from bot.words import texts
+from bot.words.html import plain
 from db.models import ReportingPeriod, Submission, Target
-from handlers import texts
-from handlers.targets import no_rule_html, plain, scores_html
 from knowledge.loader import load_knowledge
 from knowledge.schema import Knowledge
 

@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from bot import spreadsheet
 from bot.spreadsheet import LIMITS, Limits, Refused, read, read_in_worker
 from bot.targets import TargetFileError, parse_targets, parse_targets_async
-from handlers import texts
+from bot.words import texts
 from knowledge.loader import load_knowledge
 from knowledge.schema import Knowledge
 

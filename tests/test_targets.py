@@ -23,8 +23,8 @@ from bot.targets import (
     targets_template,
     template_for,
 )
+from bot.words import texts
 from db.models import AuditLog, Target
-from handlers import texts
 from knowledge.loader import load_knowledge
 from knowledge.schema import Knowledge
 

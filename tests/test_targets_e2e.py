@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.targets import targets_of
-from handlers import texts
+from bot.words import texts
 from handlers.deps import KEY, Deps
 from tests.botkit import Harness, running_bot
 from tests.test_scoring import LOGISTICS, TELECOM, TOTAL, seed

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timefmt import deadline, local_time
+from bot.words.timefmt import deadline, local_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

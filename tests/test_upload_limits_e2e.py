@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from handlers import texts
+from bot.words import texts
 from tests.botkit import Harness, running_bot
 from tests.test_spreadsheet import big_honest_xlsx, hostile_xlsx
 

@@ -18,7 +18,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from bot.circular.build import CircularData
-from handlers import texts
+from bot.words import texts
 
 # Families tried in order; the first one installed is used.
 CJK_FAMILIES = (

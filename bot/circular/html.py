@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from bot.circular.build import LATE, MISSING, OPEN, PENDING, CircularData
-from handlers import texts
-from handlers.render import MAX_MESSAGE, split_html
+from bot.words import texts
+from bot.words.html import MAX_MESSAGE, split_html
 
 # Units listed per indicator in the summary (all of them are in the workbook).
 SUMMARY_UNITS = 10

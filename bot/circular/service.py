@@ -39,15 +39,15 @@ from bot.outbox import Button, Outgoing, enqueue, enqueue_in
 from bot.reminders import in_quiet
 from bot.reporting.periods import Month
 from bot.settings import Settings
+from bot.words import callbacks, texts
 from db.base import utcnow
 from db.models import AuditLog, Circular, Contact, GroupChat, StoredFile
-from handlers import texts
 from knowledge.schema import Knowledge
 
 DRAFT, SENT, CANCELLED = "draft", "sent", "cancelled"
 BATCH = "circular:{id}"
 REPORT_KEY = "report:{batch}"
-CALLBACK = "circ:{action}:{id}"
+CALLBACK = callbacks.CIRCULAR
 PNG, XLSX = "image/png", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CAPTION = 1024  # Telegram's limit on a photo's or document's caption
 

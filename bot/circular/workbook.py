@@ -25,7 +25,7 @@ import pandas as pd
 
 from bot.circular.build import LATE, MISSING, OPEN, PENDING, CircularData
 from bot.circular.xlsx import Column, Sheet, write_xlsx
-from handlers import texts
+from bot.words import texts
 
 PCT_FORMAT = "0.0"
 INT_FORMAT = "0"

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.reporting.periods import Month
+from bot.words import texts
 from db.models import Contact, ReportingPeriod, Submission, SubmissionRevision
-from handlers import texts
 from knowledge.schema import Indicator, Knowledge
 
 ExportFormat = Literal["xlsx", "csv"]

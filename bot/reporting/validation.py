@@ -1,7 +1,7 @@
 """Checks on a reported figure, as the statistics bureau's direct-reporting system makes them.
 
 Hard errors block the value; soft warnings let it through only with a written explanation.
-Issues carry a code and parameters; their wording lives in handlers/texts.py.
+Issues carry a code and parameters; their wording lives in bot/words/texts.py.
 """
 
 from __future__ import annotations

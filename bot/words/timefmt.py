@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from handlers import texts
+from bot.words import texts
 
 
 def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
