@@ -1,4 +1,10 @@
-"""Assemble the python-telegram-bot Application from settings."""
+"""The composition root: build every service once, put them in one typed Deps, add the handlers.
+
+Collaborators are passed as constructor arguments: the scheduler gets the reminders planner,
+its hooks (the circular auto-draft) and the sender's `wake`; the sender gets its batch-done
+callbacks (the circular's delivery report). Handlers read the services from
+`handlers.deps.get_deps(bot_data)`; nothing else is kept in bot_data.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +23,13 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.circular.service import Circulars
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
+from bot.reminders import Reminders
 from bot.reporting.service import Reporting
+from bot.reporting.workflow import FormWorkflow
+from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
@@ -38,7 +48,7 @@ from handlers import (
     schedule,
     targets,
 )
-from handlers.deps import KEY, Deps
+from handlers.deps import KEY, Deps, get_deps
 from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
 
@@ -50,7 +60,6 @@ PLAYGROUND_TOKEN = "123456:PLAYGROUND"  # nosec B105  # the local emulator's tok
 SEEN_GROUP = -10
 HTTP_POOL_SIZE = 16
 HTTP_POOL_TIMEOUT_S = 30.0
-SENDER_KEY = "sender"
 
 
 class DutyApplication(Application):  # type: ignore[type-arg]
@@ -59,14 +68,10 @@ class DutyApplication(Application):  # type: ignore[type-arg]
 
     async def start(self) -> None:
         await super().start()
-        sender = self.bot_data.get(SENDER_KEY)
-        if isinstance(sender, Sender):
-            await sender.start()
+        await get_deps(self.bot_data).sender.start()
 
     async def stop(self) -> None:
-        sender = self.bot_data.get(SENDER_KEY)
-        if isinstance(sender, Sender):
-            await sender.stop()
+        await get_deps(self.bot_data).sender.stop()
         await super().stop()
 
 
@@ -79,14 +84,10 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     engine = LookupEngine(kb)
     db_engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(db_engine)
-    deps = Deps(
-        settings=settings,
-        kb=kb,
-        engine=engine,
-        querylog=QueryLogger(sessions, settings.jurisdiction),
-        contacts=Contacts(sessions, settings.jurisdiction, tuple(settings.admin_ids)),
-        reporting=Reporting(sessions, kb, settings.tz, clock),
-    )
+    querylog = QueryLogger(sessions, settings.jurisdiction)
+    contacts = Contacts(sessions, settings.jurisdiction, tuple(settings.admin_ids), clock=clock)
+    reporting = Reporting(sessions, kb, settings.tz, clock)
+    circulars = Circulars(sessions, kb, settings, clock)
 
     builder = ApplicationBuilder().token(settings.telegram_bot_token or PLAYGROUND_TOKEN)
     if settings.api_base_url:
@@ -108,8 +109,8 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
 
     builder = builder.post_shutdown(_dispose)
     app = builder.build()
-    app.bot_data[KEY] = deps
-    app.bot_data[SENDER_KEY] = Sender(
+    # The sender is the one service that talks to the Bot API (it needs the application's Bot).
+    sender = Sender(
         app.bot,
         sessions,
         settings.jurisdiction,
@@ -118,6 +119,29 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
         rate_per_s=settings.rate_limit,
         tz=settings.tz,
         quiet=settings.quiet,
+        batch_done=[circulars.on_batch_done],  # the delivery report to the admin who sent it
+    )
+    # Each tick: the reminders, then the hooks in this order, then the sender looks for rows.
+    scheduler = Scheduler(
+        reporting,
+        contacts,
+        settings,
+        clock=clock,
+        reminders=Reminders(reporting, contacts, settings),
+        hooks={"circular": circulars.maybe_draft},  # last month's circular on its day
+        wake=sender.wake,
+    )
+    app.bot_data[KEY] = Deps(
+        settings=settings,
+        kb=kb,
+        engine=engine,
+        querylog=querylog,
+        contacts=contacts,
+        reporting=reporting,
+        forms=FormWorkflow(reporting, contacts, clock),
+        circulars=circulars,
+        sender=sender,
+        scheduler=scheduler,
     )
 
     app.add_handler(TypeHandler(Update, basic.seen), group=SEEN_GROUP)
@@ -126,7 +150,7 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     admin.register(app)
     report.register(app)  # also /start report, before the plain /start
     review.register(app)
-    schedule.register(app)  # /calendar, and the scheduler's tick (reminders, circular drafts)
+    schedule.register(app)  # /calendar, and the JobQueue jobs that tick Deps.scheduler
     circular.register(app)  # /circular
     targets.register(app)  # /targets, /score, target files sent in chat
     app.add_handler(CommandHandler("start", basic.start))

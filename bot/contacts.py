@@ -1,4 +1,7 @@
-"""Who may do what: admins, unit contacts and backups, single-use invites, registered groups."""
+"""Who may do what: admins, unit contacts and backups, single-use invites, registered groups.
+
+The ORM rows stay in here: the handlers get Member, InviteOffer and ContactView values.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -43,6 +47,29 @@ class Member:
     @property
     def registered(self) -> bool:
         return self.role is not None
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """An active unit contact, backup or admin, as the handlers see them."""
+
+    id: int  # the row's id: the order in which people became contacts
+    telegram_user_id: int
+    unit_id: str | None
+    role: str  # admin / contact / backup
+    display_name: str
+    active: bool  # False once removed
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactView:
+        return cls(
+            id=contact.id,
+            telegram_user_id=contact.telegram_user_id,
+            unit_id=contact.unit_id,
+            role=contact.role,
+            display_name=contact.display_name,
+            active=contact.active,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,15 +128,21 @@ async def mark_unreachable(
 
 
 class Contacts:
-    """Contacts, invites and groups of one jurisdiction."""
+    """Contacts, invites and groups of one jurisdiction.
+
+    `clock` gives the current UTC time for every "now" here: invites and their expiry, blocked
+    marks, new rows and the audit log.
+    """
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         jurisdiction: str,
         settings_admins: tuple[int, ...] = (),
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
+        self.clock = clock
         self._jurisdiction = jurisdiction
         self._settings_admins = frozenset(settings_admins)
         self._blocked: set[int] | None = None  # who the sender marked blocked (see seen)
@@ -124,6 +157,7 @@ class Contacts:
                 actor=actor,
                 action=action,
                 target=target,
+                at=self.clock(),
                 detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
             )
         )
@@ -207,7 +241,7 @@ class Contacts:
                 )
                 changed = int(getattr(await session.execute(query), "rowcount", 0) or 0)
             else:
-                changed = await mark_unreachable(session, self._jurisdiction, user_id, utcnow())
+                changed = await mark_unreachable(session, self._jurisdiction, user_id, self.clock())
         if self._blocked is not None:
             if reachable:
                 self._blocked.discard(user_id)
@@ -219,7 +253,8 @@ class Contacts:
         """The bot was removed from a group: its registration stops (an admin's /bindgroup
         starts it again); True when it was registered and active."""
         async with self._sessions.begin() as session:
-            changed = await mark_unreachable(session, self._jurisdiction, chat_id, utcnow()) > 0
+            now = self.clock()
+            changed = await mark_unreachable(session, self._jurisdiction, chat_id, now) > 0
             if changed:
                 await self._audit(session, 0, "group_left", str(chat_id))
         return changed
@@ -271,6 +306,7 @@ class Contacts:
                         unit_id=None,
                         role="admin",
                         display_name=display_name,
+                        created_at=self.clock(),
                     )
                 )
             elif not contact.active:
@@ -328,6 +364,7 @@ class Contacts:
                         unit_id=unit_id,
                         role=role,
                         display_name=display_name,
+                        created_at=self.clock(),
                     )
                 )
             else:
@@ -346,7 +383,7 @@ class Contacts:
         if role not in ("contact", "backup"):
             raise AccessError("bad_role")
         token = secrets.token_urlsafe(24)  # 32 characters of [A-Za-z0-9_-]
-        now = now or utcnow()
+        now = now or self.clock()
         async with self._sessions.begin() as session:
             session.add(
                 Invite(
@@ -384,7 +421,7 @@ class Contacts:
         """What redeeming the token would do for this user, without using it; a used, unknown
         or expired token is refused as `redeem_invite` would."""
         async with self._sessions() as session:
-            invite = await self._usable_invite(session, token, now or utcnow(), lock=False)
+            invite = await self._usable_invite(session, token, now or self.clock(), lock=False)
             unit_id, role = invite.unit_id, invite.role
         return InviteOffer(
             unit_id, role, await self.member(user_id), user_id in self._settings_admins
@@ -407,7 +444,7 @@ class Contacts:
         bound to the unit as well. A removed user's row is reactivated (audited `rejoined`); a
         refused redemption leaves the invite unused.
         """
-        now = now or utcnow()
+        now = now or self.clock()
         async with self._sessions.begin() as session:
             invite = await self._usable_invite(session, token, now, lock=True)
             contact = await self._row(session, user_id)
@@ -429,6 +466,7 @@ class Contacts:
                     unit_id=invite.unit_id,
                     role=invite.role,
                     display_name=display_name,
+                    created_at=now,
                 )
                 session.add(contact)
             else:
@@ -445,7 +483,7 @@ class Contacts:
             self._blocked.discard(user_id)
         return member
 
-    async def list_contacts(self, actor: int, unit_id: str | None = None) -> list[Contact]:
+    async def list_contacts(self, actor: int, unit_id: str | None = None) -> list[ContactView]:
         await self.require_admin(actor)
         async with self._sessions() as session:
             query = select(Contact).where(
@@ -454,9 +492,9 @@ class Contacts:
             if unit_id is not None:
                 query = query.where(Contact.unit_id == unit_id)
             rows = await session.scalars(query.order_by(Contact.unit_id, Contact.role))
-            return list(rows)
+            return [ContactView.of(c) for c in rows]
 
-    async def contacts_of(self, unit_id: str) -> list[Contact]:
+    async def contacts_of(self, unit_id: str) -> list[ContactView]:
         """The unit's active contacts and backups (for reminders and circulars)."""
         async with self._sessions() as session:
             rows = await session.scalars(
@@ -467,9 +505,11 @@ class Contacts:
                     Contact.role.in_(("contact", "backup")),
                 )
             )
-            return list(rows)
+            return [ContactView.of(c) for c in rows]
 
-    async def _change(self, actor: int, user_id: int, action: str, **changes: object) -> Contact:
+    async def _change(
+        self, actor: int, user_id: int, action: str, **changes: object
+    ) -> ContactView:
         await self.require_admin(actor)
         async with self._sessions.begin() as session:
             contact = await self._contact(session, user_id)
@@ -478,17 +518,17 @@ class Contacts:
             for name, value in changes.items():
                 setattr(contact, name, value)
             await self._audit(session, actor, action, str(user_id), **changes)
-            return contact
+            return ContactView.of(contact)
 
-    async def move(self, actor: int, user_id: int, unit_id: str) -> Contact:
+    async def move(self, actor: int, user_id: int, unit_id: str) -> ContactView:
         return await self._change(actor, user_id, "contact_move", unit_id=unit_id)
 
-    async def set_backup(self, actor: int, user_id: int, backup: bool = True) -> Contact:
+    async def set_backup(self, actor: int, user_id: int, backup: bool = True) -> ContactView:
         return await self._change(
             actor, user_id, "contact_role", role="backup" if backup else "contact"
         )
 
-    async def remove(self, actor: int, user_id: int) -> Contact:
+    async def remove(self, actor: int, user_id: int) -> ContactView:
         return await self._change(actor, user_id, "contact_remove", active=False)
 
     async def bind_group(self, actor: int, chat_id: int, title: str) -> bool:
@@ -507,6 +547,7 @@ class Contacts:
                         chat_id=chat_id,
                         title=title,
                         registered_by=actor,
+                        registered_at=self.clock(),
                     )
                 )
             else:

@@ -35,10 +35,11 @@ from bot.contacts import Contacts
 from bot.outbox import Button, Outgoing, enqueue
 from bot.reporting.periods import Month, deadline_provisional
 from bot.reporting.service import LATE_MONTHS, RETURNED, Reporting
+from bot.reporting.views import SubmissionView
 from bot.settings import Settings
 from bot.words import callbacks, texts
 from bot.words.timefmt import deadline as deadline_text
-from db.models import Contact, OutboxMessage, Submission, Target
+from db.models import Contact, OutboxMessage, Target
 from knowledge.schema import Indicator
 
 log = logging.getLogger(__name__)
@@ -480,7 +481,7 @@ class Reminders:
         unit_id: str,
         period: Month,
         target: Target,
-        have: dict[tuple[str, str, str], Submission],
+        have: dict[tuple[str, str, str], SubmissionView],
     ) -> str | None:
         try:
             ind = self._kb.indicator(target.indicator)

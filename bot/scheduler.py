@@ -3,7 +3,9 @@
 Nothing is kept only in memory: each tick reads the database and queues outbox rows with
 de-duplication keys, so ticking twice, or after a restart, queues nothing twice, and a bot that
 was down catches up on its first tick. handlers/schedule.py runs `tick` from PTB's JobQueue
-every minute, first at start; tests call `tick(now)` with a fake clock.
+every minute, first at start; tests call `tick(now)` with a fake clock. bot/app.py gives it
+its collaborators: the reminders planner, the hooks (the circular auto-draft) and the sender's
+`wake`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.contacts import Contacts
 from bot.reminders import Reminders
@@ -41,13 +42,21 @@ class Scheduler:
         contacts: Contacts,
         settings: Settings,
         clock: Callable[[], dt.datetime] | None = None,
-        bot_data: Mapping[Any, Any] | None = None,
+        *,
+        reminders: Reminders | None = None,
+        hooks: Mapping[str, Hook] | None = None,
+        wake: Callable[[], None] | None = None,
     ) -> None:
-        self.reminders = Reminders(reporting, contacts, settings)
+        """`reminders`: the planner (by default one over `reporting`, `contacts` and
+        `settings`); `hooks`: run in this order after it on every tick, as `add_hook` adds them;
+        `wake`: called at the end of every tick (the sender's: look for due rows now)."""
+        self.reminders = reminders or Reminders(reporting, contacts, settings)
         self.clock = clock or reporting.clock
-        self._bot_data = bot_data
+        self._wake = wake
         self._hooks: dict[str, Hook] = {}
         self._lock = asyncio.Lock()
+        for name, hook in (hooks or {}).items():
+            self.add_hook(name, hook)
 
     def add_hook(self, name: str, hook: Hook) -> None:
         """Run `hook(now)` on every tick, after the reminders (a name is added once)."""
@@ -79,10 +88,8 @@ class Scheduler:
             return result
 
     def _wake_sender(self) -> None:
-        sender = None if self._bot_data is None else self._bot_data.get("sender")
-        wake = getattr(sender, "wake", None)
-        if callable(wake):
+        if self._wake is not None:
             try:
-                wake()
+                self._wake()
             except Exception:
                 log.exception("waking the sender failed")

@@ -1,5 +1,9 @@
 """The sender: delivers the outbox (bot/outbox.py) to Telegram and records every outcome.
 
+This module is the loop (pacing, concurrency, the Bot API requests and the classification of
+their errors); the rows' reads and writes (claim, record, recover, migrate) are
+bot/outbox_store.py.
+
 Each due row (status ``pending``, ``not_before <= now``) goes through three steps, each its own
 committed transaction or request:
 
@@ -72,14 +76,11 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -91,11 +92,9 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.contacts import mark_unreachable
-from bot.outbox import FINAL, IN_PROGRESS, BatchDone, batch_counts, parse_payload
-from bot.reminders import after_quiet, in_quiet
+from bot.outbox import FINAL, BatchDone, parse_payload
+from bot.outbox_store import HeldBack, OutboxStore, Outcome, Row, next_values
 from db.base import utcnow
-from db.models import GroupChat, OutboxMessage, StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -106,16 +105,12 @@ AUTH_BACKOFF_S = 10.0  # a rejected token pauses the sender 10 s, 20 s, ... up t
 RECORD_BACKOFF_S = 0.5  # an outcome that cannot be recorded: again after 0.5 s, 1 s, ... 30 s
 RECORD_BACKOFF_MAX_S = 30.0
 SWEEP_S = 60.0  # how often rows `sending` that no request here holds are returned to pending
-REMINDER_KINDS = ("reminder", "escalation")
-REMINDER_STALE = dt.timedelta(hours=12)  # older reminders are cancelled: a newer stage comes
 POLL_S = 1.0  # how often due rows are looked for without a wake()
 REFRESH_S = 5.0  # while rows read earlier are still queued, how often to look again anyway
-CANDIDATES = 500  # due rows read at a time
 RATE_MARGIN_S = 0.05  # the overall window is 1 s plus this (Telegram counts on arrival)
 GROUP_MARGIN_S = 1.0
 STOP_TIMEOUT_S = 20.0
 CATCH_UP_DAYS = 7  # batches this recent get their callbacks at start if not yet reported
-REPORT_KEY = "report:{batch}"
 
 
 class SlidingWindow:
@@ -156,26 +151,6 @@ class SlidingWindow:
         self._times.append(time.monotonic())
 
 
-@dataclass(frozen=True)
-class _Row:
-    id: int
-    chat_id: int
-    batch: str | None
-    payload: str
-    attempts: int
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    # sent / blocked / failed / retry_after / unauthorized / migrated / transient
-    kind: str
-    error: str | None = None
-    message_id: int | None = None
-    delay_s: float = 0.0
-    new_chat_id: int | None = None
-
-
 def _keyboard(raw: Any) -> InlineKeyboardMarkup | None:
     if not raw:
         return None
@@ -214,9 +189,11 @@ class Sender:
         poll_s: float = POLL_S,
         tz: ZoneInfo | None = None,
         quiet: tuple[dt.time, dt.time] | None = None,
+        batch_done: Iterable[BatchDone] = (),
     ) -> None:
+        """`batch_done`: the callbacks `on_batch_done` would add (see the top)."""
         self._bot = bot
-        self._sessions = sessions
+        self.store = OutboxStore(sessions, jurisdiction)
         self.jurisdiction = jurisdiction
         self._clock = clock
         self.concurrency = max(1, concurrency)
@@ -239,7 +216,7 @@ class Sender:
             self._pace = SlidingWindow(limit, limit / rate_per_s + RATE_MARGIN_S)
         self._group_per_min = group_per_min
         self._groups: dict[int, SlidingWindow] = {}
-        self._callbacks: list[BatchDone] = []
+        self._callbacks: list[BatchDone] = list(batch_done)
         self._reported: set[str] = set()
         self._batch_lock = asyncio.Lock()
         self._file_ids: dict[int, str] = {}
@@ -328,32 +305,11 @@ class Sender:
 
     async def recover(self) -> int:
         """Rows left `sending` by a crash go back to pending (they will be sent again)."""
-        count = await self._requeue_sending(set(), "in flight when the bot stopped: sent again")
+        error = "in flight when the bot stopped: sent again"
+        count = await self.store.requeue_sending(set(), error, self._clock())
         if count:
             log.warning("outbox: %d message(s) were in flight at a crash; sending again", count)
         return count
-
-    async def _requeue_sending(self, held: set[int], error: str) -> int:
-        """Rows `sending` but not in `held` back to pending, counted as interrupted."""
-        statement = (
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.jurisdiction == self.jurisdiction,
-                OutboxMessage.status == "sending",
-            )
-            .values(
-                status="pending",
-                not_before=self._clock(),
-                interrupted=OutboxMessage.interrupted + 1,
-                error=error,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if held:
-            statement = statement.where(OutboxMessage.id.not_in(sorted(held)))
-        async with self._sessions.begin() as session:
-            result = await session.execute(statement)
-        return int(getattr(result, "rowcount", 0) or 0)
 
     # ------------------------------------------------------------------ dispatching
 
@@ -373,7 +329,7 @@ class Sender:
                     if refresh:
                         self._poked = False
                         await self._housekeeping()
-                        self._queue = await self._candidates()
+                        self._queue = await self.store.due(self._clock())
                         self._refilled = time.monotonic()
                         if not self._queue and not self._tasks:
                             self._idle.set()
@@ -432,7 +388,7 @@ class Sender:
         """Rows `sending` that no task of this process holds (a claim or a record that failed
         half-way) go back to pending, as at a start (one sender per database: see the top)."""
         error = "left in flight (its claim or outcome was not recorded): sent again"
-        count = await self._requeue_sending(set(self._inflight), error)
+        count = await self.store.requeue_sending(set(self._inflight), error, self._clock())
         if count:
             log.warning("outbox: %d message(s) were left in flight; sending again", count)
         return count
@@ -443,31 +399,6 @@ class Sender:
             window = SlidingWindow(self._group_per_min, 60.0 + GROUP_MARGIN_S)
             self._groups[chat_id] = window
         return window
-
-    async def _candidates(self) -> list[tuple[int, int]]:
-        """Due pending rows, oldest first; a row waits for the earlier rows of its batch and
-        chat that are still in progress (so a chat gets a batch in order)."""
-        earlier = aliased(OutboxMessage)
-        blocked_by_earlier = exists().where(
-            earlier.jurisdiction == OutboxMessage.jurisdiction,
-            earlier.batch == OutboxMessage.batch,
-            earlier.chat_id == OutboxMessage.chat_id,
-            earlier.status.in_(IN_PROGRESS),
-            earlier.id < OutboxMessage.id,
-        )
-        statement = (
-            select(OutboxMessage.id, OutboxMessage.chat_id)
-            .where(
-                OutboxMessage.jurisdiction == self.jurisdiction,
-                OutboxMessage.status == "pending",
-                OutboxMessage.not_before <= self._clock(),
-                ~blocked_by_earlier,
-            )
-            .order_by(OutboxMessage.not_before, OutboxMessage.id)
-            .limit(CANDIDATES)
-        )
-        async with self._sessions() as session:
-            return [(int(i), int(c)) for i, c in (await session.execute(statement)).all()]
 
     # ------------------------------------------------------------------ one row
 
@@ -498,85 +429,44 @@ class Sender:
             self._inflight.discard(row_id)
             self._wake.set()
 
-    async def _claim(self, row_id: int) -> _Row | None:
+    async def _claim(self, row_id: int) -> Row | None:
         """The row, now `sending`; None if another claim took it, or if it is a reminder that
         is stale (cancelled) or falls in the quiet hours (deferred to their end)."""
         now = self._clock()
-        held_back: str | None = None
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-                .values(status="sending", attempts=OutboxMessage.attempts + 1)
-            )
-            if not getattr(result, "rowcount", 0):
-                return None
-            found = (
-                await session.execute(
-                    select(
-                        OutboxMessage.chat_id,
-                        OutboxMessage.batch,
-                        OutboxMessage.payload,
-                        OutboxMessage.attempts,
-                        OutboxMessage.created_at,
-                        OutboxMessage.kind,
-                    ).where(OutboxMessage.id == row_id)
-                )
-            ).one()
-            row = _Row(row_id, int(found[0]), found[1], str(found[2]), int(found[3]), found[4])
-            if found[5] in REMINDER_KINDS:
-                values = self._hold_back(row, now)
-                if values is not None:  # not sent: no attempt
-                    held_back = str(values["status"])
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id == row_id)
-                        .values(attempts=row.attempts - 1, **values)
-                    )
-        if held_back is None:
-            return row
-        if held_back in FINAL and row.batch is not None:
-            await self._check_batch(row.batch)
-        return None
-
-    def _hold_back(self, row: _Row, now: dt.datetime) -> dict[str, Any] | None:
-        """A reminder's row values when it must not go now: stale, or inside quiet hours."""
-        if now - row.created_at > REMINDER_STALE:
-            hours = (now - row.created_at).total_seconds() / 3600
-            reason = f"not sent: queued {hours:.0f} h ago (over 12 h); a newer stage will come"
-            log.info("outbox: reminder %s to %s cancelled (%s)", row.id, row.chat_id, reason)
-            return {"status": "cancelled", "error": reason}
-        if in_quiet(now, self.tz, self.quiet):
-            later = after_quiet(now, self.tz, self.quiet)
-            self._wake_at(now, later)
-            return {"status": "pending", "not_before": later}
+        claimed = await self.store.claim(row_id, now, self.tz, self.quiet)
+        if not isinstance(claimed, HeldBack):
+            return claimed
+        if claimed.not_before is not None:
+            self._wake_at(now, claimed.not_before)
+        if claimed.status in FINAL and claimed.row.batch is not None:
+            await self._check_batch(claimed.row.batch)
         return None
 
     def _wake_at(self, now: dt.datetime, moment: dt.datetime) -> None:
         soon = (moment - now).total_seconds()
         asyncio.get_running_loop().call_later(max(0.0, soon), self._wake.set)
 
-    async def _attempt(self, row: _Row) -> _Outcome:
+    async def _attempt(self, row: Row) -> Outcome:
         try:
             message = await self._send(row)
         except ChatMigrated as exc:
-            return _Outcome("migrated", str(exc), new_chat_id=int(exc.new_chat_id))
+            return Outcome("migrated", str(exc), new_chat_id=int(exc.new_chat_id))
         except RetryAfter as exc:
-            return _Outcome("retry_after", str(exc), delay_s=_seconds(exc))
+            return Outcome("retry_after", str(exc), delay_s=_seconds(exc))
         except Forbidden as exc:
-            return _Outcome("blocked", str(exc))
+            return Outcome("blocked", str(exc))
         except InvalidToken as exc:  # 401 (and 404): the token was revoked or is wrong
-            return _Outcome("unauthorized", f"{type(exc).__name__}: {exc}")
+            return Outcome("unauthorized", f"{type(exc).__name__}: {exc}")
         except BadRequest as exc:
-            return _Outcome("failed", str(exc))
+            return Outcome("failed", str(exc))
         except TelegramError as exc:  # TimedOut, NetworkError (5xx), ...
-            return _Outcome("transient", f"{type(exc).__name__}: {exc}")
+            return Outcome("transient", f"{type(exc).__name__}: {exc}")
         except Exception as exc:
             log.exception("outbox: message %s failed unexpectedly", row.id)
-            return _Outcome("transient", f"{type(exc).__name__}: {exc}")
-        return _Outcome("sent", message_id=message.message_id)
+            return Outcome("transient", f"{type(exc).__name__}: {exc}")
+        return Outcome("sent", message_id=message.message_id)
 
-    async def _send(self, row: _Row) -> Message:
+    async def _send(self, row: Row) -> Message:
         body = parse_payload(row.payload)
         method = str(body.get("method", "message"))
         text = str(body.get("text", ""))
@@ -636,11 +526,10 @@ class Sender:
         return await call(known)
 
     async def _load_file(self, stored_id: int) -> tuple[str, bytes, str | None]:
-        async with self._sessions() as session:
-            stored = await session.get(StoredFile, stored_id)
-            if stored is None:
-                raise BadRequest(f"stored file {stored_id} does not exist")
-            return stored.name, stored.content, stored.telegram_file_id
+        found = await self.store.load_file(stored_id)
+        if found is None:
+            raise BadRequest(f"stored file {stored_id} does not exist")
+        return found
 
     async def _save_file_id(
         self, stored_id: int, file_id: str | None, forget: str | None = None
@@ -650,48 +539,27 @@ class Sender:
                 self._file_ids.pop(stored_id, None)
         else:
             self._file_ids[stored_id] = file_id
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(StoredFile)
-                .where(StoredFile.id == stored_id)
-                .values(telegram_file_id=file_id)
-            )
+        await self.store.save_file_id(stored_id, file_id)
 
     # ------------------------------------------------------------------ outcomes
 
-    async def _record(self, row: _Row, outcome: _Outcome) -> None:
+    async def _record(self, row: Row, outcome: Outcome) -> None:
         now = self._clock()
-        values: dict[str, Any]
         kind = outcome.kind
         if kind == "sent":
-            values = {"status": "sent", "sent_at": now}  # error: what earlier tries met
-            values["telegram_message_id"] = outcome.message_id
             self._token_accepted()
         elif kind == "retry_after":
             self._paused_until = max(self._paused_until, time.monotonic() + outcome.delay_s)
-            delay = dt.timedelta(seconds=outcome.delay_s)
-            # Telegram did not take it: not an attempt.
-            values = {"status": "pending", "not_before": now + delay, "attempts": row.attempts - 1}
-            values["error"] = outcome.error
         elif kind == "unauthorized":
             self._token_rejected(outcome.error)
-            values = {"status": "pending", "not_before": now, "attempts": row.attempts - 1}
-            values["error"] = outcome.error
-        elif kind == "migrated":
-            values = {"status": "pending", "not_before": now, "attempts": row.attempts - 1}
-            values["chat_id"], values["error"] = outcome.new_chat_id, outcome.error
-        elif kind == "transient" and now - row.created_at < self.give_up_after:
-            exponent = min(32, max(0, row.attempts - 1))
-            delay_s = min(self.backoff_max_s, self.backoff_s * 2**exponent)
-            values = {"status": "pending", "not_before": now + dt.timedelta(seconds=delay_s)}
-            values["error"] = outcome.error
-        elif kind == "transient":
-            hours = self.give_up_after.total_seconds() / 3600
-            values = {"status": "failed", "error": f"{outcome.error} (given up: still failing "}
-            values["error"] += f"{hours:g} h after it was queued, {row.attempts} attempts)"
-        else:  # blocked, failed
-            status = "blocked" if kind == "blocked" else "failed"
-            values = {"status": status, "error": outcome.error}
+        values = next_values(
+            row,
+            outcome,
+            now,
+            give_up_after=self.give_up_after,
+            backoff_s=self.backoff_s,
+            backoff_max_s=self.backoff_max_s,
+        )
         values = await self._commit(row, outcome, values, now)
         if values["status"] == "pending":
             self._wake_at(now, values["not_before"])
@@ -701,7 +569,7 @@ class Sender:
             await self._check_batch(row.batch)
 
     async def _commit(
-        self, row: _Row, outcome: _Outcome, values: dict[str, Any], now: dt.datetime
+        self, row: Row, outcome: Outcome, values: dict[str, Any], now: dt.datetime
     ) -> dict[str, Any]:
         """Record the outcome (the row's final values), retrying with backoff while the
         database fails: the row stays `sending` (and its chat waits) until it is recorded. Only
@@ -709,15 +577,9 @@ class Sender:
         failures = 0
         while True:
             try:
-                async with self._sessions.begin() as session:
-                    if outcome.kind == "migrated" and outcome.new_chat_id is not None:
-                        values = await self._move_chat(session, row, outcome.new_chat_id, values)
-                    await session.execute(
-                        update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
-                    )
-                    if outcome.kind == "blocked":
-                        await self._mark_blocked(session, row.chat_id, now)
-                return values
+                recorded = await self.store.record(row, outcome, values, now)
+                self._unchecked.update(recorded.doubled)  # batches a migration may have ended
+                return recorded.values
             except Exception:
                 failures += 1
                 if self._stopping and failures >= 3:
@@ -753,79 +615,6 @@ class Sender:
             log.warning("outbox: the bot token is accepted again; sending resumed")
             self._auth_delay = 0.0
 
-    async def _mark_blocked(self, session: AsyncSession, chat_id: int, now: dt.datetime) -> None:
-        await mark_unreachable(session, self.jurisdiction, chat_id, now)
-
-    async def _move_chat(
-        self, session: AsyncSession, row: _Row, new: int, values: dict[str, Any]
-    ) -> dict[str, Any]:
-        """A group became a supergroup: its registration and queued rows follow it; the values
-        for the row that met the migration.
-
-        When the supergroup is registered already (as another GroupChat, which has rows of its
-        own), the old registration is deactivated, and the old chat's rows of a batch that the
-        supergroup also has are cancelled instead of moved (it would get that batch twice)."""
-        old = row.chat_id
-        taken = await session.scalar(select(GroupChat.id).where(GroupChat.chat_id == new))
-        if taken is None:
-            await session.execute(
-                update(GroupChat).where(GroupChat.chat_id == old).values(chat_id=new)
-            )
-        else:
-            await session.execute(
-                update(GroupChat).where(GroupChat.chat_id == old).values(active=False)
-            )
-            theirs = select(OutboxMessage.batch).where(
-                OutboxMessage.jurisdiction == self.jurisdiction,
-                OutboxMessage.chat_id == new,
-                OutboxMessage.batch.is_not(None),
-            )
-            reason = f"group migrated to {new}, which is registered and has this batch already"
-            doubled = await session.scalars(
-                select(OutboxMessage.batch)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.chat_id == old,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.batch.in_(theirs),
-                )
-                .distinct()
-            )
-            self._unchecked.update(b for b in doubled.all() if b is not None)  # may be done
-            await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.chat_id == old,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.batch.in_(theirs),
-                )
-                .values(status="cancelled", error=reason)
-                .execution_options(synchronize_session=False)
-            )
-            if row.batch is not None and await session.scalar(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.chat_id == new,
-                    OutboxMessage.batch == row.batch,
-                )
-                .limit(1)
-            ):
-                values = {"status": "cancelled", "attempts": row.attempts - 1, "error": reason}
-        await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.jurisdiction == self.jurisdiction,
-                OutboxMessage.chat_id == old,
-                OutboxMessage.status == "pending",
-            )
-            .values(chat_id=new)
-            .execution_options(synchronize_session=False)
-        )
-        log.info("outbox: group %s migrated to %s", old, new)
-        return values
-
     # ------------------------------------------------------------------ batches
 
     async def _check_batch(self, batch: str) -> None:
@@ -839,27 +628,13 @@ class Sender:
 
     async def _check_batch_now(self, batch: str) -> None:
         async with self._batch_lock:
-            if batch in self._reported or await self._batch_busy(batch):
+            if batch in self._reported or await self.store.batch_busy(batch):
                 return
-            counts = await batch_counts(self._sessions, self.jurisdiction, batch)
+            counts = await self.store.batch_counts(batch)
             if counts["pending"]:
                 return
             self._reported.add(batch)
         await self._notify(batch, counts)
-
-    async def _batch_busy(self, batch: str) -> bool:
-        """Whether a row of the batch is still pending or in flight (a cheap first look)."""
-        async with self._sessions() as session:
-            found = await session.scalar(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.batch == batch,
-                    OutboxMessage.status.in_(IN_PROGRESS),
-                )
-                .limit(1)
-            )
-        return found is not None
 
     async def _notify(self, batch: str, counts: dict[str, int]) -> None:
         for callback in list(self._callbacks):
@@ -874,27 +649,5 @@ class Sender:
         if not self._callbacks:
             return
         since = self._clock() - dt.timedelta(days=CATCH_UP_DAYS)
-        async with self._sessions() as session:
-            found = await session.scalars(
-                select(OutboxMessage.batch)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.batch.is_not(None),
-                    OutboxMessage.created_at >= since,
-                )
-                .distinct()
-            )
-            batches = [b for b in found.all() if b is not None]
-            reported = set(
-                (
-                    await session.scalars(
-                        select(OutboxMessage.key).where(
-                            OutboxMessage.jurisdiction == self.jurisdiction,
-                            OutboxMessage.key.in_([REPORT_KEY.format(batch=b) for b in batches]),
-                        )
-                    )
-                ).all()
-            )
-        for batch in batches:
-            if REPORT_KEY.format(batch=batch) not in reported:
-                await self._check_batch(batch)
+        for batch in await self.store.unreported_batches(since):
+            await self._check_batch(batch)

@@ -16,9 +16,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.contacts import AccessError, Member
+from bot.contacts import AccessError, ContactView, Member
 from bot.words import callbacks, texts
-from db.models import Contact
 from handlers import ids
 from handlers.deps import Deps, get_deps
 from handlers.lookup import send_html
@@ -115,7 +114,7 @@ async def _left_empty(deps: Deps, unit_id: str | None) -> str:
     return "\n" + texts.ADMIN_UNIT_EMPTY.format(unit=html.escape(_unit_name(deps, unit_id)))
 
 
-def contacts_html(deps: Deps, rows: list[Contact], unit_id: str | None = None) -> str:
+def contacts_html(deps: Deps, rows: list[ContactView], unit_id: str | None = None) -> str:
     """Active contacts grouped by unit in the knowledge file's order, one line per person."""
     order = {u.id: i for i, u in enumerate(deps.kb.units)}
     people = sorted(

@@ -2,36 +2,26 @@
 
 The preview (the summary, the chart, the workbook, then 发送 / 取消) is the reply to the
 admin's own command; 发送 queues the circular for everyone through the outbox and wakes the
-sender. The schedule's auto-draft is a scheduler hook; the delivery report is the sender's
-batch-done callback.
+sender. The schedule's auto-draft (a scheduler hook) and the delivery report (the sender's
+batch-done callback) are wired in bot/app.py.
 """
 
 from __future__ import annotations
 
-import logging
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.circular.service import CircularError, Circulars, Draft, buttons
+from bot.circular.service import CircularError, Draft, buttons
 from bot.reporting.periods import Month
 from bot.words import callbacks, texts
 from handlers import ids
 from handlers.deps import get_deps
 from handlers.privacy import private_only, private_press
 
-log = logging.getLogger(__name__)
-
-KEY = "circulars"
 PATTERN = callbacks.CIRCULAR_PATTERN
-
-
-def get_circulars(bot_data: dict[Any, Any]) -> Circulars:
-    service = bot_data[KEY]
-    assert isinstance(service, Circulars)
-    return service
 
 
 def _keyboard(circular_id: int) -> InlineKeyboardMarkup:
@@ -60,7 +50,7 @@ async def circular_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         except ValueError:
             await message.reply_text(texts.CIRC_BAD_MONTH.format(text=escape(raw[:20])))
             return
-    service = get_circulars(context.bot_data)
+    service = deps.circulars
     if not service.month_over(month):
         await message.reply_text(
             texts.CIRC_MONTH_NOT_OVER.format(year=month.year, month=month.month)
@@ -73,7 +63,7 @@ async def circular_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def send_preview(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft) -> None:
     """The head, the summary parts, the chart, the workbook and the buttons."""
     row, bot = draft.circular, context.bot
-    service = get_circulars(context.bot_data)
+    service = get_deps(context.bot_data).circulars
     period = row.period_label
     await bot.send_message(chat_id, texts.CIRC_PREVIEW_HEAD.format(id=row.id, period=period))
     for part in draft.parts:
@@ -114,7 +104,7 @@ async def circular_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await pressed.query.answer(texts.CIRC_NOT_FOUND, show_alert=True)
         return
     circular_id = found_id
-    service = get_circulars(context.bot_data)
+    service = deps.circulars
     try:
         if action == "send":
             queued = await service.send(circular_id, user.id)
@@ -137,10 +127,7 @@ async def circular_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await pressed.query.answer()
     await pressed.drop_buttons()
     if action == "send":
-        sender = context.bot_data.get("sender")
-        wake = getattr(sender, "wake", None)
-        if callable(wake):
-            wake()
+        deps.sender.wake()
         await pressed.send(
             texts.CIRC_SENT.format(id=circular_id, chats=queued.chats, messages=queued.messages)
         )
@@ -149,26 +136,6 @@ async def circular_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """/circular and its buttons; the auto-draft hook and the delivery report callback."""
-    deps = get_deps(app.bot_data)
-    service = Circulars(deps.reporting.sessions, deps.kb, deps.settings, deps.reporting.clock)
-    app.bot_data[KEY] = service
+    """/circular and its buttons."""
     app.add_handler(CommandHandler("circular", circular_command))
     app.add_handler(CallbackQueryHandler(circular_press, pattern=PATTERN))
-
-    scheduler = app.bot_data.get("scheduler")
-    add_hook = getattr(scheduler, "add_hook", None)
-    if callable(add_hook):
-
-        async def auto_draft(now: Any) -> None:
-            draft = await service.maybe_draft(now)
-            if draft is not None:
-                log.info(
-                    "circular %s drafted for %s", draft.circular.id, draft.circular.period_label
-                )
-
-        add_hook("circular", auto_draft)
-    sender = app.bot_data.get("sender")
-    on_batch_done = getattr(sender, "on_batch_done", None)
-    if callable(on_batch_done):
-        on_batch_done(service.on_batch_done)

@@ -1,13 +1,21 @@
-"""What handlers need from the application, kept in bot_data under one key."""
+"""What handlers need from the application: one typed Deps, kept in bot_data under one key.
+
+bot/app.py (build_application) builds every service once and puts them here; handlers read
+them with `get_deps(context.bot_data)` and build none themselves.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, cast
 
+from bot.circular.service import Circulars
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
 from bot.reporting.service import Reporting
+from bot.reporting.workflow import FormWorkflow
+from bot.scheduler import Scheduler
+from bot.sender import Sender
 from bot.settings import Settings
 from knowledge.lookup import LookupEngine
 from knowledge.schema import Knowledge
@@ -23,6 +31,10 @@ class Deps:
     querylog: QueryLogger
     contacts: Contacts
     reporting: Reporting
+    forms: FormWorkflow  # the report form: open, answer, press, submit (handlers/report.py)
+    circulars: Circulars
+    sender: Sender  # the outbox's delivery loop: `wake()` once rows are queued
+    scheduler: Scheduler  # ticked by the JobQueue (handlers/schedule.py) or by tests
 
 
 def get_deps(bot_data: dict[Any, Any]) -> Deps:

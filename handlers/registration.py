@@ -13,7 +13,6 @@ from telegram.helpers import create_deep_linked_url
 from bot.contacts import INVITE_DAYS, AccessError, InviteOffer
 from bot.words import callbacks, texts
 from bot.words.timefmt import deadline
-from db.base import utcnow
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_press
 
@@ -216,7 +215,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED))
         return
     link = create_deep_linked_url(context.bot.username, INVITE_PREFIX + token)
-    expires = utcnow().replace(microsecond=0) + INVITE_LIFETIME
+    expires = deps.contacts.clock().replace(microsecond=0) + INVITE_LIFETIME
     await message.reply_text(
         texts.INVITE_CREATED.format(
             unit=html.escape(unit.name),

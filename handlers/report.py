@@ -1,23 +1,23 @@
 """The report form (/report, private chat), /cancel and /status.
 
-The form's state lives in the database (form_drafts), saved on every answer, so a restart of the
-bot resumes it and every button carries the draft's version: a stale or repeated press is refused.
+The form's workflow is a service (bot/reporting/workflow.py): this module turns updates into its
+calls and its outcomes into messages. The form's state lives in the database (form_drafts), saved
+on every answer, so a restart of the bot resumes it and every button carries the draft's version:
+a stale or repeated press is refused.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from html import escape
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     Update,
 )
 from telegram.ext import (
@@ -30,19 +30,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.contacts import Member
-from bot.reporting.form import Form, FormState, Reply
 from bot.reporting.periods import Month
-from bot.reporting.service import (
-    FIRST_MONTH,
-    RETURNED,
-    Conflict,
-    Draft,
-    ReportingError,
-    ReturnPrompt,
-    StaleForm,
-)
-from bot.reporting.validation import Issue
+from bot.reporting.service import ReturnPrompt
+from bot.reporting.workflow import FormButton, MonthRefusal, Opening, Plan, Step
 from bot.words import texts
 from bot.words.callbacks import parse_form_data
 from bot.words.html import split_html
@@ -70,6 +60,32 @@ log = logging.getLogger(__name__)
 # Runs before the lookup's text handler: a user with a form open is answering it.
 FORM_GROUP = -1
 
+Send = Callable[..., Awaitable[Any]]
+
+# Why a press cannot go on (the alert it gets).
+_PRESS_REFUSALS = {
+    "stale": texts.FORM_STALE,
+    "submitted_already": texts.FORM_SUBMITTED_ALREADY,
+    "not_submitted": texts.FORM_NOT_SUBMITTED,
+    "outdated": texts.FORM_OUTDATED,
+    "admin": texts.REPORT_ADMIN_PRESS,
+    "unregistered": texts.REPORT_UNREGISTERED,
+}
+# The message of a step that ends the form (or finds it gone).
+_ENDED = {
+    "outdated": texts.FORM_OUTDATED,
+    "stale": texts.FORM_STALE,
+    "cancelled": texts.REPORT_CANCELLED,
+    "unit_changed": texts.FORM_UNIT_CHANGED,
+    "submitted_already": texts.FORM_SUBMITTED_ALREADY,
+}
+_CANCELLED = {
+    "none": texts.NO_FORM,
+    "stale": texts.FORM_STALE,
+    "form": texts.REPORT_CANCELLED,
+    "return_prompt": texts.REVIEW_CANCELLED,
+}
+
 
 def unit_name(deps: Deps, unit_id: str) -> str:
     try:
@@ -78,32 +94,14 @@ def unit_name(deps: Deps, unit_id: str) -> str:
         return unit_id
 
 
-async def _reporter(message: Message, deps: Deps, user_id: int) -> Member | None:
-    """The user's registration if they report for a unit; else explain and return None."""
-    member = await deps.contacts.member(user_id)
-    if not member.registered:
-        await message.reply_text(texts.REPORT_UNREGISTERED)
-        return None
-    if member.unit_id is None:
-        await message.reply_text(texts.REPORT_ADMIN.format(period=deps.reporting.open_month()))
-        return None
-    return member
-
-
-def _month_arg(text: str, deps: Deps) -> Month | str:
-    """The month a command names, or the Chinese refusal."""
-    opened = deps.reporting.open_month()
-    try:
-        month = Month.parse(text)
-    except ValueError:
-        month = None
-    if month is None or month < FIRST_MONTH:
-        return texts.REPORT_BAD_PERIOD.format(text=escape(text[:20]), example=opened)
-    if month > opened:
-        return texts.REPORT_FUTURE_PERIOD.format(
-            period=period_label(month), current=period_label(opened)
+def _month_refusal(refusal: MonthRefusal) -> str:
+    if refusal.month is None:
+        return texts.REPORT_BAD_PERIOD.format(
+            text=escape(refusal.text[:20]), example=refusal.opened
         )
-    return month
+    return texts.REPORT_FUTURE_PERIOD.format(
+        period=period_label(refusal.month), current=period_label(refusal.opened)
+    )
 
 
 async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -112,94 +110,62 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     args = [] if context.args == [START_PAYLOAD] else list(context.args or [])
     deps = get_deps(context.bot_data)
-    member = await _reporter(message, deps, user.id)
-    if member is None or member.unit_id is None:
+    opening = await deps.forms.open(user.id, " ".join(args) if args else None)
+    if opening.kind == "unregistered":
+        await message.reply_text(texts.REPORT_UNREGISTERED)
         return
-    month: Month | None = None
-    if args:
-        parsed = _month_arg(" ".join(args), deps)
-        if isinstance(parsed, str):
-            await message.reply_text(parsed)
-            return
-        month = parsed
-    draft = await deps.reporting.draft(user.id)
-    if draft is not None and isinstance(draft.state, FormState) and not await _usable(deps, draft):
+    if opening.kind == "admin":
+        await message.reply_text(texts.REPORT_ADMIN.format(period=opening.opened))
+        return
+    if opening.refusal is not None:
+        await message.reply_text(_month_refusal(opening.refusal))
+        return
+    if opening.outdated:
         await message.reply_text(texts.FORM_OUTDATED)
-        draft = None
-    if (
-        draft is not None
-        and isinstance(draft.state, FormState)
-        and draft.state.unit_id == member.unit_id
-        and (month is None or month.label == draft.state.period)
-    ):
-        form = deps.reporting.form(draft.state)
-        text, keyboard = step_view(form, draft, unit_name(deps, member.unit_id))
+    if opening.form is not None and opening.draft is not None:  # resumed
+        name = unit_name(deps, opening.form.state.unit_id)
+        text, keyboard = step_view(opening.form, opening.draft, name)
         await message.reply_text(f"{texts.REPORT_RESUMED}\n\n{text}", reply_markup=keyboard)
         return
-    await _start(message.reply_text, deps, user.id, member.unit_id, month)
+    assert opening.plan is not None
+    await _start(message.reply_text, deps, user.id, opening.plan)
 
 
-async def _start(
-    send: Callable[..., Awaitable[Any]],
-    deps: Deps,
-    user_id: int,
-    unit_id: str,
-    month: Month | None,
-    codes: list[str] | None = None,
-    reason: str | None = None,
-) -> None:
-    """Open a new form and send its first question (and, by default, offer late months)."""
-    reporting = deps.reporting
-    chosen = month or reporting.open_month()
-    name = unit_name(deps, unit_id)
-    existing = await reporting.draft(user_id)
-    if (
-        existing is not None
-        and isinstance(existing.state, FormState)
-        and existing.state.unit_id == unit_id
-        and existing.state.answers
-        and not reporting.outdated(existing.state)
-    ):
-        # Never drop what was typed: finish or /cancel the open form first.
-        text, keyboard = step_view(reporting.form(existing.state), existing, name)
-        busy = texts.FORM_IN_PROGRESS.format(
-            period=period_label(Month.parse(existing.state.period))
-        )
+async def _start(send: Send, deps: Deps, user_id: int, plan: Plan) -> None:
+    """Start a form and send its first question (and any late months it offers)."""
+    started = await deps.forms.start(user_id, plan)
+    name = unit_name(deps, started.unit_id)
+    if started.kind == "busy":
+        assert started.form is not None and started.draft is not None
+        text, keyboard = step_view(started.form, started.draft, name)
+        busy = texts.FORM_IN_PROGRESS.format(period=period_label(started.month))
         await send(f"{busy}\n\n{text}", reply_markup=keyboard)
         return
-    late: list[Month] = []
-    if month is None:
-        late = await reporting.late_months(unit_id)
-    try:
-        draft = await reporting.start_form(user_id, unit_id, chosen, codes=codes, reason=reason)
-    except ReportingError:
-        text = texts.REPORT_NOTHING_DUE.format(unit=escape(name), period=period_label(chosen))
+    if started.kind == "nothing_due":
+        text = texts.REPORT_NOTHING_DUE.format(
+            unit=escape(name), period=period_label(started.month)
+        )
         await send(text)
-        if late:
-            await _offer_late(send, late)
+        if started.late:
+            await _offer_late(send, started.late)
         return
-    assert isinstance(draft.state, FormState)
-    form = reporting.form(draft.state)
+    form, draft = started.form, started.draft
+    assert form is not None and draft is not None and started.deadline is not None
     head = texts.REPORT_INTRO.format(
         unit=escape(name),
-        period=period_label(chosen),
-        count=len(draft.state.codes),
-        deadline=_form_deadline(deps, form, chosen),
+        period=period_label(started.month),
+        count=len(form.state.codes),
+        deadline=deadline(started.deadline, deps.settings.tz),
     )
-    if any(k.current is not None for k in draft.state.known.values()):
+    if started.correcting:
         head += "\n" + texts.REPORT_CORRECTING
-    if late:
-        await _offer_late(send, late)
+    if started.late:
+        await _offer_late(send, started.late)
     text, keyboard = step_view(form, draft, name, head)
     await send(text, reply_markup=keyboard)
 
 
-def _form_deadline(deps: Deps, form: Form, month: Month) -> str:
-    due = min(deps.reporting.deadline(form.indicator(c), month) for c in form.state.codes)
-    return deadline(due, deps.settings.tz)
-
-
-async def _offer_late(send: Callable[..., Awaitable[Any]], late: list[Month]) -> None:
+async def _offer_late(send: Send, late: Sequence[Month]) -> None:
     buttons = [
         [
             InlineKeyboardButton(
@@ -207,9 +173,19 @@ async def _offer_late(send: Callable[..., Awaitable[Any]], late: list[Month]) ->
                 callback_data=LATE_PREFIX + m.label,
             )
         ]
-        for m in late[:6]
+        for m in late
     ]
     await send(texts.REPORT_LATE, reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def _open_pressed(pressed: Pressed, deps: Deps, opening: Opening) -> None:
+    """A press that opens a form: refused with an alert, or answered and the form started."""
+    query: CallbackQuery = pressed.query
+    if opening.plan is None:
+        await query.answer(_PRESS_REFUSALS.get(opening.kind, texts.FORM_STALE), show_alert=True)
+        return
+    await query.answer()
+    await _start(pressed.send, deps, query.from_user.id, opening.plan)
 
 
 async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -217,23 +193,11 @@ async def late_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     pressed = await private_press(update, context.bot)
     if pressed is None:
         return
-    query = pressed.query
     deps = get_deps(context.bot_data)
-    member = await deps.contacts.member(query.from_user.id)
-    try:
-        month = Month.parse(pressed.data.removeprefix(LATE_PREFIX))
-    except ValueError:
-        await query.answer(texts.FORM_STALE, show_alert=True)
-        return
-    if member.unit_id is None:
-        refusal = texts.REPORT_ADMIN_PRESS if member.is_admin else texts.REPORT_UNREGISTERED
-        await query.answer(refusal, show_alert=True)
-        return
-    if month > deps.reporting.open_month():
-        await query.answer(texts.FORM_STALE, show_alert=True)
-        return
-    await query.answer()
-    await _start(pressed.send, deps, query.from_user.id, member.unit_id, month)
+    label = pressed.data.removeprefix(LATE_PREFIX)
+    await _open_pressed(
+        pressed, deps, await deps.forms.choose_late(pressed.query.from_user.id, label)
+    )
 
 
 async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -241,26 +205,10 @@ async def fix_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     pressed = await private_press(update, context.bot)
     if pressed is None:
         return
-    query = pressed.query
     deps = get_deps(context.bot_data)
-    member = await deps.contacts.member(query.from_user.id)
-    raw = pressed.data.removeprefix(FIX_PREFIX)
-    submission_id = ids.row_id(raw)
-    found = await deps.reporting.submission(submission_id) if submission_id else None
-    if (
-        found is None
-        or member.unit_id is None
-        or found[0].unit_id != member.unit_id
-        or found[0].status != RETURNED  # corrected or accepted since: the button is stale
-    ):
-        await query.answer(texts.FORM_STALE, show_alert=True)
-        return
-    sub, month = found
-    await query.answer()
-    reason = texts.RETURN_FIX_REASON.format(reason=sub.review_reason or "")
-    await _start(
-        pressed.send, deps, query.from_user.id, sub.unit_id, month, [sub.indicator], reason
-    )
+    submission_id = ids.row_id(pressed.data.removeprefix(FIX_PREFIX))
+    opening = await deps.forms.choose_fix(pressed.query.from_user.id, submission_id)
+    await _open_pressed(pressed, deps, opening)
 
 
 # ---------------------------------------------------------------- answering the form
@@ -273,7 +221,7 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     deps = get_deps(context.bot_data)
     try:
-        draft = await deps.reporting.draft(user.id)
+        draft = await deps.forms.draft(user.id)
     except Exception as exc:
         if not (isinstance(exc, SQLAlchemyError) or unavailable(exc)):
             raise
@@ -288,105 +236,49 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if draft is None:
         return  # not in a form: the lookup answers
     if isinstance(draft.state, ReturnPrompt):
-        if deps.reporting.prompt_lapsed(draft.state):
+        if await deps.forms.prompt_lapsed(draft):
             # pressed 退回 long ago: this text is not the reason; the lookup answers it
-            with contextlib.suppress(StaleForm):
-                await deps.reporting.discard(draft)
             await message.reply_text(texts.RETURN_PROMPT_LAPSED)
             return
         await review.reason_text(message, deps, draft, user.id, context)
         raise ApplicationHandlerStop
-    if not await _usable(deps, draft):
-        await message.reply_text(texts.FORM_OUTDATED)
-        raise ApplicationHandlerStop
-    form = deps.reporting.form(draft.state)
-    reply = form.text(message.text)
-    text, keyboard = await _apply(reply, form, draft, deps, user.id)
+    step = await deps.forms.answer(draft, message.text)
+    text, keyboard = _step_view(deps, step)
     for chunk in split_html(text)[:-1]:
         await message.reply_text(chunk)
     await message.reply_text(split_html(text)[-1], reply_markup=keyboard)
     raise ApplicationHandlerStop
 
 
-def _worded(issue: Issue) -> bool:
-    """A refusal of Chinese words as a figure ("物流归谁管" typed while the form is open)."""
-    text = re.sub(r"[零〇一二两三四五六七八九十百千万亿点]", "", issue.params.get("text", ""))
-    return issue.code == "number_not_a_number" and bool(re.search(r"[\u4e00-\u9fff]{2}", text))
-
-
-async def _usable(deps: Deps, draft: Draft) -> bool:
-    """False (and the draft dropped) when the catalogue changed under a half-filled form."""
-    assert isinstance(draft.state, FormState)
-    if not deps.reporting.outdated(draft.state):
-        return True
-    with contextlib.suppress(StaleForm):
-        await deps.reporting.discard(draft)
-    return False
-
-
-async def _still_reporter(deps: Deps, draft: Draft, user_id: int) -> bool:
-    """A form ends when its user no longer reports for its unit (moved or removed)."""
-    assert isinstance(draft.state, FormState)
-    member = await deps.contacts.member(user_id)
-    if member.unit_id == draft.state.unit_id and member.role in ("contact", "backup", "admin"):
-        return True
-    with contextlib.suppress(StaleForm):
-        await deps.reporting.discard(draft)
-    return False
-
-
-async def _apply(
-    reply: Reply, form: Form, draft: Draft, deps: Deps, user_id: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Persist what the input did and return the message to show next."""
+def _step_view(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The message showing what an answer or a press came to."""
+    if step.kind in _ENDED:
+        return _ENDED[step.kind], None
+    form, draft, reply = step.form, step.draft, step.reply
+    assert form is not None and draft is not None and reply is not None
     state = form.state
     name = unit_name(deps, state.unit_id)
-    if reply.kind in ("refused", "notice"):
-        # Nothing changed: show the refusal above the same step (its buttons stay valid).
+    if step.kind == "unchanged":
+        # Nothing changed: the refusal above the same step (its buttons stay valid).
         head = issues_html(reply.issues, unit=form.current.unit if state.codes else "")
-        if any(_worded(i) for i in reply.issues):
+        if step.worded:
             head += texts.FORM_ASK_HINT  # words, not a figure: perhaps a question
         return step_view(form, draft, name, head)
-    if reply.kind == "cancelled":
-        try:
-            await deps.reporting.discard(draft)
-        except StaleForm:
-            return texts.FORM_STALE, None
-        return texts.REPORT_CANCELLED, None
-    if reply.kind == "submit":
-        # Checked here rather than on every answer: only saving needs the user to still
-        # report for the form's unit (moved or removed meanwhile: the form ends unsaved).
-        if not await _still_reporter(deps, draft, user_id):
-            return texts.FORM_UNIT_CHANGED, None
-        try:
-            receipt = await deps.reporting.submit(draft)
-        except StaleForm:
-            return texts.FORM_SUBMITTED_ALREADY, None
-        except Conflict:
-            # Another contact of the unit saved meanwhile: show their figures, keep ours.
-            try:
-                refreshed, moved = await deps.reporting.refresh(draft)
-            except StaleForm:
-                return texts.FORM_STALE, None
-            names = "、".join(escape(form.indicator(c).name) for c in moved)
-            return step_view(form, refreshed, name, texts.FORM_CONFLICT.format(names=names))
+    if step.kind == "conflict":
+        # Another contact of the unit saved meanwhile: their figures are shown, ours kept.
+        names = "、".join(escape(i.name) for i in step.moved)
+        return step_view(form, draft, name, texts.FORM_CONFLICT.format(names=names))
+    if step.kind == "submitted":
+        receipt = step.receipt
+        assert receipt is not None
         saved = [(form.indicator(s.code), s.value, s.revision) for s in receipt.saved]
-        owed = [
-            form.indicator(c)
-            for c in state.codes
-            if c not in state.answers and state.known[c].current is None
-        ]
-        html = receipt_html(name, receipt.period, saved, receipt.at, deps.settings.tz, owed)
-        return html, None
-    try:
-        saved_draft = await deps.reporting.save(draft)
-    except StaleForm:
-        return texts.FORM_STALE, None
+        tz = deps.settings.tz
+        return receipt_html(name, receipt.period, saved, receipt.at, tz, step.owed), None
     if reply.kind == "partial":
         head = issues_html(reply.issues, unit=form.current.unit)
     else:
         head = "\n".join(texts.NOTE.format(text=escape(issue_text(i))) for i in reply.issues)
-    return step_view(form, saved_draft, name, head if reply.kind in ("ok", "partial") else "")
+    return step_view(form, draft, name, head if reply.kind in ("ok", "partial") else "")
 
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -396,34 +288,17 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = pressed.query
     parsed = parse_form_data(pressed.data)
     deps = get_deps(context.bot_data)
-    draft = await deps.reporting.draft(query.from_user.id)
-    if parsed is None:
-        await query.answer(texts.FORM_STALE, show_alert=True)
+    button = None if parsed is None else FormButton(*parsed)
+    pressing = await deps.forms.press(query.from_user.id, button)
+    if pressing.kind == "refused":
+        alert = "\n".join(issue_text(i, unit=pressing.unit) for i in pressing.issues)
+        await query.answer(alert, show_alert=True)
         return
-    key, version, action, arg = parsed
-    if draft is None or not isinstance(draft.state, FormState) or draft.state.key != key:
-        stale = texts.FORM_STALE
-        if action == "confirm":  # was it this form that was submitted, or was it dropped?
-            submitted = await deps.reporting.form_submitted(query.from_user.id, key)
-            stale = texts.FORM_SUBMITTED_ALREADY if submitted else texts.FORM_NOT_SUBMITTED
-        await query.answer(stale, show_alert=True)
-        return
-    if draft.version != version:
-        await query.answer(texts.FORM_STALE, show_alert=True)
-        return
-    if not await _usable(deps, draft):
-        await query.answer(texts.FORM_OUTDATED, show_alert=True)
-        return
-    form = deps.reporting.form(draft.state)
-    reply = form.press(action, arg)
-    if reply.kind in ("refused", "notice"):
-        unit = form.current.unit if draft.state.codes else ""
-        await query.answer(
-            "\n".join(issue_text(i, unit=unit) for i in reply.issues), show_alert=True
-        )
+    if pressing.change is None:
+        await query.answer(_PRESS_REFUSALS[pressing.kind], show_alert=True)
         return
     await query.answer()
-    text, keyboard = await _apply(reply, form, draft, deps, query.from_user.id)
+    text, keyboard = _step_view(deps, await deps.forms.apply(pressing.change))
     await _edit(pressed, text, keyboard)
 
 
@@ -444,19 +319,8 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None or user is None:
         return
     deps = get_deps(context.bot_data)
-    draft = await deps.reporting.draft(user.id)
-    if draft is None:
-        await message.reply_text(texts.NO_FORM)
-        return
-    try:
-        await deps.reporting.discard(draft)
-    except StaleForm:
-        await message.reply_text(texts.FORM_STALE)
-        return
-    done = (
-        texts.REVIEW_CANCELLED if isinstance(draft.state, ReturnPrompt) else texts.REPORT_CANCELLED
-    )
-    await message.reply_text(done)
+    cancelled = await deps.forms.cancel(user.id)
+    await message.reply_text(_CANCELLED[cancelled.kind])
 
 
 # ---------------------------------------------------------------- status
@@ -477,9 +341,9 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if member.is_admin and (member.unit_id is None or context.args):
         month: Month = deps.reporting.open_month()
         if context.args:
-            parsed = _month_arg(" ".join(context.args), deps)
-            if isinstance(parsed, str):
-                await message.reply_text(parsed)
+            parsed = deps.forms.month(" ".join(context.args))
+            if isinstance(parsed, MonthRefusal):
+                await message.reply_text(_month_refusal(parsed))
                 return
             month = parsed
         rows = await deps.reporting.progress(month)

@@ -21,9 +21,9 @@ from bot.reporting.service import (
     StaleForm,
     fingerprint,
 )
+from bot.reporting.views import SubmissionView
 from bot.words import callbacks, texts
 from bot.words.html import split_html
-from db.models import Submission
 from handlers import ids
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_only, private_press
@@ -49,7 +49,7 @@ def _indicator_name(deps: Deps, code: str) -> str:
         return code
 
 
-def _value(deps: Deps, sub: Submission) -> str:
+def _value(deps: Deps, sub: SubmissionView) -> str:
     try:
         return value_text(sub.value, deps.kb.indicator(sub.indicator))
     except KeyError:
@@ -65,11 +65,11 @@ def _month(text: str, deps: Deps) -> Month | None:
         return None
 
 
-async def _pending(deps: Deps, month: Month) -> dict[str, list[Submission]]:
+async def _pending(deps: Deps, month: Month) -> dict[str, list[SubmissionView]]:
     """Submitted, not yet reviewed figures of the period by unit, in catalogue order."""
     have = await deps.reporting.values(None, [month])
     order = {i.code: n for n, i in enumerate(deps.kb.indicators)}
-    found: dict[str, list[Submission]] = {}
+    found: dict[str, list[SubmissionView]] = {}
     for sub in have.values():
         if sub.status == SUBMITTED:
             found.setdefault(sub.unit_id, []).append(sub)
@@ -125,7 +125,7 @@ async def _overview(deps: Deps, month: Month) -> tuple[str, InlineKeyboardMarkup
 
 
 def _unit_view(
-    deps: Deps, month: Month, unit_id: str, subs: list[Submission]
+    deps: Deps, month: Month, unit_id: str, subs: list[SubmissionView]
 ) -> tuple[str, InlineKeyboardMarkup]:
     shown = fingerprint(subs)
     text = texts.REVIEW_UNIT_HEAD.format(

@@ -12,7 +12,6 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.calendar import WINDOW_DAYS, Calendar, Deadline, Event
-from bot.scheduler import Scheduler
 from bot.words import texts
 from bot.words.html import split_html
 from bot.words.timefmt import deadline as deadline_text
@@ -21,7 +20,6 @@ from handlers.deps import Deps, get_deps
 
 log = logging.getLogger(__name__)
 
-KEY = "scheduler"
 TICK_SECONDS = 60
 # At most this many unit names after 未报 in an admin's line.
 MISSING_NAMES = 8
@@ -156,22 +154,12 @@ async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    scheduler = context.bot_data.get(KEY)
-    if isinstance(scheduler, Scheduler):
-        await scheduler.tick()
+    await get_deps(context.bot_data).scheduler.tick()
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """/calendar, and the scheduler: stored in bot_data, ticking every minute from the start."""
+    """/calendar, and the scheduler's tick (Deps.scheduler) every minute from the start."""
     deps = get_deps(app.bot_data)
-    scheduler = Scheduler(
-        deps.reporting,
-        deps.contacts,
-        deps.settings,
-        clock=deps.reporting.clock,
-        bot_data=app.bot_data,
-    )
-    app.bot_data[KEY] = scheduler
     app.add_handler(CommandHandler("calendar", calendar_command))
     # Settings.scheduler_enabled (DUTYBOT_SCHEDULER, default on): off leaves ticking to the
     # caller (tests of other features that must not receive reminders, a second process)

@@ -112,7 +112,8 @@ async def running_bot(
     if migrate:
         await upgrade_async(db_url)
     # Reminders would answer before the feature under test: a test that wants the scheduler's
-    # own ticks passes DUTYBOT_SCHEDULER="on" (or calls bot_data["scheduler"].tick itself).
+    # own ticks passes DUTYBOT_SCHEDULER="on" (or calls get_deps(app.bot_data).scheduler.tick
+    # itself).
     settings.setdefault("DUTYBOT_SCHEDULER", "off")
     config = Settings(
         TELEGRAM_BOT_TOKEN=emu.token,
@@ -129,3 +130,29 @@ async def running_bot(
     finally:
         await stop_app(harness.app)
         await emu.stop()
+
+
+def office_bot(
+    token: str,
+    users: dict[int, str],
+    groups: dict[int, str],
+    *,
+    db_url: str,
+    admin: int,
+    jurisdiction: str = "yongjia",
+    clock: Callable[[], dt.datetime] | None = None,
+    **settings: str,
+) -> contextlib.AbstractAsyncContextManager[Harness]:
+    """running_bot on a database the test's `sessions` fixture migrated, with `admin` as the
+    coordination office's admin (DUTYBOT_ADMIN_IDS), in the given jurisdiction."""
+    return running_bot(
+        token,
+        users,
+        groups,
+        db_url=db_url,
+        migrate=False,
+        clock=clock,
+        DUTYBOT_ADMIN_IDS=str(admin),
+        DUTYBOT_JURISDICTION=jurisdiction,
+        **settings,
+    )

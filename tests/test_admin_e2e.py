@@ -18,7 +18,7 @@ from db.models import AuditLog, Contact
 from db.session import make_engine, make_sessionmaker
 from handlers.admin import contacts_html
 from handlers.deps import KEY, Deps
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -42,13 +42,12 @@ async def harness(
     database_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Harness]:
     """The bot on SQLite and on PostgreSQL (the `sessions` fixture migrates and cleans up)."""
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-ADMIN",
         {ADMIN: "协调办", USER: "张三", OTHER: "李<四>&", STRANGER: "路人", ADMIN2: "副主任"},
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
+        admin=ADMIN,
     ) as h:
         yield h
 

@@ -22,7 +22,7 @@ from handlers.lookup import DUTY_PREFIX, UNIT_PREFIX
 from handlers.registration import PREFIX as REGISTRATION_PREFIX
 from handlers.report_render import FIX_PREFIX, FORM_PREFIX, LATE_PREFIX
 from handlers.review import PREFIX as REVIEW_PREFIX
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 from tests.conftest import LoggedErrors
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
@@ -83,14 +83,12 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     contacts = Contacts(sessions, "yongjia", settings_admins=(ADMIN,))
     await contacts.ensure_contact(CONTACT, "jtj", display_name="交通局联络员")
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-FORGE",
         {ADMIN: "协调办", CONTACT: "交通局联络员", STRANGER: "路人"},
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         yield h
 

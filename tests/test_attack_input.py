@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.contacts import AccessError, Contacts
 from bot.words import texts
 from db.models import Contact, Submission
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 from tests.conftest import LoggedErrors
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
@@ -39,15 +39,13 @@ async def harness(
     contacts = Contacts(sessions, "yongjia", settings_admins=(ADMIN,))
     token = await contacts.create_invite(ADMIN, "jtj", now=NOW)
     await contacts.redeem_invite(token, JT, HOSTILE_NAME, now=NOW)
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-HOSTILE",
         {ADMIN: "协调办", JT: HOSTILE_NAME},
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
         clock=lambda: NOW,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         yield h
 

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.contacts import Contacts
 from bot.words import texts
 from db.models import Circular, Contact, GroupChat, OutboxMessage
-from tests.botkit import Harness, running_bot
+from handlers.deps import get_deps
+from tests.botkit import Harness, office_bot
 from tests.test_circular import district, seed, seed_targets, stored_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
@@ -61,16 +62,15 @@ async def harness(
     await contacts.ensure_contact(GONE, "jd_02", "contact", "二号街道")
     await contacts.bind_group(ADMIN, GROUP, "服务业工作群")
     clock = Clock()
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-CIRCULAR",
         USERS,
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
         clock=clock,
         DUTYBOT_SCHEDULER="off",
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="district",
+        admin=ADMIN,
+        jurisdiction="district",
     ) as h:
         yield h
 
@@ -94,7 +94,7 @@ async def preview(h: Harness) -> tuple[int, list[dict[str, Any]]]:
 
 
 async def rows(h: Harness) -> list[OutboxMessage]:
-    sessions = h.app.bot_data["deps"].reporting.sessions
+    sessions = get_deps(h.app.bot_data).reporting.sessions
     async with sessions() as session:
         return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
@@ -168,7 +168,7 @@ async def test_preview_cancel_send_and_report(harness: Harness) -> None:
     assert all(
         s == "blocked" for k, s in final.items() if f":{GONE}:" in k or k.endswith(f":{GONE}")
     )
-    sessions = h.app.bot_data["deps"].reporting.sessions
+    sessions = get_deps(h.app.bot_data).reporting.sessions
     async with sessions() as session:
         row = await session.get(Circular, second)
         assert row is not None and row.status == "sent" and row.decided_by == ADMIN
@@ -205,12 +205,12 @@ async def test_refusals(harness: Harness) -> None:
     for label, month in (("2026-11", 11), ("2026-12", 12)):
         [reply] = await h.say(f"/circular {label}", user=ADMIN)
         assert reply["text"] == texts.CIRC_MONTH_NOT_OVER.format(year=2026, month=month)
-    async with h.app.bot_data["deps"].reporting.sessions() as session:
+    async with get_deps(h.app.bot_data).reporting.sessions() as session:
         assert not (await session.scalars(select(Circular))).all()
     [reply] = await h.say("/circular 2026-10", user=ADMIN, chat=GROUP)
     assert reply["text"] == texts.REPORT_IN_GROUP
     # An admin removed after drafting cannot send it any more.
-    sessions = h.app.bot_data["deps"].reporting.sessions
+    sessions = get_deps(h.app.bot_data).reporting.sessions
     await Contacts(sessions, "district", (ADMIN,)).add_admin(ADMIN2)
     h.emu.send_user_message(ADMIN2, "/circular 2026-10", chat_id=ADMIN2)
     shown: list[dict[str, Any]] = []
@@ -230,11 +230,11 @@ async def test_auto_draft_through_the_scheduler(harness: Harness) -> None:
     """The scheduler's tick on the circular day drafts last month's circular; the sender brings
     the admin the preview; its 发送 button sends it; a later tick drafts nothing more."""
     h = harness
-    scheduler = h.app.bot_data["scheduler"]
+    scheduler = get_deps(h.app.bot_data).scheduler
     assert "circular" in scheduler.hooks
     day = dt.datetime(2026, 11, 10, 9, 30, tzinfo=TZ).astimezone(dt.UTC)
     assert not (await scheduler.tick()).failed  # the 8th: nothing to draft
-    clock = h.app.bot_data["deps"].reporting.clock
+    clock = get_deps(h.app.bot_data).reporting.clock
     assert isinstance(clock, Clock)
     clock.now = day
     result = await scheduler.tick(day)
@@ -250,7 +250,7 @@ async def test_auto_draft_through_the_scheduler(harness: Harness) -> None:
     assert any("photo" in m for m in got) and any("document" in m for m in got)
     data = buttons(got[-1])[0]
     await scheduler.tick(day + dt.timedelta(hours=2))
-    sessions = h.app.bot_data["deps"].reporting.sessions
+    sessions = get_deps(h.app.bot_data).reporting.sessions
     async with sessions() as session:
         drafts = list(await session.scalars(select(Circular)))
     assert len(drafts) == 1 and drafts[0].created_by == 0

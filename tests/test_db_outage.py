@@ -36,7 +36,7 @@ from db.errors import unavailable
 from db.migrate import upgrade_async
 from db.models import FormDraft, Submission
 from db.session import make_engine, make_sessionmaker
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -177,15 +177,13 @@ async def test_a_locked_sqlite_file_is_never_a_silent_failure(
     url = f"sqlite+aiosqlite:///{path}"
     await upgrade_async(url)
     await _register(url)
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-LOCKED",
         PEOPLE,
         {},
         db_url=url,
-        migrate=False,
         clock=_clock,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         await _fill_form(h, JT, upto=1)
         async with locked(path):
@@ -313,15 +311,13 @@ async def test_postgres_stopped_and_started_while_the_bot_runs(
     url = scratch_postgres.url
     await upgrade_async(url)
     await _register(url)
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-PGDOWN",
         PEOPLE,
         {},
         db_url=url,
-        migrate=False,
         clock=_clock,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         summary = await _fill_form(h, NX)  # ready to submit
         await _fill_form(h, JT, upto=2)  # one figure to go

@@ -22,7 +22,7 @@ from bot.words import texts
 from db.models import AuditLog, Contact, FormDraft, Invite
 from handlers.deps import KEY, Deps
 from handlers.registration import ADMIN_NO, ADMIN_YES, MOVE_NO, MOVE_YES
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -49,15 +49,13 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     contacts = Contacts(sessions, "yongjia", settings_admins=(ADMIN,))
     await contacts.redeem_invite(await contacts.create_invite(ADMIN, "jtj"), JT, "交通局联络员")
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-LIFE",
         {ADMIN: "协调办", JT: "交通局联络员", OTHER: "同事", ADMIN2: "副主任"},
         {},
         db_url=database_url,
-        migrate=False,
         clock=lambda: NOW,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         yield h
 
@@ -292,7 +290,7 @@ async def test_forged_and_stale_presses_are_refused(
         await session.execute(
             update(Invite)
             .where(Invite.unit_id == "xxb")
-            .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+            .values(expires_at=NOW - dt.timedelta(minutes=1))
         )
     since = h.emu.last_seq
     answer = await h.press(JT, JT, ask["message_id"], data=MOVE_YES + token)

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.contacts import Contacts
 from bot.words import texts
 from db.models import AuditLog, Contact, GroupChat
-from tests.botkit import Harness, running_bot
+from handlers.deps import get_deps
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -31,14 +32,12 @@ async def harness(
     contacts = Contacts(sessions, "yongjia", (ADMIN,))
     await contacts.ensure_contact(ZHANG, "jtj", "contact", "交通局联络员")
     await contacts.bind_group(ADMIN, GROUP, "服务业工作群")
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-MEMBERS",
         USERS,
         {GROUP: "服务业工作群", OTHER: "别的群"},
         db_url=database_url,
-        migrate=False,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         yield h
 
@@ -55,7 +54,7 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10) -
 
 
 def sessions_of(h: Harness) -> async_sessionmaker[AsyncSession]:
-    return h.app.bot_data["deps"].reporting.sessions  # type: ignore[no-any-return]
+    return get_deps(h.app.bot_data).reporting.sessions
 
 
 async def blocked_at(h: Harness, user: int) -> Any:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.words import texts
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -24,13 +24,12 @@ async def harness(
     database_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Harness]:
     """The bot on SQLite and on PostgreSQL (the `sessions` fixture migrates and cleans up)."""
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-REG",
         {ADMIN: "协调办", USER: "联络员", OTHER: "同事"},
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
+        admin=ADMIN,
     ) as h:
         yield h
 

@@ -23,7 +23,7 @@ from bot.reporting.service import Reporting
 from bot.words import texts
 from db.models import FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.loader import load_knowledge
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -64,7 +64,7 @@ async def harness(
     ):
         token = await contacts.create_invite(ADMIN, unit, role=role)
         await contacts.redeem_invite(token, user, f"用户{user}")
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-REPORT",
         {
             JT: "交通局联络员",
@@ -75,10 +75,8 @@ async def harness(
         },
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
         clock=clock,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         yield h
 

@@ -24,8 +24,9 @@ from bot.reporting.service import Reporting
 from bot.scheduler import Scheduler
 from bot.words import texts
 from db.models import OutboxMessage, Submission
+from handlers.deps import get_deps
 from knowledge.loader import load_knowledge
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -71,16 +72,14 @@ async def december(
                 updated_by=JT,
             )
         )
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-SCHEDULE",
         USERS,
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
         clock=clock,
         DUTYBOT_SCHEDULER="on",
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         yield h
 
@@ -124,7 +123,7 @@ async def test_calendar_for_strangers_and_in_a_group(december: Harness) -> None:
 
 
 async def test_the_scheduler_is_registered_and_ticks(december: Harness) -> None:
-    scheduler = december.app.bot_data["scheduler"]
+    scheduler = get_deps(december.app.bot_data).scheduler
     assert isinstance(scheduler, Scheduler)
     jobs = december.app.job_queue.get_jobs_by_name("scheduler")
     assert len(jobs) == 1
@@ -135,16 +134,14 @@ async def test_a_reminder_arrives_with_a_button_that_opens_the_form(
 ) -> None:
     await _register(sessions)
     clock = Clock(local(2026, 10, 5, 9, 30))
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-REMIND",
         USERS,
         {},
         db_url=database_url,
-        migrate=False,
         clock=clock,
         DUTYBOT_SCHEDULER="on",
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         [reminder] = await h.emu.wait_for_bot_messages(JT, 1, timeout=15)
         assert "县交通局" in reminder["text"] and "2026年9月报表还有 3 项未报" in reminder["text"]
@@ -155,9 +152,9 @@ async def test_a_reminder_arrives_with_a_button_that_opens_the_form(
         assert "楠溪江风景旅游管理局" in other["text"]
 
         # another tick, and a restart: nothing is sent again
-        await h.app.bot_data["scheduler"].tick()
+        await get_deps(h.app.bot_data).scheduler.tick()
         await h.restart()
-        await h.app.bot_data["scheduler"].tick()
+        await get_deps(h.app.bot_data).scheduler.tick()
         await asyncio.sleep(1.0)
         assert len(h.emu.bot_messages(JT)) == 1
 

@@ -22,7 +22,8 @@ from bot.outbox import IN_PROGRESS, Button, Outgoing, batch_counts, enqueue, enq
 from bot.sender import Sender
 from db.base import utcnow
 from db.models import Contact, GroupChat, OutboxMessage, StoredFile
-from tests.botkit import Harness, running_bot
+from handlers.deps import get_deps
+from tests.botkit import Harness, office_bot, running_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -75,14 +76,13 @@ def clock() -> Clock:
 async def harness(
     database_url: str, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> AsyncIterator[Harness]:
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-SENDER",
         {ADMIN: "协调办", **USERS},
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
         clock=clock,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
+        admin=ADMIN,
         DUTYBOT_TIMEZONE="Asia/Shanghai",
         DUTYBOT_QUIET_HOURS="21:00-08:00",
     ) as h:
@@ -91,14 +91,11 @@ async def harness(
 
 
 def sender_of(h: Harness) -> Sender:
-    sender = h.app.bot_data["sender"]
-    assert isinstance(sender, Sender)
-    return sender
+    return get_deps(h.app.bot_data).sender
 
 
 def sessions_of(h: Harness) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = h.app.bot_data["deps"].reporting.sessions
-    return sessions
+    return get_deps(h.app.bot_data).reporting.sessions
 
 
 async def queue(h: Harness, items: Iterable[Outgoing]) -> int:

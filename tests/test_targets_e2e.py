@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.targets import targets_of
 from bot.words import texts
 from handlers.deps import KEY, Deps
-from tests.botkit import Harness, running_bot
+from tests.botkit import Harness, office_bot
 from tests.test_scoring import LOGISTICS, TELECOM, TOTAL, seed
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
@@ -30,14 +30,13 @@ GROUP = -100800
 async def harness(
     database_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Harness]:
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-TARGETS",
         {ADMIN: "协调办", CONTACT: "街道联络员", DEPT: "科技局联络员", STRANGER: "路人"},
         {GROUP: "服务业工作群"},
         db_url=database_url,
-        migrate=False,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="district",
+        admin=ADMIN,
+        jurisdiction="district",
     ) as h:
         deps: Deps = h.app.bot_data[KEY]
         await deps.contacts.ensure_contact(CONTACT, "jd_02", display_name="街道联络员")
@@ -166,14 +165,12 @@ async def test_score_for_admin_and_contact(
 async def test_yongjia_has_no_points_rule(
     database_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with running_bot(
+    async with office_bot(
         "123456:E2E-SCORE-YJ",
         {ADMIN: "协调办"},
         {},
         db_url=database_url,
-        migrate=False,
-        DUTYBOT_ADMIN_IDS=str(ADMIN),
-        DUTYBOT_JURISDICTION="yongjia",
+        admin=ADMIN,
     ) as h:
         [reply] = await h.say("/score 2026", user=ADMIN)
     assert "没有规定计分办法" in reply["text"]

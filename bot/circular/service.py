@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -43,6 +44,8 @@ from bot.words import callbacks, texts
 from db.base import utcnow
 from db.models import AuditLog, Circular, Contact, GroupChat, StoredFile
 from knowledge.schema import Knowledge
+
+log = logging.getLogger(__name__)
 
 DRAFT, SENT, CANCELLED = "draft", "sent", "cancelled"
 BATCH = "circular:{id}"
@@ -248,7 +251,9 @@ class Circulars:
             if found is not None:
                 return None
             admins = await self.admins()
-            return await self.draft(month, actor=0, preview_to=admins, now=now)
+            draft = await self.draft(month, actor=0, preview_to=admins, now=now)
+        log.info("circular %s drafted for %s", draft.circular.id, draft.circular.period_label)
+        return draft
 
     def preview_rows(self, draft: Draft, admins: Sequence[int]) -> list[Outgoing]:
         """The preview for the admins through the outbox: head, summary, chart, workbook and

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, select, update
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.reporting.form import Entry, Form, FormState, Known
 from bot.reporting.periods import Month, deadline_at, open_month, previous_for
+from bot.reporting.views import SubmissionView, submission_view
 from db.base import utcnow
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.schema import Indicator, Knowledge
@@ -97,7 +98,7 @@ class Owed:
     period: Month
     indicator: Indicator
     deadline: dt.datetime
-    submission: Submission | None
+    submission: SubmissionView | None
 
     @property
     def done(self) -> bool:
@@ -110,7 +111,7 @@ class UnitProgress:
 
     unit_id: str
     due: tuple[Indicator, ...]
-    submitted: dict[str, Submission]
+    submitted: dict[str, SubmissionView]
     deadline: dt.datetime
 
     @property
@@ -283,7 +284,7 @@ class Reporting:
 
     async def values(
         self, unit_ids: Iterable[str] | None, months: Iterable[Month]
-    ) -> dict[tuple[str, str, str], Submission]:
+    ) -> dict[tuple[str, str, str], SubmissionView]:
         """Submissions keyed by (month label, unit id, indicator code)."""
         labels = {m.label for m in months}
         query = (
@@ -298,7 +299,7 @@ class Reporting:
             query = query.where(Submission.unit_id.in_(list(unit_ids)))
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        return {(label, s.unit_id, s.indicator): s for label, s in rows}
+        return {(label, s.unit_id, s.indicator): submission_view(s) for label, s in rows}
 
     # ------------------------------------------------------------ drafts
 
@@ -653,7 +654,7 @@ class Reporting:
 
     async def send_back(
         self, actor: int, submission_id: int, reason: str, revision: int | None = None
-    ) -> tuple[Submission, Month]:
+    ) -> tuple[SubmissionView, Month]:
         """Return one figure to its unit with a reason; the admin's prompt draft ends.
 
         With `revision` (the one the admin saw), a figure corrected or reviewed since is refused.
@@ -683,10 +684,11 @@ class Reporting:
                     reason=reason,
                 )
             )
+            returned = submission_view(sub)
         self._drafts.put(actor, None)
-        return sub, Month.parse(period.label)
+        return returned, Month.parse(period.label)
 
-    async def submission(self, submission_id: int) -> tuple[Submission, Month] | None:
+    async def submission(self, submission_id: int) -> tuple[SubmissionView, Month] | None:
         async with self._sessions() as session:
             row = (
                 await session.execute(
@@ -698,7 +700,7 @@ class Reporting:
                     )
                 )
             ).first()
-        return None if row is None else (row[0], Month.parse(row[1]))
+        return None if row is None else (submission_view(row[0]), Month.parse(row[1]))
 
     def _audit(self, actor: int, action: str, target: str, **detail: object) -> AuditLog:
         return AuditLog(
@@ -717,7 +719,14 @@ def _moved(now: Submission | None, then: Known) -> bool:
     return (None if now is None else now.revision) != then.revision
 
 
-def fingerprint(subs: Iterable[Submission]) -> str:
+class _Revised(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def revision(self) -> int: ...
+
+
+def fingerprint(subs: Iterable[_Revised]) -> str:
     """A short digest of which figures, at which revision, a review screen showed."""
     shown = ",".join(sorted(f"{s.id}.{s.revision}" for s in subs))
     return hashlib.sha256(shown.encode()).hexdigest()[:12]

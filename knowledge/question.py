@@ -1,0 +1,278 @@
+"""Reading a question against the index: what it names, what it asks, and its content.
+
+Normalise → note the question's role verb (谁拍板, 谁组织) and whether it is a resident's own
+errand → strip question frames → find named units (aliases, homophone typos) → jieba
+segmentation minus stop-words (a stop-word stays when it is part of a typo of a document term:
+旅有业 → 旅游业), carrier nouns and homographs in their other sense → the content left, as runs
+of positions between stop-words and separators. knowledge/scoring.py scores the runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from knowledge.index import Index
+from knowledge.normalize import DUTY_MARKERS, SEP, WHO_MARKERS, clean, strip_frames
+from knowledge.phonetic import keys_of, positions
+from knowledge.segment import base_is_word
+from knowledge.tuning import (
+    BRIDGE_MAX,
+    MAX_QUESTION,
+    SUBJECT_KINDS,
+    UNIT_SUFFIXES,
+    WHO_TOKENS,
+)
+
+
+@dataclass
+class Run:
+    """Content positions of the question between stop-words and separators."""
+
+    places: list[str]
+    words: list[tuple[int, int]] = field(default_factory=list)  # dictionary words (not typos)
+    bounds: set[int] = field(default_factory=lambda: {0})  # positions where a token starts/ends
+    fragments: list[tuple[int, int, str]] = field(default_factory=list)  # fragment words' spans
+    opaque: bool = False  # a homograph in its other sense: content, but no evidence
+
+
+@dataclass
+class Query:
+    """A question after frames, unit names and stop-words are taken out."""
+
+    units: list[tuple[str, float]] = field(default_factory=list)  # (unit id, confidence)
+    subjects: set[str] = field(default_factory=set)  # units named as the topic of a "who" question
+    runs: list[Run] = field(default_factory=list)  # content, per run
+    text: str = ""  # content as one string, typos corrected, for the fuzzy tie-break
+    who: bool = False  # the question asks who / which unit
+    framed: bool = False  # it has a word of responsibility at all (谁, 管, 负责, 找 …)
+    whole: bool = False  # it names the jurisdiction-wide subject (服务业)
+    roles: set[int] = field(default_factory=set)  # role verbs it asks with (lexicon roles)
+    errand: bool = False  # a resident's own errand (宽带坏了找谁, 酒店在哪里)
+    bare: bool = False  # its content is nothing but generic words (现代, 服务)
+    explained: float = 0.0  # share of the content (0..100) the documents' words account for
+
+    @property
+    def size(self) -> int:
+        return sum(len(r.places) for r in self.runs)
+
+
+# Whereabouts in a question: where a place is, not where an office is set up (设在哪).
+_WHEREABOUTS = re.compile(
+    r"(?<!设)在(?:哪里|哪儿|哪)|(?:哪里|哪儿)有|去(?:哪里|哪儿|哪(?![个家一些]))"
+)
+
+# Dates in a question: 2024年, 2024年度, 3月份, 15日, 15号.
+_DATES = re.compile(r"(?<![0-9])(?:[0-9]{2,4}年度?|[0-9]{1,2}月份?|[0-9]{1,2}[日号])")
+
+
+class QuestionReader:
+    """Reads questions against one index (remembering which windows sound like its terms)."""
+
+    def __init__(self, ix: Index) -> None:
+        self.ix = ix
+        self._sound_memo: dict[str, tuple[str, ...]] = {}  # window → terms that sound alike
+
+    def parse(self, question: str) -> Query:
+        """Strip frames and unit names, segment, drop stop-words; the content left, as runs."""
+        query = Query()
+        raw = clean(question[: MAX_QUESTION * 2])[:MAX_QUESTION]
+        raw = _DATES.sub(SEP, raw)  # "2024年物流": a date says nothing of who is responsible
+        if self.ix.phrases and SEP in raw:  # "real estate" → "realestate"
+            for phrase, joined in self.ix.phrases.items():
+                if phrase in raw:
+                    raw = raw.replace(phrase, joined)
+        query.who = any(m in raw for m in WHO_MARKERS)
+        query.framed = any(m in raw for m in DUTY_MARKERS)
+        query.whole = any(w in raw for w in self.ix.subject)
+        query.roles, query.errand = self._verbs(raw)
+        text = self._take_units(strip_frames(raw), query, query.who)
+        blocked = [
+            word
+            for word, contexts in self.ix.senses
+            if word in text and any(c in text for c in contexts)
+        ]
+        for part in text.split(SEP):
+            tokens = self.ix.seg.cut(part) if part else []
+            kept = [self._trim(t) for t in tokens]
+            for k in self._bridges(tokens, kept):
+                kept[k] = tokens[k]
+            run = Run([])
+            for word, content in zip(tokens, kept, strict=True):
+                if not content or any(b in content for b in blocked):
+                    if run.places:
+                        query.runs.append(run)
+                    run = Run([])
+                    if content:  # the other sense of a homograph: content without evidence
+                        query.runs.append(Run(positions(content), opaque=True))
+                    continue
+                if content in self.ix.carriers and run.places:
+                    continue  # "餐饮 企业": the businesses of the industry before it
+                content = self._without_carrier(content)
+                places = positions(content)
+                start = len(run.places)
+                if content == word and len(word) >= 3 and base_is_word(word):
+                    # a longer word of the dictionary (一败涂地, a name) is not a typo
+                    run.words.append((start, start + len(places)))
+                if self._is_fragment(content):
+                    run.fragments.append((start, start + len(places), content))
+                run.places.extend(places)
+                run.bounds.add(len(run.places))
+                if len(places) == len(content):  # "证券期货": two known words in one token
+                    run.bounds.update(start + i for i in self._known_split(content))
+            if run.places:
+                query.runs.append(run)
+        query.text = "".join("".join(run.places) for run in query.runs)
+        return query
+
+    def _known(self, word: str) -> bool:
+        """Whether the documents, the YAML synonyms or the lexicon know the word."""
+        return word in self.ix.vocab or word in self.ix.lexicon or word in self.ix.synonyms
+
+    def _known_split(self, word: str) -> list[int]:
+        """Where a word the documents do not know splits into two words they do, if it does."""
+        if len(word) < 4 or self._known(word):
+            return []
+        return [
+            i for i in range(2, len(word) - 1) if self._known(word[:i]) and self._known(word[i:])
+        ][:1]
+
+    def _without_carrier(self, word: str) -> str:
+        """A word without a carrier noun at its end ("餐饮企业" → "餐饮"), unless a known term
+        or a stop-word; an industry ending (电信业) goes only where the rest is a known term."""
+        if self._known(word) or word in self.ix.stop:
+            return word
+        for carrier in self.ix.carriers:
+            if word.endswith(carrier) and len(word) - len(carrier) >= 2:
+                base = word[: -len(carrier)]
+                if carrier.endswith("业") and not self._known(base):
+                    continue
+                return base
+        return word
+
+    def _verbs(self, raw: str) -> tuple[set[int], bool]:
+        """The role verbs the question asks with (谁拍板 → decide; one character only after 谁),
+        and whether it is a resident's own errand (宽带坏了, 酒店在哪里)."""
+        asked: set[int] = set()
+        errand = bool(_WHEREABOUTS.search(raw))
+        for part in raw.split(SEP):
+            tokens = self.ix.seg.cut(part) if part else []
+            errand = errand or any(t in self.ix.errands for t in tokens)
+            for k, token in enumerate(tokens):
+                for r, asks in enumerate(self.ix.role_asks):
+                    if token in asks and (
+                        len(token) >= 2 or any(t in WHO_TOKENS for t in tokens[max(0, k - 2) : k])
+                    ):
+                        asked.add(r)
+        return asked, errand
+
+    def _is_fragment(self, word: str) -> bool:
+        """Whether a question word is only a part of a longer document word (区长 of 区长办公会)."""
+        return (
+            len(word) >= 2
+            and word in self.ix.inner
+            and word not in self.ix.lexicon
+            and word not in self.ix.synonyms
+        )
+
+    def _bridges(self, tokens: list[str], kept: list[str]) -> list[int]:
+        """Stop-word tokens that are part of a typo of a document term (有 of 旅有业 ≈ 旅游业).
+
+        A window over a stop-word next to content that sounds like a term of the documents, and
+        shares with it a character of that content, keeps the stop-word as content.
+        """
+        out: list[int] = []
+        if all(kept) or not any(kept):
+            return out
+        part = "".join(tokens)
+        content = [bool(c) for t, c in zip(tokens, kept, strict=True) for _ in t]
+        ends = list(itertools.accumulate(len(t) for t in tokens))
+        for k, token in enumerate(tokens):
+            if kept[k] or not ((k > 0 and kept[k - 1]) or (k + 1 < len(tokens) and kept[k + 1])):
+                continue
+            s, e = ends[k] - len(token), ends[k]
+            if e - s >= BRIDGE_MAX:
+                continue
+            if any(
+                self._sounds_like(part[a:b], [i - a for i in range(a, b) if content[i]])
+                for a in range(max(0, e - BRIDGE_MAX), s + 1)
+                for b in range(e, min(len(part), a + BRIDGE_MAX) + 1)
+                if (a, b) != (s, e) and not (b - a == 2 and base_is_word(part[a:b]))
+            ):
+                out.append(k)
+        return out
+
+    def _sounds_like(self, window: str, outside: list[int]) -> bool:
+        """Whether window sounds like a term of the documents sharing a character at outside."""
+        if not outside:
+            return False
+        terms = self._sound_memo.get(window)
+        if terms is None:
+            terms = tuple(t for key in keys_of(window) for t in self.ix.vocab_keys.get(key, ()))
+            if len(self._sound_memo) < 65536:
+                self._sound_memo[window] = terms
+        return any(term[i] == window[i] for term in terms for i in outside)
+
+    def _trim(self, word: str) -> str:
+        """A word without stop-words at its ends ("统计数据" → "统计"); "" for a stop-word."""
+        if word in self.ix.stop:
+            return ""
+        if len(word) < 3 or word in self.ix.vocab or word in self.ix.lexicon:
+            return word
+        for n in range(len(word) - 1, 1, -1):
+            if word[:n] in self.ix.stop:
+                return self._trim(word[n:])
+            if word[-n:] in self.ix.stop:
+                return self._trim(word[:-n])
+        return word
+
+    def _take_units(self, text: str, query: Query, who: bool) -> str:
+        """Record the units text names (exactly or by a homophone typo) and cut them out.
+
+        In a "who" question a meeting, leader or organisation is the topic, not the answer: its
+        name stays in the text and the unit is recorded as the question's subject.
+        """
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            named = self._unit_at(text, i)
+            if named is None:
+                out.append(text[i])
+                i += 1
+                continue
+            unit_id, length, confidence = named
+            if who and self.ix.units[unit_id].kind in SUBJECT_KINDS:
+                query.subjects.add(unit_id)
+                out.append(text[i : i + length])
+            else:
+                query.units.append((unit_id, confidence))
+                out.append(SEP)
+            i += length
+        seen: dict[str, float] = {}
+        for unit_id, conf in query.units:
+            seen[unit_id] = max(conf, seen.get(unit_id, 0.0))
+        query.units = list(seen.items())
+        return "".join(out)
+
+    def _unit_at(self, text: str, i: int) -> tuple[str, int, float] | None:
+        """The unit whose name starts at text[i], with its length and confidence, or None."""
+        for length in range(min(self.ix.alias_max, len(text) - i), 1, -1):
+            window = text[i : i + length]
+            if window in self.ix.alias:
+                return self.ix.alias[window], length, 100.0
+            if length >= 3 and window[-1] in UNIT_SUFFIXES and SEP not in window:
+                typo = self._homophone_unit(window)
+                if typo:
+                    return typo, length, 95.0
+        return None
+
+    def _homophone_unit(self, window: str) -> str | None:
+        """The unit whose name sounds like window and shares a character besides the suffix."""
+        for key in keys_of(window):
+            for alias in self.ix.alias_keys.get(key, ()):
+                if any(a == b for a, b in zip(alias[:-1], window[:-1], strict=True)):
+                    return self.ix.alias[alias]
+        return None
+
+    # --- scoring ------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""The lookup's tuning: the weights, factors and thresholds of building the index and answering.
+
+One place for the numbers, shared by knowledge/index.py (building) and knowledge/question.py,
+knowledge/scoring.py and knowledge/lookup.py (answering).
+"""
+
+from __future__ import annotations
+
+MAX_QUESTION = 120  # characters of a question considered (longer pastes are cut)
+MIN_SCORE = 40.0  # below this the best candidate is not an answer
+MARGIN = 10.0  # candidates further below the best are left out of the matches
+FIELD_TOPIC = 1.0  # weight of a bigram found in a duty's topic or keywords
+FIELD_TEXT = 0.85  # weight of a bigram found only in the duty's text
+SYNONYM = 0.95  # factor of a match through the YAML synonyms
+LEXICON = 0.9  # factor of a match through the shared lexicon (staff's words, not the document's)
+HOMOPHONE = 0.9  # factor of a match through a same-pronunciation correction
+ONE_OFF = 0.8  # factor of a match through a one-character correction (3-4 character terms)
+ONE_OFF_SHORT = 0.7  # the same for 2-character terms
+FUZZY_SHARE = 0.25  # share of the rapidfuzz tie-break in the final score
+UNIT_BONUS = 3.0  # bonus when the question's words are in the unit's own name
+SUPPORT_PENALTY = 6.0  # a supporting role ranks below the unit that leads the same topic
+SUBJECT_PENALTY = 15.0  # "领导小组办公室设在哪": the office itself is not the answer
+ROLE_BONUS = 8.0  # an answer whose unit does what the question's verb asks (谁组织 → 组织)
+UNFRAMED_MIN = 75.0  # share of a question without a word of responsibility (看电影) that must be
+# the documents' words for it to be answered
+OVERALL_SCORE = 80.0  # score of the overall duties answering "全区服务业谁牵头"
+BRIDGE_MAX = 6  # longest window checked for a typo across a stop-word (旅有业)
+# Tokens after which a one-character verb is a role verb ("经费谁出", "谁定", "从哪出").
+WHO_TOKENS = frozenset(
+    {"谁", "哪", "哪个", "哪家", "哪里", "哪儿", "哪一个", "由谁", "谁来", "谁去"}
+)
+# Units of these kinds are what a question is about ("协调会议办公室在哪") when it asks "who";
+# departments, agencies and streets are the answers.
+SUBJECT_KINDS = frozenset({"meeting", "leadership", "organisation"})
+TOP_K = 30  # candidates given the fuzzy tie-break
+GENERIC_DF = 0.25  # a bigram in more than this share of all duties says nothing (服务, 发展)
+UNIT_PREFIXES = "县区市镇各"  # "县交通局" is also called "交通局"
+UNIT_SUFFIXES = "局委办社行联厅处所站院队"  # last character of a typed unit name
