@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import sys
@@ -49,6 +50,8 @@ async def main(rows: int) -> dict[str, Any]:
         ) as h:
             for _ in range(3):  # warm up: the index, the first replies, a first worker
                 await ask(h)
+            gc.collect()  # as `dutybot run` does after start-up (bot/runner.py)
+            gc.freeze()
             await lookups_while_reading(h, "warm.csv", "甲,乙\r\n1,2\r\n".encode())
             times, took, _ = await lookups_while_reading(h, "targets.xlsx", hostile_xlsx())
             hostile = _figures("hostile", times, took)

@@ -133,6 +133,8 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     )
     app.bot_data[KEY] = Deps(
         settings=settings,
+        clock=clock,
+        sessions=sessions,
         kb=kb,
         engine=engine,
         querylog=querylog,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Iterable, Mapping
 
@@ -109,6 +110,10 @@ def run(settings: Settings) -> None:
     if username is not None:
         log.info("Telegram knows this bot as @%s", username)
         app = build_application(settings)  # the playground builds its own, against itself
+        # What start-up built (the lookup index, the dictionaries) lives as long as the bot: the
+        # collector need not scan it again, so a full collection pauses every reply far less.
+        gc.collect()
+        gc.freeze()
         if settings.webhook_url:
             app.run_webhook(
                 listen="0.0.0.0",  # nosec B104  # a webhook server must be reachable

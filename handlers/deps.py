@@ -6,8 +6,12 @@ them with `get_deps(context.bot_data)` and build none themselves.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.circular.service import Circulars
 from bot.contacts import Contacts
@@ -26,6 +30,8 @@ KEY = "deps"
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
+    clock: Callable[[], dt.datetime]  # now, in UTC (tests run whole months on a fake one)
+    sessions: async_sessionmaker[AsyncSession]
     kb: Knowledge
     engine: LookupEngine
     querylog: QueryLogger

@@ -336,7 +336,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not member.registered:
         await message.reply_text(texts.REPORT_UNREGISTERED)
         return
-    now = deps.reporting.clock()
+    now = deps.clock()
     tz = deps.settings.tz
     if member.is_admin and (member.unit_id is None or context.args):
         month: Month = deps.reporting.open_month()

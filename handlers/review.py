@@ -309,7 +309,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if asked is None:
         return
     message, user_id, deps, month = asked
-    sessions = deps.reporting.sessions
+    sessions = deps.sessions
     name, content = await export_period(sessions, deps.kb, month.label, "xlsx", deps.settings.tz)
     await deps.reporting.audit(user_id, "export", month.label)
     caption = texts.EXPORT_CAPTION.format(period=period_label(month))

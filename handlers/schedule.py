@@ -133,7 +133,7 @@ async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text(texts.CAL_UNREGISTERED)
         return
     calendar = Calendar(deps.reporting)
-    now = deps.reporting.clock()
+    now = deps.clock()
     in_group = message.chat.type != ChatType.PRIVATE
     if in_group or member.is_admin:
         # a group sees the shared schedule, never which unit has reported

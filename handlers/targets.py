@@ -41,7 +41,7 @@ def _year(text: str) -> int | None:
 
 
 def _local_year(deps: Deps) -> int:
-    return deps.reporting.clock().astimezone(deps.settings.tz).year
+    return deps.clock().astimezone(deps.settings.tz).year
 
 
 async def _asker(
@@ -149,7 +149,7 @@ async def targets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if year is None:
         await message.reply_text(texts.TARGET_YEAR_BAD.format(text=html.escape(args[0])))
         return
-    sessions = deps.reporting.sessions
+    sessions = deps.sessions
     jurisdiction = deps.kb.jurisdiction.id
     if not member.is_admin:
         if template or member.unit_id is None:
@@ -191,12 +191,12 @@ async def target_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     content = bytes(await file.download_as_bytearray())
     try:
         result = await targets.import_targets(
-            deps.reporting.sessions,
+            deps.sessions,
             deps.kb,
             document.file_name or "",
             content,
             user.id,
-            deps.reporting.clock(),
+            deps.clock(),
         )
     except targets.TargetFileError as exc:
         await send_html(message, import_errors_html(exc.errors))
@@ -221,7 +221,7 @@ async def score_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(texts.SCORE_NOT_REGISTERED)
         return
     try:
-        board = await scoring.score_year(deps.reporting.sessions, deps.kb, year)
+        board = await scoring.score_year(deps.sessions, deps.kb, year)
     except NoScoringRule as exc:
         await message.reply_text(no_rule_html(deps.kb, exc))
         return

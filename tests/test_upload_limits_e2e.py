@@ -7,6 +7,7 @@ The real bot against the emulator, which share one event loop: a reply that arri
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -74,6 +75,17 @@ async def test_lookups_stay_fast_while_a_hostile_or_a_big_file_is_read(harness: 
     # warm up: the lookup index, the first replies, the first worker process
     for _ in range(3):
         await ask(harness)
+    # As `dutybot run` does after start-up: what start-up built is not scanned by the collector
+    # again (undone at the end, so the test process does not keep it).
+    gc.collect()
+    gc.freeze()
+    try:
+        await _measure(harness)
+    finally:
+        gc.unfreeze()
+
+
+async def _measure(harness: Harness) -> None:
     await lookups_while_reading(harness, "warm.csv", "甲,乙\r\n1,2\r\n".encode())
 
     # the honest but big workbook: 19,000 bad rows take the worker a second or more
