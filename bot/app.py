@@ -23,6 +23,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.calendar import Calendar
 from bot.circular.service import Circulars
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
@@ -141,6 +142,7 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
         contacts=contacts,
         reporting=reporting,
         forms=FormWorkflow(reporting, contacts, clock),
+        calendar=Calendar(reporting),
         circulars=circulars,
         sender=sender,
         scheduler=scheduler,

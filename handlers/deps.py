@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.calendar import Calendar
 from bot.circular.service import Circulars
 from bot.contacts import Contacts
 from bot.querylog import QueryLogger
@@ -37,6 +38,7 @@ class Deps:
     querylog: QueryLogger
     contacts: Contacts
     reporting: Reporting
+    calendar: Calendar  # deadlines and events of the next days (/calendar)
     forms: FormWorkflow  # the report form: open, answer, press, submit (handlers/report.py)
     circulars: Circulars
     sender: Sender  # the outbox's delivery loop: `wake()` once rows are queued

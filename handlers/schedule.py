@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.calendar import WINDOW_DAYS, Calendar, Deadline, Event
+from bot.calendar import WINDOW_DAYS, Deadline, Event
 from bot.words import texts
 from bot.words.html import split_html
 from bot.words.timefmt import deadline as deadline_text
@@ -132,7 +132,7 @@ async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not member.registered:
         await message.reply_text(texts.CAL_UNREGISTERED)
         return
-    calendar = Calendar(deps.reporting)
+    calendar = deps.calendar
     now = deps.clock()
     in_group = message.chat.type != ChatType.PRIVATE
     if in_group or member.is_admin:
