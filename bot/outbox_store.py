@@ -171,13 +171,20 @@ class OutboxStore:
         tz: ZoneInfo,
         quiet: tuple[dt.time, dt.time] | None,
     ) -> Row | HeldBack | None:
-        """The row, now `sending` (``attempts + 1``); None if another claim took it; HeldBack
+        """The row, now `sending` (``attempts + 1``); None if another claim took it or it is not
+        due any more (a stale read of the queue); HeldBack
         if it is a reminder that is stale (cancelled) or falls in the quiet hours (deferred to
         their end), in the claim's own transaction."""
         async with self.sessions.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                .where(
+                    OutboxMessage.id == row_id,
+                    OutboxMessage.status == "pending",
+                    # still due: a row read as due and then tried by another task meanwhile is
+                    # back to pending with a backoff, and must not be sent again before it
+                    OutboxMessage.not_before <= now,
+                )
                 .values(status="sending", attempts=OutboxMessage.attempts + 1)
             )
             if not getattr(result, "rowcount", 0):

@@ -13,6 +13,7 @@ import struct
 import zlib
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select, update
@@ -268,6 +269,26 @@ async def test_the_backoff_is_capped_at_five_minutes(harness: Harness, clock: Cl
     (row,) = await settled(h, "t:cap")
     assert (row.status, row.attempts) == ("sent", 42)
     assert len(marked(h, target)) == 1
+
+
+async def test_a_row_read_as_due_is_not_claimed_once_it_waits_for_a_backoff(
+    harness: Harness, clock: Clock
+) -> None:
+    """The loop keeps rows it read as due in a queue; a row tried meanwhile by another task and
+    put back with a backoff must not be claimed from that stale queue (it was sent twice)."""
+    h = harness
+    sender = sender_of(h)
+    target = next(iter(USERS))
+    later = clock() + dt.timedelta(minutes=5)
+    await queue(h, [message(target, 1, batch="t:stale", not_before=later)])
+    (row,) = await rows(h, "t:stale")
+    tz = ZoneInfo("Asia/Shanghai")
+    assert await sender.store.claim(row.id, clock(), tz, None) is None
+    (row,) = await rows(h, "t:stale")
+    assert (row.status, row.attempts) == ("pending", 0)
+    # once due (the sender's own clock is not moved, so only this claim can take it)
+    claimed = await sender.store.claim(row.id, later + dt.timedelta(seconds=1), tz, None)
+    assert claimed is not None and claimed.attempts == 1
 
 
 async def test_a_rejected_token_pauses_sending_and_loses_nothing(
