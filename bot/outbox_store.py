@@ -282,25 +282,19 @@ class OutboxStore:
                 OutboxMessage.batch.is_not(None),
             )
             reason = f"group migrated to {new}, which is registered and has this batch already"
+            doubled_rows = (
+                OutboxMessage.jurisdiction == self.jurisdiction,
+                OutboxMessage.chat_id == old,
+                OutboxMessage.status == "pending",
+                OutboxMessage.batch.in_(theirs),
+            )
             found = await session.scalars(
-                select(OutboxMessage.batch)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.chat_id == old,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.batch.in_(theirs),
-                )
-                .distinct()
+                select(OutboxMessage.batch).where(*doubled_rows).distinct()
             )
             doubled = tuple(b for b in found.all() if b is not None)  # may be done
             await session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.jurisdiction == self.jurisdiction,
-                    OutboxMessage.chat_id == old,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.batch.in_(theirs),
-                )
+                .where(*doubled_rows)
                 .values(status="cancelled", error=reason)
                 .execution_options(synchronize_session=False)
             )

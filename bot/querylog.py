@@ -6,10 +6,9 @@ import asyncio
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.errors import unavailable
+from db.errors import database_failed
 from db.models import QueryLog
 from knowledge.lookup import Answer
 
@@ -39,7 +38,7 @@ class QueryLogger:
             async with asyncio.timeout(WRITE_TIMEOUT_S), self._sessions.begin() as session:
                 session.add(row)
         except Exception as exc:  # the database is down or locked: the answer went out anyway
-            if not (isinstance(exc, SQLAlchemyError) or unavailable(exc)):
+            if not database_failed(exc):
                 raise
             log.warning("could not record a lookup question", exc_info=True)
 

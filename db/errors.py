@@ -44,6 +44,12 @@ def unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def database_failed(error: BaseException) -> bool:
+    """Any SQLAlchemy error, or the database unavailable (an unwrapped driver or OS error):
+    what a write that may be skipped (the query log, the blocked mark) swallows."""
+    return isinstance(error, sa.SQLAlchemyError) or unavailable(error)
+
+
 def _telegram(error: BaseException) -> bool:
     return type(error).__module__.startswith(("telegram.", "httpx", "httpcore"))
 

@@ -22,6 +22,7 @@ from handlers import ids
 from handlers.deps import Deps, get_deps
 from handlers.lookup import send_html
 from handlers.privacy import private_press
+from handlers.render import access_denied, member_role
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,6 @@ CANCEL_REMOVE = callbacks.CANCEL_REMOVE
 CONTACT_ROLES = ("contact", "backup")  # the order contacts are listed in within a unit
 # chat_data key: ids of confirmation messages already confirmed or cancelled.
 SETTLED = "admin_settled"
-
-
-def _denied(exc: AccessError) -> str:
-    return texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED)
 
 
 def _unit_name(deps: Deps, unit_id: str | None) -> str:
@@ -51,10 +48,6 @@ def _name(display_name: str) -> str:
     return html.escape(display_name) if display_name.strip() else texts.ADMIN_NO_NAME
 
 
-def _role(role: str | None) -> str:
-    return texts.MEMBER_ROLES.get(role or "", "")
-
-
 def _user_id(arg: str) -> int | None:
     return ids.user_id(arg)
 
@@ -64,7 +57,7 @@ async def _admin(message: Message, deps: Deps, user_id: int) -> bool:
     try:
         await deps.contacts.require_admin(user_id)
     except AccessError as exc:
-        await message.reply_text(_denied(exc))
+        await message.reply_text(access_denied(exc.reason))
         return False
     return True
 
@@ -145,7 +138,7 @@ def contacts_html(deps: Deps, rows: list[ContactView], unit_id: str | None = Non
         lines.append(
             texts.ADMIN_CONTACT_LINE.format(
                 name=_name(person.display_name),
-                role=_role(person.role),
+                role=member_role(person.role),
                 user_id=person.telegram_user_id,
             )
         )
@@ -170,7 +163,7 @@ async def contacts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         rows = await deps.contacts.list_contacts(user.id, unit_id)
     except AccessError as exc:
-        await message.reply_text(_denied(exc))
+        await message.reply_text(access_denied(exc.reason))
         return
     await send_html(message, contacts_html(deps, rows, unit_id))
 
@@ -198,20 +191,22 @@ async def move_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if member.unit_id == unit.id:
         await message.reply_text(
             texts.ADMIN_UNCHANGED.format(
-                name=person, unit=html.escape(unit.name), role=_role(member.role)
+                name=person, unit=html.escape(unit.name), role=member_role(member.role)
             )
         )
         return
     try:
         contact = await deps.contacts.move(user.id, target, unit.id)
     except AccessError as exc:
-        await message.reply_text(_denied(exc))
+        await message.reply_text(access_denied(exc.reason))
         return
     await deps.reporting.drop_draft(target)  # a form for the old unit can no longer be saved
     delivered = await _notify(
         context,
         target,
-        texts.ADMIN_MOVED_NOTICE.format(unit=html.escape(unit.name), role=_role(contact.role)),
+        texts.ADMIN_MOVED_NOTICE.format(
+            unit=html.escape(unit.name), role=member_role(contact.role)
+        ),
     )
     await message.reply_text(
         texts.ADMIN_MOVED.format(
@@ -245,16 +240,16 @@ async def backup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     person = _name(member.display_name)
     if member.role == role:
         await message.reply_text(
-            texts.ADMIN_UNCHANGED.format(name=person, unit=unit, role=_role(role))
+            texts.ADMIN_UNCHANGED.format(name=person, unit=unit, role=member_role(role))
         )
         return
     try:
         await deps.contacts.set_backup(user.id, target, backup=not off)
     except AccessError as exc:
-        await message.reply_text(_denied(exc))
+        await message.reply_text(access_denied(exc.reason))
         return
     await message.reply_text(
-        texts.ADMIN_ROLE_SET.format(name=person, user_id=target, unit=unit, role=_role(role))
+        texts.ADMIN_ROLE_SET.format(name=person, user_id=target, unit=unit, role=member_role(role))
     )
 
 
@@ -287,7 +282,7 @@ async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await message.reply_text(
         texts.ADMIN_REMOVE_CONFIRM.format(
             unit=html.escape(_unit_name(deps, member.unit_id)),
-            role=_role(member.role),
+            role=member_role(member.role),
             name=_name(member.display_name),
             user_id=target,
         ),
@@ -325,7 +320,7 @@ async def remove_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     try:
         await deps.contacts.require_admin(query.from_user.id)
     except AccessError as exc:
-        await query.answer(_denied(exc), show_alert=True)
+        await query.answer(access_denied(exc.reason), show_alert=True)
         return
     settled = _settled(context.chat_data)
     if message.message_id in settled:
@@ -341,12 +336,12 @@ async def remove_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         contact = await deps.contacts.remove(query.from_user.id, target)
     except AccessError as exc:
         settled.discard(message.message_id)
-        await query.answer(_denied(exc), show_alert=True)
+        await query.answer(access_denied(exc.reason), show_alert=True)
         return
     await deps.reporting.drop_draft(target)
     await query.answer()
     unit = html.escape(_unit_name(deps, contact.unit_id))
-    role = _role(contact.role)
+    role = member_role(contact.role)
     delivered = await _notify(
         context, target, texts.ADMIN_REMOVED_NOTICE.format(unit=unit, role=role)
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.words import texts
-from db.errors import unavailable
+from db.errors import database_failed, unavailable
 from handlers.deps import get_deps
 from handlers.render import document_label, examples
 
@@ -29,7 +28,7 @@ async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await get_deps(context.bot_data).contacts.seen(user.id)
     except Exception as exc:  # the database is down or locked: the update goes on without it
-        if not (isinstance(exc, SQLAlchemyError) or unavailable(exc)):
+        if not database_failed(exc):
             raise
         log.warning("cannot clear a contact's blocked mark", exc_info=True)
 

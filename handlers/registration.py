@@ -15,6 +15,7 @@ from bot.words import callbacks, texts
 from bot.words.timefmt import deadline
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_press
+from handlers.render import access_denied, member_role
 
 INVITE_PREFIX = "inv_"
 INVITE_LIFETIME = dt.timedelta(days=INVITE_DAYS)
@@ -29,10 +30,6 @@ MOVE_NO = callbacks.INVITE_MOVE_NO
 DATA = callbacks.INVITE_DATA
 
 
-def _denied(exc: AccessError) -> str:
-    return texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED)
-
-
 def _unit(deps: Deps, unit_id: str | None) -> str:
     """The unit's name, escaped; the bare id for a unit no longer in the knowledge file."""
     if unit_id is None:
@@ -41,10 +38,6 @@ def _unit(deps: Deps, unit_id: str | None) -> str:
         return html.escape(deps.kb.unit(unit_id).name)
     except KeyError:
         return html.escape(unit_id)
-
-
-def _role(role: str | None) -> str:
-    return texts.MEMBER_ROLES.get(role or "", "")
 
 
 def _choice(yes: str, yes_data: str, no: str, no_data: str) -> InlineKeyboardMarkup:
@@ -60,7 +53,7 @@ def _ask(
     deps: Deps, offer: InviteOffer, token: str, form_open: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The question an admin, or a contact with a form open, answers before the invite is used."""
-    unit, role = _unit(deps, offer.unit_id), _role(offer.role)
+    unit, role = _unit(deps, offer.unit_id), member_role(offer.role)
     note = texts.INVITE_FORM_NOTE.format(old=_unit(deps, offer.member.unit_id)) if form_open else ""
     if offer.admin and offer.settings_admin:
         text = texts.INVITE_SETTINGS_ADMIN_ASK.format(
@@ -75,7 +68,7 @@ def _ask(
             old=_unit(deps, offer.member.unit_id),
             unit=unit,
             role=role,
-            old_role=_role(offer.member.role),
+            old_role=member_role(offer.member.role),
         )
         return text, _choice(texts.INVITE_MOVE_YES, MOVE_YES + token, texts.INVITE_MOVE_NO, MOVE_NO)
     return text + note, _choice(yes, ADMIN_YES + token, texts.INVITE_ADMIN_NO, ADMIN_NO)
@@ -95,7 +88,7 @@ async def start_with_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     try:
         offer = await deps.contacts.check_invite(token, user.id)
     except AccessError as exc:
-        await message.reply_text(_denied(exc))
+        await message.reply_text(access_denied(exc.reason))
         return
     form_open = offer.moves and await deps.reporting.draft(user.id) is not None
     if offer.admin or form_open:
@@ -105,12 +98,12 @@ async def start_with_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     try:
         member = await deps.contacts.redeem_invite(token, user.id, user.full_name)
     except AccessError as exc:
-        await message.reply_text(_denied(exc))
+        await message.reply_text(access_denied(exc.reason))
         return
     if offer.moves:
         await deps.reporting.drop_draft(user.id)  # a form for the old unit cannot be saved
     await message.reply_text(
-        texts.REGISTERED.format(unit=_unit(deps, member.unit_id), role=_role(member.role))
+        texts.REGISTERED.format(unit=_unit(deps, member.unit_id), role=member_role(member.role))
     )
 
 
@@ -140,7 +133,7 @@ async def invite_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         else:
             await pressed.edit(
                 texts.INVITE_MOVE_KEPT.format(
-                    unit=_unit(deps, member.unit_id), role=_role(member.role)
+                    unit=_unit(deps, member.unit_id), role=member_role(member.role)
                 )
             )
         return
@@ -150,9 +143,9 @@ async def invite_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             found["token"], user.id, user.full_name, as_admin=found["kind"] == "a"
         )
     except AccessError as exc:
-        await query.answer(_denied(exc), show_alert=True)
+        await query.answer(access_denied(exc.reason), show_alert=True)
         if exc.reason in ("invite_used", "invite_expired"):
-            await pressed.edit(_denied(exc))  # the question can no longer be answered
+            await pressed.edit(access_denied(exc.reason))  # the question can no longer be answered
         return
     moved = before.unit_id is not None and before.unit_id != member.unit_id
     dropped = ""
@@ -160,7 +153,7 @@ async def invite_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await deps.reporting.drop_draft(user.id)  # a form for the old unit cannot be saved
         dropped = texts.INVITE_FORM_DROPPED.format(old=_unit(deps, before.unit_id))
     await query.answer()
-    unit, role = _unit(deps, member.unit_id), _role(member.role)
+    unit, role = _unit(deps, member.unit_id), member_role(member.role)
     if before.is_admin and deps.contacts.settings_admin(user.id):
         text = texts.INVITE_SETTINGS_ADMIN_JOINED.format(unit=unit, role=role) + dropped
     elif before.is_admin:
@@ -185,7 +178,7 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(
         texts.WHOAMI.format(
             unit=html.escape(unit),
-            role=texts.MEMBER_ROLES.get(member.role or "", ""),
+            role=member_role(member.role),
             user_id=user.id,
         )
     )
@@ -212,7 +205,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user.id, unit.id, role="backup" if backup else "contact"
         )
     except AccessError as exc:
-        await message.reply_text(texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED))
+        await message.reply_text(access_denied(exc.reason))
         return
     link = create_deep_linked_url(context.bot.username, INVITE_PREFIX + token)
     expires = deps.contacts.clock().replace(microsecond=0) + INVITE_LIFETIME
@@ -237,7 +230,7 @@ async def bind_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     try:
         new = await deps.contacts.bind_group(user.id, chat.id, chat.title or "")
     except AccessError as exc:
-        await message.reply_text(texts.ACCESS_ERRORS.get(exc.reason, texts.ACCESS_DENIED))
+        await message.reply_text(access_denied(exc.reason))
         return
     await message.reply_text(texts.BINDGROUP_DONE if new else texts.BINDGROUP_ALREADY)
 

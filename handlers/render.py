@@ -60,6 +60,16 @@ def document_label(kb: Knowledge) -> str:
     return escape(label)
 
 
+def access_denied(reason: str) -> str:
+    """Why the contacts service refused (AccessError.reason), in words."""
+    return texts.ACCESS_ERRORS.get(reason, texts.ACCESS_DENIED)
+
+
+def member_role(role: str | None) -> str:
+    """联络员 / 备用联络员 / 管理员 for a member's role; empty when not registered."""
+    return texts.MEMBER_ROLES.get(role or "", "")
+
+
 def role_label(role: str) -> str:
     return texts.ROLE_LABELS.get(role, role)
 

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from html import escape
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -37,7 +36,7 @@ from bot.words import texts
 from bot.words.callbacks import parse_form_data
 from bot.words.html import split_html
 from bot.words.timefmt import deadline
-from db.errors import unavailable
+from db.errors import database_failed
 from handlers import ids, review
 from handlers.deps import Deps, get_deps
 from handlers.lookup import is_acknowledgement
@@ -223,7 +222,7 @@ async def form_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         draft = await deps.forms.draft(user.id)
     except Exception as exc:
-        if not (isinstance(exc, SQLAlchemyError) or unavailable(exc)):
+        if not database_failed(exc):
             raise
         # The database is down: no form can go on, but a question still gets the lookup's
         # answer. Anything else may be a figure for an open form: the user learns it was not
