@@ -90,7 +90,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return 0
     if not answer.answered:
-        print(texts.CLI_NOT_FOUND.format(question=question))
+        print(
+            texts.CLI_NOT_FOUND.format(question=question)
+            + texts.CLI_DECLINE_REASONS.get(answer.reason, "")
+        )
+        for m in answer.hints[:3]:
+            print(texts.CLI_HINT.format(unit=m.unit, topic=m.topic))
         return 1
     for m in answer.matches:
         print(
@@ -98,6 +103,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 unit=m.unit, topic=m.topic, duty=m.duty, source=m.source, score=m.score
             )
         )
+    for m in answer.related:
+        print(texts.CLI_RELATED.format(unit=m.unit, topic=m.topic))
     if answer.ambiguous:
         print(texts.CLI_AMBIGUOUS)
     return 0

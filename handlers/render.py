@@ -84,7 +84,7 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
     """The full reply to a question that was answered (or declined)."""
     question = escape(shorten(answer.question.strip()))
     if not answer.answered or not answer.matches:
-        return texts.NOT_FOUND.format(document=document_short(kb), question=question)
+        return decline_html(answer, kb)
     if answer.kind == "unit":
         unit = kb.unit(answer.matches[0].unit_id)
         return unit_duties_html(unit, kb.duties_of(unit.id))
@@ -110,8 +110,40 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
         head.format(question=question)
         + body
         + mechanisms_html(kb, {m.source for m in answer.matches})
+        + _hint_lines(texts.RELATED_HEAD, answer.related)
         + texts.ANSWER_FOOT.format(document=document_short(kb))
     )
+
+
+def _hint_lines(head: str, matches: Sequence[Match], limit: int = 4) -> str:
+    """A head and one line per duty (unit, topic, clause), or "" for none."""
+    if not matches:
+        return ""
+    lines = "".join(
+        texts.HINT_LINE.format(unit=escape(m.unit), topic=escape(m.topic), source=escape(m.source))
+        for m in matches[:limit]
+    )
+    return head + lines + "\n"
+
+
+def decline_html(answer: Answer, kb: Knowledge) -> str:
+    """A decline that says why and what the documents do give: the named unit's duties or the
+    closest ones."""
+    question = escape(shorten(answer.question.strip()))
+    document = document_short(kb)
+    if answer.reason == "unit_other" and answer.hints:
+        unit = escape(answer.hints[0].unit)
+        own = [m for m in answer.hints if m.unit == answer.hints[0].unit]
+        return texts.DECLINE_UNIT_OTHER.format(
+            document=document, unit=unit, question=question
+        ) + _hint_lines(texts.DECLINE_UNIT_HINTS_HEAD.format(unit=unit), own)
+    if answer.reason == "not_covered":
+        return texts.DECLINE_NOT_COVERED.format(document=document, question=question) + _hint_lines(
+            texts.DECLINE_HINTS_HEAD, answer.hints
+        )
+    if answer.reason == "off_topic":
+        return texts.DECLINE_OFF_TOPIC.format(document=document, question=question)
+    return texts.NOT_FOUND.format(document=document, question=question)
 
 
 def mechanism_summary(m: Mechanism, kb: Knowledge) -> str:

@@ -24,7 +24,14 @@ from knowledge.normalize import GENERIC_STOPWORDS, SEP, TOPIC_GENERIC, clean
 from knowledge.phonetic import term_key
 from knowledge.schema import Duty, Knowledge, Unit
 from knowledge.segment import Segmenter
-from knowledge.tuning import FIELD_TEXT, FIELD_TOPIC, GENERIC_DF, UNIT_PREFIXES, UNIT_SUFFIXES
+from knowledge.tuning import (
+    DEPUTY_WORDS,
+    FIELD_TEXT,
+    FIELD_TOPIC,
+    GENERIC_DF,
+    UNIT_PREFIXES,
+    UNIT_SUFFIXES,
+)
 
 # Building an index cleans the same topics, keywords and texts many times over.
 clean_cached = lru_cache(maxsize=65536)(clean)
@@ -79,6 +86,7 @@ class Index:
     role_mask: list[npt.NDArray[np.bool_]]  # per lexicon role, the duties that do it
     overall: list[int]  # the duties over the whole mechanism
     unit_bigrams: dict[str, set[str]]  # unit id → bigrams of its name
+    deputy: list[bool]  # per duty, whether its topic is a deputy's or helper's part (副召集人)
 
 
 class _Cutter:
@@ -159,6 +167,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         role_mask=lex.role_mask,
         overall=[i for i, d in enumerate(duties) if d.overall],
         unit_bigrams={u.id: set(bigrams(clean_cached(u.name))) for u in kb.units},
+        deputy=[any(w in d.topic for w in DEPUTY_WORDS) for d in duties],
     )
 
 

@@ -38,12 +38,23 @@ from knowledge.lexicon import Lexicon
 from knowledge.loader import load_knowledge
 from knowledge.normalize import SEP, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
-from knowledge.question import QuestionReader
+from knowledge.question import Query, QuestionReader
 from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
-from knowledge.tuning import MARGIN, MIN_SCORE, OVERALL_SCORE, UNFRAMED_MIN
+from knowledge.tuning import (
+    CLEAR_GAP,
+    HINT_SCORE,
+    HINTS,
+    MARGIN,
+    MIN_SCORE,
+    OVERALL_SCORE,
+    UNFRAMED_MIN,
+    UNIT_RESIDUE,
+)
 
 log = logging.getLogger(__name__)
+
+DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
 
 
 @dataclass(frozen=True)
@@ -69,13 +80,18 @@ class Answer:
     matches: tuple[Match, ...]
     kind: Literal["duty", "unit", "none"] = "none"
     ambiguous: bool = False
+    # why a question was declined: "off_topic" (no word of the documents in it), "not_covered"
+    # (the documents' words, but no duty of them), "unit_other" (a named unit, asked about
+    # something the documents do not give it: its address, hours, staff, licences)
+    reason: DeclineReason = ""
+    hints: tuple[Match, ...] = ()  # a decline's closest duties, or the named unit's duties
+    related: tuple[Match, ...] = ()  # a clear answer's runners-up, shown below it
 
     def to_json(self) -> dict[str, Any]:
         """The answer as a JSON-ready dict."""
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "matches": [
+
+        def listed(matches: tuple[Match, ...]) -> list[dict[str, Any]]:
+            return [
                 {
                     "unit": m.unit,
                     "duty": m.duty,
@@ -84,9 +100,20 @@ class Answer:
                     "topic": m.topic,
                     "role": m.role,
                 }
-                for m in self.matches
-            ],
+                for m in matches
+            ]
+
+        out: dict[str, Any] = {
+            "question": self.question,
+            "answered": self.answered,
+            "matches": listed(self.matches),
         }
+        if self.related:
+            out["related"] = listed(self.related)
+        if not self.answered:
+            out["reason"] = self.reason
+            out["hints"] = listed(self.hints)
+        return out
 
 
 class LookupEngine:
@@ -125,34 +152,53 @@ class LookupEngine:
         return None
 
     def ask(self, question: str, limit: int = 5) -> Answer:
-        """Answer a question; declines (answered False, no matches) when nothing fits well."""
+        """Answer a question; declines (answered False, no matches, a reason) when nothing fits."""
         query = self._reader.parse(question)
+        named = [u for u, _ in query.units]
+        if query.errand and (named or not query.subjects):
+            # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
+            return self._decline(question, "unit_other" if named else "off_topic", named)
         if query.units and not query.size:
             return self._unit_answer(question, query.units)
-        if query.errand and not query.units and not query.subjects:
-            return self._decline(question)
         base = self._scorer.coverage(query) if query.size else None
         if base is None or (query.bare and not query.units):
             if query.whole and query.who and self.index.overall:
                 # "全区服务业谁牵头": nothing but the subject, the mechanism's overall duties
                 matches = tuple(self._match(i, OVERALL_SCORE) for i in self.index.overall)
                 return Answer(question, True, matches[: max(limit, 1)], "duty", ambiguous=False)
-            return self._decline(question)
-        ranked = self._scorer.rank(query, base, restrict=[u for u, _ in query.units])
-        if not ranked and query.units:
-            # the content does not fit the named unit: answer with the best unit overall
+            if query.bare and query.units:
+                return self._unit_answer(question, query.units)
+            return self._decline(question, "off_topic")
+        ranked = self._scorer.rank(query, base, restrict=named)
+        if not ranked and named:
+            # the content does not fit the named unit: the best unit overall, if one fits well
             ranked = self._scorer.rank(query, base, restrict=[])
             if not ranked or ranked[0][1] < MIN_SCORE:
-                return self._unit_answer(question, query.units)
+                if query.size <= UNIT_RESIDUE and not query.explained:
+                    return self._unit_answer(question, query.units)  # "园林局参与啥"
+                return self._decline(question, "unit_other", named)
         if not ranked or ranked[0][1] < MIN_SCORE:
-            return self._decline(question)
-        if not query.framed and not query.units and query.explained < UNFRAMED_MIN:
-            return self._decline(question)  # "医院怎么挂号": words beyond the topic, no duty asked
+            return self._decline(question, self._why(query, ranked), hints=ranked)
+        if not query.framed and not named and query.explained < UNFRAMED_MIN:
+            # "医院怎么挂号": words beyond the topic, no duty asked
+            return self._decline(question, "off_topic")
         best = ranked[0][1]
         kept = [(i, s) for i, s in ranked if s >= max(MIN_SCORE, best - MARGIN)][: max(limit, 1)]
         matches = tuple(self._match(i, s) for i, s in kept)
         groups = {self._group(i, query.text) for i, _ in kept}
-        return Answer(question, True, matches, "duty", ambiguous=len(groups) > 1)
+        first = matches[0].unit_id
+        rivals = [s for (_, s), m in zip(kept, matches, strict=True) if m.unit_id != first]
+        if len(groups) > 1 and rivals and best - rivals[0] >= CLEAR_GAP:
+            # a clear winner: its unit answers, the other units are shown as related
+            same = tuple(m for m in matches if m.unit_id == first)
+            others = tuple(m for m in matches if m.unit_id != first)
+            return Answer(question, True, same, "duty", ambiguous=False, related=others)
+        ambiguous = len(groups) > 1 and (bool(rivals) or len(matches) > 1)
+        return Answer(question, True, matches, "duty", ambiguous=ambiguous)
+
+    def _why(self, query: Query, ranked: list[tuple[int, float]]) -> DeclineReason:
+        """Why a question is declined: none of the documents' words, or no duty of them."""
+        return "not_covered" if ranked and query.explained >= UNFRAMED_MIN / 2 else "off_topic"
 
     # --- answers ------------------------------------------------------------------------------
 
@@ -164,7 +210,8 @@ class LookupEngine:
     def _match(self, i: int, score: float) -> Match:
         d = self.index.duties[i]
         unit = self.index.units[d.unit]
-        return Match(unit.id, unit.name, d.id, d.topic, d.text, d.role, d.source, round(score, 1))
+        shown = round(min(100.0, score), 1)
+        return Match(unit.id, unit.name, d.id, d.topic, d.text, d.role, d.source, shown)
 
     def _unit_answer(self, question: str, units: Iterable[tuple[str, float]]) -> Answer:
         """All duties of the named units."""
@@ -177,12 +224,29 @@ class LookupEngine:
             )
         )
         if not matches:
-            return self._decline(question)
+            return self._decline(question, "not_covered")
         return Answer(question, True, matches, "unit", ambiguous=False)
 
-    def _decline(self, question: str) -> Answer:
-        log.debug("lookup miss: %r", question)
-        return Answer(question, False, (), "none", ambiguous=False)
+    def _decline(
+        self,
+        question: str,
+        reason: DeclineReason,
+        units: Iterable[str] = (),
+        hints: Iterable[tuple[int, float]] = (),
+    ) -> Answer:
+        """A decline with its reason; the named units' duties or the closest ones as hints."""
+        log.debug("lookup miss (%s): %r", reason, question)
+        shown = [(i, 0.0) for u in units for i in self.index.by_unit[u]]
+        shown += [(i, s) for i, s in hints if s >= HINT_SCORE][:HINTS]
+        return Answer(
+            question,
+            False,
+            (),
+            "none",
+            ambiguous=False,
+            reason=reason,
+            hints=tuple(self._match(i, s) for i, s in shown),
+        )
 
 
 @cache

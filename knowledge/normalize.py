@@ -36,7 +36,7 @@ FRAME_TEMPLATES: tuple[str, ...] = (
     "{是|应|该|应该|要|需要|得|可以|能|}{归|由|找|问|向|跟|和|与|去找|去问}"
     "{谁|哪|哪个|哪家|哪一个|哪些|什么}{部门|单位|局|机构|科室|口子|家|里|儿|边|}"
     "{来|去|}{管|负责|牵头|主管|分管|承担|管理|对接|联系|咨询|办|做|}{的|呢|呀|啊|吗|}",
-    "{是|归|由|}{谁|哪个部门|哪个单位|哪个局|哪家|哪一家|哪个机构}"
+    "{是|归|由|}{谁|哪个部门|哪个单位|哪个局|哪家|哪一家|哪个机构|哪个口子|哪个条线|哪条线}"
     "{来|去|在|}{管|负责|牵头|主管|分管|承担|管理|对接|做|搞|定|制定|出|发|建|报|汇总|}"
     "{的|呢|呀|啊|吗|}",
     "{归口|归属|属于|隶属}{哪个部门|哪个单位|哪个局|哪里|哪儿|谁}{管|}",
@@ -50,6 +50,11 @@ FRAME_TEMPLATES: tuple[str, ...] = (
     "{什么|啥|哪些|些什么|哪些事|哪些工作|什么事|什么工作|哪些事情|什么事情|哪块|哪些方面}"
     "{的|呢|呀|啊|}",
     "{是|}{干什么|干啥|干嘛|做什么|做啥}{的|}",
+    "{有|都有|还有|}{什么|啥|哪些|些什么|些啥}{任务|活|活儿|差事|事要做|事要干|工作要做|职责|工作}",
+    "{分到|分了|分配到|分配了|安排了|领到|接到|承担了}{了|}{哪些|啥|什么|些|}"
+    "{活|活儿|任务|事|差事|工作}{吗|}",
+    "{也|都|还|}{有|有没有}{任务|活|活儿|差事|事干}{吗|}",
+    "{这|那}{一|}{摊|摊子|档子}{事|事儿|}",
     "{的|}{职责|职能|工作职责|主要职责|工作内容|分工}{是什么|有哪些|是啥|}",
     "{管不管|负不负责|是不是|是否|有没有}",
     "{是|有|一共|总共|共}多少",
@@ -81,13 +86,15 @@ GENERIC_STOPWORDS: frozenset[str] = frozenset(
         职责 职能 分工 事项 内容 数据 好的 收到 最后 最终 这类 这种 这些 那些 此类 之类
         一类 类似 公司 今年 去年 明年 本年 当年 今天 明天 昨天 现在 目前 最近 近期
         一家 一间 开 想开 开个 开家 开一家 开办 开设 新开 办个 搞个 打算 准备
-        包括 包含 分为 分成
+        包括 包含 分为 分成 我是 我们是 是不是
         """
     )
 )
 
 # Words that show the question asks WHO is responsible (not what a named unit does).
-WHO_MARKERS: tuple[str, ...] = tuple(_words("谁 哪个 哪家 哪一个 哪里 哪儿 在哪 归口 找哪"))
+WHO_MARKERS: tuple[str, ...] = tuple(
+    _words("谁 哪个 哪家 哪一个 哪里 哪儿 在哪 归口 找哪 从哪 哪来 哪条线 哪个口子")
+)
 
 # Words that show a question is about responsibility at all: who markers and the verbs of duty.
 # A question without any ("看电影", "医院怎么挂号") is answered only when its words are mostly the
@@ -126,7 +133,7 @@ def _frame_regex() -> re.Pattern[str]:
 
 def clean(text: str) -> str:
     """Normalise text but keep SEP where punctuation or spaces between CJK runs were."""
-    kept = SEP.join(_KEEP.findall(unicodedata.normalize("NFKC", text).lower()))
+    kept = SEP.join(_KEEP.findall(chinese_numerals(unicodedata.normalize("NFKC", text).lower())))
     # only the kept characters reach OpenCC, which cannot encode a lone surrogate
     simplified: str = _T2S.convert(kept)
     return simplified
@@ -141,7 +148,29 @@ def normalize(text: str) -> str:
 _HOW_MANY = re.compile(r"(?:多少|几)(?=[分万元个次家项人])")
 
 
+# "每一个月" / "每个季度": the counting word goes, 每月 / 每季度 stays a document word.
+_EVERY = re.compile(r"每(?:一个|一|个)(?=月|季度|季|年|周|星期|半年)")
+
+# Digits typed for Chinese numerals next to Han characters: "2、3产分离", "第3产业", "6大产业".
+_DIGIT_PAIR = re.compile(r"(?<![0-9])([0-9])\s*[、，,和与及/]\s*([0-9])(?=[\u4e00-\u9fff])")
+_DIGIT = re.compile(r"(?<![0-9.])([0-9]|10)(?![0-9.])(?=[大产类项条次级])")
+_ORDINAL = re.compile(r"(?<=第)([0-9]|10)(?![0-9.])")
+_CHINESE_DIGITS = "零一二三四五六七八九十"
+
+
+def chinese_numerals(text: str) -> str:
+    """Small digits that stand for Chinese numerals, written as the documents write them."""
+
+    def one(m: re.Match[str]) -> str:
+        return _CHINESE_DIGITS[int(m.group(1))]
+
+    text = _DIGIT_PAIR.sub(
+        lambda m: _CHINESE_DIGITS[int(m.group(1))] + _CHINESE_DIGITS[int(m.group(2))], text
+    )
+    return _ORDINAL.sub(one, _DIGIT.sub(one, text))
+
+
 def strip_frames(text: str) -> str:
     """Replace colloquial question frames in normalised text by SEP (runs of SEP collapsed)."""
-    stripped = _frame_regex().sub(SEP, _HOW_MANY.sub("", text))
+    stripped = _frame_regex().sub(SEP, _EVERY.sub("每", _HOW_MANY.sub("", text)))
     return re.sub(rf"\{SEP}+", SEP, stripped).strip(SEP)

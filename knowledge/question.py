@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.index import Index
+from knowledge.intent import Want, read_intent
 from knowledge.normalize import DUTY_MARKERS, SEP, WHO_MARKERS, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
 from knowledge.segment import base_is_word
@@ -52,6 +53,8 @@ class Query:
     errand: bool = False  # a resident's own errand (宽带坏了找谁, 酒店在哪里)
     bare: bool = False  # its content is nothing but generic words (现代, 服务)
     explained: float = 0.0  # share of the content (0..100) the documents' words account for
+    want: Want = "any"  # the kind of answer asked for (哪个局 → a unit, 谁召集 → a person)
+    mine: bool = False  # about the asker's own unit, named in a self-introduction
 
     @property
     def size(self) -> int:
@@ -77,7 +80,9 @@ class QuestionReader:
     def parse(self, question: str) -> Query:
         """Strip frames and unit names, segment, drop stop-words; the content left, as runs."""
         query = Query()
-        raw = clean(question[: MAX_QUESTION * 2])[:MAX_QUESTION]
+        intent = read_intent(clean(question[: MAX_QUESTION * 3]))
+        query.want = intent.want
+        raw = intent.text[:MAX_QUESTION]
         raw = _DATES.sub(SEP, raw)  # "2024年物流": a date says nothing of who is responsible
         if self.ix.phrases and SEP in raw:  # "real estate" → "realestate"
             for phrase, joined in self.ix.phrases.items():
@@ -88,6 +93,10 @@ class QuestionReader:
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(raw)
         text = self._take_units(strip_frames(raw), query, query.who)
+        if intent.mine and not query.units:  # "我是统计局的，我们局有啥任务"
+            own = Query()
+            self._take_units(intent.self_org, own, False)
+            query.units, query.mine = own.units[-1:], bool(own.units)
         blocked = [
             word
             for word, contexts in self.ix.senses

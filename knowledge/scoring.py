@@ -20,17 +20,22 @@ from knowledge.phonetic import confusable, keys_of, syllables
 from knowledge.question import Query, Run
 from knowledge.segment import base_is_word
 from knowledge.tuning import (
+    DEPUTY_PENALTY,
+    DEPUTY_WORDS,
     FUZZY_SHARE,
     HOMOPHONE,
+    KIND_PENALTY,
     LEXICON,
     MIN_SCORE,
     ONE_OFF,
     ONE_OFF_SHORT,
+    PERSON_BONUS,
     ROLE_BONUS,
     SUBJECT_PENALTY,
     SUPPORT_PENALTY,
     SYNONYM,
     TOP_K,
+    UNFOUND,
     UNIT_BONUS,
 )
 
@@ -139,10 +144,13 @@ class Scorer:
         if len(window) == 2 and plain and base_is_word(joined):
             return []  # a real word (外卖, 天气) is not a typo
         out: list[tuple[str, float]] = []
+        typed = all(len(p) > 1 for p in window)  # "wuliu": every position a pinyin syllable
         for key in keys_of(window):
             for term in self.ix.vocab_keys.get(key, ()):
-                if any(a == b for a, b in zip(term, window, strict=True)):
+                if typed or any(a == b for a, b in zip(term, window, strict=True)):
                     out.append((term, HOMOPHONE))
+        if typed and len(out) > 2:
+            return []  # a syllable sequence many terms share names none of them
         if out or not plain or len(window) > 4:
             return out
         short = len(window) == 2
@@ -183,13 +191,14 @@ class Scorer:
         weight = np.zeros(size, dtype=np.float32)
         # for query.explained: 1 at a lone Han character, 0 at Latin letters and digits, else -1
         plain = np.full(size, -1.0, dtype=np.float32)
+        full = np.zeros(size, dtype=np.float32)  # the weight of unknown content, counted fully
         offset = 0
         corrected: list[str] = []
         for run in query.runs:
             places = run.places
             end = offset + len(places)
             if run.opaque:  # a homograph in its other sense: content the documents do not cover
-                weight[offset:end] = 1.0
+                weight[offset:end] = full[offset:end] = 1.0
                 corrected.append("".join(places))
                 offset = end
                 continue
@@ -203,14 +212,17 @@ class Scorer:
                     w = self._idf(b)
                     known[j] = max(known[j], w)
                     known[j + 1] = max(known[j + 1], w)
-            # unknown content weighs fully, a lone character little, generic content nothing
-            lone = 1.0 if len(places) > 1 or _is_latin_word(places[0]) else 0.3
+            # unknown content weighs UNFOUND (fully in `full`), a lone character little, generic
+            # content nothing
+            whole = len(places) > 1 or _is_latin_word(places[0])
+            lone, counted_lone = (UNFOUND, 1.0) if whole else (0.3, 0.3)
             for j, p in enumerate(places):
                 if p.isascii():
                     plain[offset + j] = 0.0
                 elif len(places) == 1:
                     plain[offset + j] = 1.0
             weight[offset:end] = np.where(known > 0, known, np.where(generic, 0.0, lone))
+            full[offset:end] = np.where(known > 0, known, np.where(generic, 0.0, counted_lone))
             fixes: list[tuple[int, int, str]] = []
             for f in self._features(run, offset, fixes):
                 if not len(f.idx):
@@ -254,7 +266,7 @@ class Scorer:
         # (a lone character weighs fully here: "写个方案" is not a bare topic; unknown Latin
         # letters and digits not at all: "<b>物流</b>", "2024年")
         found = cov.any(axis=1)
-        counted = np.where(found, weight, np.where(plain >= 0, plain, weight))
+        counted = np.where(found, weight, np.where(plain >= 0, plain, full))
         counted_total = float(counted.sum())
         query.explained = (
             float(counted @ found) * 100.0 / counted_total if counted_total > 0 else 100.0
@@ -285,6 +297,7 @@ class Scorer:
         roles = np.zeros(self.ix.n, dtype=bool)
         for r in query.roles:
             roles |= self.ix.role_mask[r]
+        deputy_asked = any(w in query.text for w in DEPUTY_WORDS)
         ranked: list[tuple[int, float]] = []
         for pos, i in enumerate(top.tolist()):
             fuzzy = 0.5 * float(partial[pos]) + 0.5 * float(ratio[pos])
@@ -298,10 +311,17 @@ class Scorer:
                 score -= SUBJECT_PENALTY
             if roles[i] and score >= MIN_SCORE:  # the verb prefers among answers, never makes one
                 score += ROLE_BONUS
+            if self.ix.deputy[i] and not deputy_asked:
+                score -= DEPUTY_PENALTY  # "谁召集": the 召集人, not the 副召集人
+            kind = self.ix.units[duty.unit].kind
+            if query.want == "unit" and kind in ("leadership", "meeting"):
+                score -= KIND_PENALTY
+            elif query.want == "person" and kind == "leadership" and score >= MIN_SCORE:
+                score += PERSON_BONUS
             ranked.append((i, score))
         ranked.sort(key=lambda r: (-r[1], r[0]))  # by the full score: a bonus above 100 still ranks
         if restrict and ranked[0][1] < MIN_SCORE:
             return []
-        return [(i, min(100.0, score)) for i, score in ranked]
+        return ranked  # a bonus may take a score above 100; Match shows it capped
 
     # --- answers ------------------------------------------------------------------------------

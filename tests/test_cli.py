@@ -59,8 +59,9 @@ def test_ask_stdin_one_json_object_per_line() -> None:
     # One answer per input line, blank ones included, so they stay aligned.
     assert [d["question"] for d in lines] == questions
     assert lines[1]["matches"][0]["unit"] == "县农办"
-    assert lines[2] == {"question": "", "answered": False, "matches": []}
-    assert lines[3] == {"question": "今天天气怎么样", "answered": False, "matches": []}
+    declined = {"answered": False, "matches": [], "reason": "off_topic", "hints": []}
+    assert lines[2] == {"question": "", **declined}
+    assert lines[3] == {"question": "今天天气怎么样", **declined}
 
 
 def test_ask_jurisdiction_option() -> None:

@@ -342,7 +342,17 @@ def test_to_json_shape() -> None:
     assert m["unit"] == "县农办" and 0 <= m["score"] <= 100
     json.dumps(data, ensure_ascii=False)
     declined = engine_for("yongjia").ask("今天天气怎么样").to_json()
-    assert declined == {"question": "今天天气怎么样", "answered": False, "matches": []}
+    assert declined == {
+        "question": "今天天气怎么样",
+        "answered": False,
+        "matches": [],
+        "reason": "off_topic",
+        "hints": [],
+    }
+    named = engine_for("yongjia").ask("统计局几点下班").to_json()
+    assert named["reason"] == "unit_other" and named["hints"][0]["unit"] == "县统计局"
+    clear = engine_for("yongjia").ask("统计数据谁负责汇总").to_json()
+    assert {m["unit"] for m in clear["matches"]} == {"县统计局"} and clear["related"]
 
 
 def test_match_fields() -> None:

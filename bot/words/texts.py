@@ -94,6 +94,32 @@ NOT_FOUND = (
     "这可能不属于文件规定的范围。可以换个说法再问，或发送 /duties 查看各单位职责。"
 )
 
+# Why a question was declined (knowledge.lookup.Answer.reason), and what to try instead.
+DECLINE_OFF_TOPIC = (
+    "抱歉，没有找到与「{question}」相关的职责：这不在{document}规定的服务业工作机制范围内。\n"
+    "可以换个说法再问，或发送 /duties 查看各单位职责。"
+)
+DECLINE_NOT_COVERED = (
+    "在{document}中没有找到与「{question}」直接对应的职责。\n"
+    "可以换个说法再问，或发送 /duties 查看各单位职责。"
+)
+DECLINE_UNIT_OTHER = (
+    "抱歉，文件中没有找到「{question}」：{document}只规定了<b>{unit}</b>在服务业工作中的职责，"
+    "不涉及地址、电话、办公时间、人员、待遇、证照办理这类事项，请向该单位直接了解。\n"
+    "发送 <code>/duties {unit}</code> 查看它在文件中的职责。"
+)
+DECLINE_HINTS_HEAD = "\n文件中较接近的职责："
+DECLINE_UNIT_HINTS_HEAD = "\n<b>{unit}</b>在文件中的职责："
+HINT_LINE = "\n• <b>{unit}</b>：{topic}（{source}）"
+RELATED_HEAD = "\n<b>相关：</b>"
+CLI_DECLINE_REASONS = {
+    "off_topic": "（不在文件规定的服务业工作机制范围内）",
+    "not_covered": "（文件中没有直接对应的职责）",
+    "unit_other": "（文件没有规定该单位这类事项）",
+}
+CLI_HINT = "  接近：{unit}（{topic}）"
+CLI_RELATED = "  相关：{unit}（{topic}）"
+
 UNIT_HEAD = "<b>{unit}</b> 的职责（共 {count} 项）：\n"
 UNIT_DUTY_LINE = "\n{index}. <b>{topic}</b>（{role}）\n{duty}\n<i>出处：{source}</i>\n"
 UNIT_NO_DUTIES = "<b>{unit}</b> 在文件中没有单列的职责条款。"

@@ -1,0 +1,115 @@
+"""The lookup reads intent + topic + the kind of answer asked (issue 13)."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.render import answer_html
+from knowledge.lookup import engine_for
+
+
+def first_unit(jurisdiction: str, question: str) -> str | None:
+    answer = engine_for(jurisdiction).ask(question)
+    return answer.matches[0].unit if answer.answered and answer.matches else None
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("县统计局几点下班", "县统计局"),
+        ("发改局地址在哪", "县发改局"),
+        ("教育局招聘老师的事问谁", "县教育局"),
+        ("交通局的营业执照怎么办", "县交通局"),
+        ("体育局周末开不开门", "县体育局"),
+    ],
+)
+def test_a_named_unit_asked_about_its_own_matters_is_declined_with_its_duties(
+    question: str, unit: str
+) -> None:
+    engine = engine_for("yongjia")
+    answer = engine.ask(question)
+    assert not answer.answered and answer.reason == "unit_other"
+    assert answer.hints and {m.unit for m in answer.hints} == {unit}
+    reply = answer_html(answer, engine.kb)
+    assert f"/duties {unit}" in reply and "办公时间" in reply
+
+
+def test_a_unit_named_with_nothing_else_asked_still_lists_its_duties() -> None:
+    for question in ("统计局是干什么的", "县统计局", "园林局参与啥"):
+        jurisdiction = "district" if "园林" in question else "yongjia"
+        answer = engine_for(jurisdiction).ask(question)
+        assert answer.answered and answer.kind == "unit", question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "老师您好，打扰一下，我是瓯北街道经济发展办的小王，我们这边有家呼叫中心外包企业，"
+            "想问下服务外包业是县里哪个部门指导协调的？谢谢！",
+            {"县经贸局"},
+        ),
+        ("领导好，我是统计局的小陈，物流归谁管呀，谢谢", {"县发改局", "县交通局"}),
+        ("您好，不好意思打扰了，问个事，社区服务这块归哪个局，麻烦了", {"县民政局"}),
+    ],
+)
+def test_greetings_self_introduction_and_thanks_do_not_count(
+    question: str, expected: set[str]
+) -> None:
+    assert first_unit("yongjia", question) in expected
+
+
+def test_the_unit_of_a_self_introduction_is_who_asks_not_what_is_asked() -> None:
+    # the asker's own unit answers only when the question points back at it
+    assert first_unit("yongjia", "我是统计局的小王，物流归谁管") in {"县发改局", "县交通局"}
+    answer = engine_for("yongjia").ask("我是统计局的，我们局有啥任务")
+    assert answer.answered and answer.kind == "unit"
+    assert answer.matches[0].unit == "县统计局"
+
+
+def test_the_kind_of_answer_asked_constrains_the_candidates() -> None:
+    assert first_unit("yongjia", "协调会议谁召集") == "县长"
+    assert first_unit("yongjia", "协调会议副召集人是谁") == "分管副县长"
+    assert first_unit("yongjia", "协调会议办公室设在哪个单位") == "县发改局"
+    # "哪个部门" asks for a department: the leader who shares the clause is no such answer
+    both = engine_for("district").ask("专项联动谁组织")
+    assert {m.unit for m in both.matches} == {"区发改委", "分管区长"}
+    department = engine_for("district").ask("专项联动哪个部门组织")
+    assert [m.unit for m in department.matches] == ["区发改委"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("wuliu归谁管", {"县发改局", "县交通局"}),
+        ("shangmao liutong谁负责", {"县经贸局"}),
+        ("2、3产分离谁负责", {"县财政局（地税局）"}),
+        ("企业2,3产分离找哪个局", {"县财政局（地税局）"}),
+    ],
+)
+def test_pinyin_and_digits_are_read(question: str, expected: set[str]) -> None:
+    assert first_unit("yongjia", question) in expected
+
+
+def test_a_clear_winner_is_answered_with_the_others_as_related() -> None:
+    engine = engine_for("yongjia")
+    answer = engine.ask("统计数据谁负责汇总")
+    assert answer.answered and not answer.ambiguous
+    assert {m.unit for m in answer.matches} == {"县统计局"}
+    assert answer.related and all(m.unit != "县统计局" for m in answer.related)
+    reply = answer_html(answer, engine.kb)
+    assert "相关" in reply and answer.related[0].unit in reply
+
+
+def test_a_real_tie_still_offers_choices() -> None:
+    answer = engine_for("yongjia").ask("物流")
+    assert answer.answered and answer.ambiguous
+    assert {m.unit for m in answer.matches} >= {"县发改局", "县交通局"}
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "看电影", "宽带坏了找谁"])
+def test_a_decline_says_why(question: str) -> None:
+    engine = engine_for("yongjia")
+    answer = engine.ask(question)
+    assert not answer.answered and answer.reason == "off_topic"
+    assert "不在" in answer_html(answer, engine.kb)
