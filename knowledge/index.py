@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from pypinyin import Style, lazy_pinyin
 
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.normalize import GENERIC_STOPWORDS, SEP, TOPIC_GENERIC, clean
@@ -87,6 +88,7 @@ class Index:
     overall: list[int]  # the duties over the whole mechanism
     unit_bigrams: dict[str, set[str]]  # unit id → bigrams of its name
     deputy: list[bool]  # per duty, whether its topic is a deputy's or helper's part (副召集人)
+    alias_pinyin: dict[str, str]  # a unit name typed in pinyin (fagaiwei) or initials (tjj) → alias
 
 
 class _Cutter:
@@ -168,6 +170,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         overall=[i for i, d in enumerate(duties) if d.overall],
         unit_bigrams={u.id: set(bigrams(clean_cached(u.name))) for u in kb.units},
         deputy=[any(w in d.topic for w in DEPUTY_WORDS) for d in duties],
+        alias_pinyin=_alias_pinyin(alias, vocab),
     )
 
 
@@ -257,6 +260,25 @@ def _alias_keys(alias: dict[str, str]) -> dict[tuple[str, ...], set[str]]:
         if key:
             keys[key].add(a)
     return keys
+
+
+def _alias_pinyin(alias: dict[str, str], vocab: set[str]) -> dict[str, str]:
+    """Unit names as typed in pinyin: the full syllables (fagaiwei) of every alias, and the
+    initials (tjj) of aliases of three characters or more; a spelling two units (or a document
+    term's initials) share names neither."""
+    spelled: dict[str, set[str]] = defaultdict(set)
+    for a in alias:
+        if all("\u4e00" <= ch <= "\u9fff" for ch in a):
+            spelled["".join(lazy_pinyin(a))].add(a)
+            if len(a) >= 3:
+                spelled["".join(lazy_pinyin(a, style=Style.FIRST_LETTER))].add(a)
+    taken = {"".join(lazy_pinyin(t, style=Style.FIRST_LETTER)) for t in vocab if len(t) >= 3}
+    out: dict[str, str] = {}
+    for typed, names in spelled.items():
+        units = {alias[a] for a in names}
+        if len(units) == 1 and (len(typed) > len(min(names, key=len)) or typed not in taken):
+            out[typed] = max(names, key=len)
+    return out
 
 
 def _alias_lengths(alias: dict[str, str]) -> dict[str, list[int]]:

@@ -13,6 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from knowledge.english import translate
 from knowledge.index import Index
 from knowledge.intent import Want, read_intent
 from knowledge.normalize import DUTY_MARKERS, SEP, WHO_MARKERS, clean, strip_frames
@@ -66,6 +67,14 @@ _WHEREABOUTS = re.compile(
     r"(?<!设)在(?:哪里|哪儿|哪)|(?:哪里|哪儿)有|去(?:哪里|哪儿|哪(?![个家一些]))"
 )
 
+# "Which" of a topic, not of a unit: 哪个产业, 哪些方面, 哪块工作.
+_WHICH_TOPIC = re.compile(
+    r"哪(?:个|些|一个|一些|几个|几)?(?:产业|行业|领域|方面|块|些事|项|类|工作|任务|事情|目标|指标)"
+)
+
+# A run of Latin letters, also over SEPs (a name typed with spaces: fa gai wei).
+_LATIN_RUN = re.compile(rf"[a-z]+(?:\{SEP}[a-z]+)*")
+
 # Dates in a question: 2024年, 2024年度, 3月份, 15日, 15号.
 _DATES = re.compile(r"(?<![0-9])(?:[0-9]{2,4}年度?|[0-9]{1,2}月份?|[0-9]{1,2}[日号])")
 
@@ -76,11 +85,15 @@ class QuestionReader:
     def __init__(self, ix: Index) -> None:
         self.ix = ix
         self._sound_memo: dict[str, tuple[str, ...]] = {}  # window → terms that sound alike
+        # English words of the lexicon and the YAML synonyms: read by them, not the glossary
+        self._latin_terms = frozenset(
+            t for t in (*ix.lexicon, *ix.synonyms) if t.isascii() and t.isalpha()
+        )
 
     def parse(self, question: str) -> Query:
         """Strip frames and unit names, segment, drop stop-words; the content left, as runs."""
         query = Query()
-        intent = read_intent(clean(question[: MAX_QUESTION * 3]))
+        intent = read_intent(translate(clean(question[: MAX_QUESTION * 3]), self._latin_terms))
         query.want = intent.want
         raw = intent.text[:MAX_QUESTION]
         raw = _DATES.sub(SEP, raw)  # "2024年物流": a date says nothing of who is responsible
@@ -88,11 +101,12 @@ class QuestionReader:
             for phrase, joined in self.ix.phrases.items():
                 if phrase in raw:
                     raw = raw.replace(phrase, joined)
-        query.who = any(m in raw for m in WHO_MARKERS)
+        # "牵头哪个产业" asks which topic, not who
+        query.who = any(m in _WHICH_TOPIC.sub(SEP, raw) for m in WHO_MARKERS)
         query.framed = any(m in raw for m in DUTY_MARKERS)
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(raw)
-        text = self._take_units(strip_frames(raw), query, query.who)
+        text = self._take_units(self._spelled_units(strip_frames(raw)), query, query.who)
         if intent.mine and not query.units:  # "我是统计局的，我们局有啥任务"
             own = Query()
             self._take_units(intent.self_org, own, False)
@@ -134,6 +148,20 @@ class QuestionReader:
                 query.runs.append(run)
         query.text = "".join("".join(run.places) for run in query.runs)
         return query
+
+    def _spelled_units(self, text: str) -> str:
+        """Unit names typed in pinyin or its initials (fagaiwei, tjj) written in Chinese."""
+        if not any("a" <= ch <= "z" for ch in text):
+            return text
+
+        def spelled(m: re.Match[str]) -> str:
+            run = m.group()
+            joined = run.replace(SEP, "")
+            if joined in self.ix.alias_pinyin and (SEP not in run or len(joined) > 4):
+                return self.ix.alias_pinyin[joined]
+            return run
+
+        return _LATIN_RUN.sub(spelled, text)
 
     def _known(self, word: str) -> bool:
         """Whether the documents, the YAML synonyms or the lexicon know the word."""

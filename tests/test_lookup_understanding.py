@@ -113,3 +113,41 @@ def test_a_decline_says_why(question: str) -> None:
     answer = engine.ask(question)
     assert not answer.answered and answer.reason == "off_topic"
     assert "不在" in answer_html(answer, engine.kb)
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "expected"),
+    [
+        ("yongjia", "who handles tourism", "楠溪江风景旅游管理局"),
+        ("yongjia", "health services谁管", "县卫生局"),
+        ("yongjia", "community service归哪个局", "县民政局"),
+        ("yongjia", "statistics bureau做什么", "县统计局"),
+        ("district", "law firm归谁", "区工商联"),  # the lexicon's own phrase wins
+    ],
+)
+def test_english_words_are_read_as_the_documents_words(
+    jurisdiction: str, question: str, expected: str
+) -> None:
+    assert first_unit(jurisdiction, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "expected"),
+    [
+        ("district", "fagaiwei管啥", "区发改委"),
+        ("district", "fgw管什么", "区发改委"),
+        ("yongjia", "tjj负责什么", "县统计局"),
+        ("yongjia", "gxs干嘛的", "县供销社"),
+    ],
+)
+def test_a_unit_typed_in_pinyin_or_initials_is_named(
+    jurisdiction: str, question: str, expected: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.kind == "unit" and answer.matches[0].unit == expected
+
+
+def test_which_topic_is_not_who() -> None:
+    # "牵头哪个产业" asks what the named body leads, not who: its duties
+    answer = engine_for("district").ask("工商联牵头哪个产业")
+    assert answer.kind == "unit" and answer.matches[0].unit == "区工商联"
