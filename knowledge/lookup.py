@@ -47,6 +47,7 @@ from knowledge.tuning import (
     HINTS,
     MARGIN,
     MIN_SCORE,
+    NAMED_ELSEWHERE,
     OVERALL_SCORE,
     UNFRAMED_MIN,
     UNIT_RESIDUE,
@@ -176,8 +177,8 @@ class LookupEngine:
             if ranked and ranked[0][0] in self.index.overall:
                 # "发改局在服务业工作中的任务": the mechanism as a whole, the unit's part in it
                 return self._unit_answer(question, query.units)
-            if not ranked or ranked[0][1] < MIN_SCORE:
-                if query.size <= UNIT_RESIDUE and not query.explained:
+            if not ranked or ranked[0][1] < NAMED_ELSEWHERE:
+                if query.asks_unit or (query.size <= UNIT_RESIDUE and not query.explained):
                     return self._unit_answer(question, query.units)  # "园林局参与啥"
                 return self._decline(question, "unit_other", named)
         if not ranked or ranked[0][1] < MIN_SCORE:

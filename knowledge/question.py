@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from knowledge.english import translate
 from knowledge.index import Index
 from knowledge.intent import Want, read_intent
-from knowledge.normalize import DUTY_MARKERS, SEP, WHO_MARKERS, clean, strip_frames
+from knowledge.normalize import (
+    DUTY_MARKERS,
+    SEP,
+    UNIT_ASKS,
+    WHO_MARKERS,
+    clean,
+    strip_frames,
+)
 from knowledge.phonetic import keys_of, positions
 from knowledge.segment import base_is_word
 from knowledge.tuning import (
@@ -56,6 +63,7 @@ class Query:
     explained: float = 0.0  # share of the content (0..100) the documents' words account for
     want: Want = "any"  # the kind of answer asked for (哪个局 → a unit, 谁召集 → a person)
     mine: bool = False  # about the asker's own unit, named in a self-introduction
+    asks_unit: bool = True  # its content is only words asking what a unit does (任务, 范围)
 
     @property
     def size(self) -> int:
@@ -106,7 +114,7 @@ class QuestionReader:
         query.framed = any(m in raw for m in DUTY_MARKERS)
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(raw)
-        text = self._take_units(self._spelled_units(strip_frames(raw)), query, query.who)
+        text = strip_frames(self._take_units(self._spelled_units(raw), query, query.who))
         if intent.mine and not query.units:  # "我是统计局的，我们局有啥任务"
             own = Query()
             self._take_units(intent.self_org, own, False)
@@ -130,6 +138,8 @@ class QuestionReader:
                     if content:  # the other sense of a homograph: content without evidence
                         query.runs.append(Run(positions(content), opaque=True))
                     continue
+                if len(content) > 1 and content not in UNIT_ASKS:
+                    query.asks_unit = False
                 if content in self.ix.carriers and run.places:
                     continue  # "餐饮 企业": the businesses of the industry before it
                 content = self._without_carrier(content)

@@ -44,4 +44,7 @@ PERSON_BONUS = 8.0  # "谁召集", "组长是谁": a leader is
 UNFOUND = 0.6  # weight of question content the documents do not know at all (vs 1 for known)
 DEPUTY_PENALTY = 6.0  # a deputy's or helper's part (副召集人, 协助) when the question asks neither
 DEPUTY_WORDS = ("副", "协助", "配合")
-UNIT_RESIDUE = 3  # a named unit with at most this much unknown residue (参与, 里面) is asked about
+UNIT_RESIDUE = 1  # a named unit with at most this much unknown residue (a typo's stray
+# character: 工商連 → 工商联 + 连) is asked about
+NAMED_ELSEWHERE = 40.0  # a unit named, its duties not fitting: another unit's duty must fit this
+# well to answer instead ("教育局中考政策" is not 财政局's 财税政策)

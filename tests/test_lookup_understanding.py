@@ -151,3 +151,20 @@ def test_which_topic_is_not_who() -> None:
     # "牵头哪个产业" asks what the named body leads, not who: its duties
     answer = engine_for("district").ask("工商联牵头哪个产业")
     assert answer.kind == "unit" and answer.matches[0].unit == "区工商联"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["统计局的工作范围", "文件对统计局有什么要求", "统计局对口哪个行业", "统计局在里面起什么作用"],
+)
+def test_words_asking_what_a_named_unit_does_list_its_duties(question: str) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert answer.kind == "unit" and answer.matches[0].unit == "县统计局"
+
+
+@pytest.mark.parametrize(
+    "question", ["发改局局长姓什么", "交通局的车能借用吗", "教育局明年中考政策"]
+)
+def test_a_named_unit_with_other_content_is_not_answered_by_a_weak_match(question: str) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert not answer.answered and answer.reason == "unit_other"
