@@ -46,5 +46,5 @@ DEPUTY_PENALTY = 6.0  # a deputy's or helper's part (副召集人, 协助) when 
 DEPUTY_WORDS = ("副", "协助", "配合")
 UNIT_RESIDUE = 1  # a named unit with at most this much unknown residue (a typo's stray
 # character: 工商連 → 工商联 + 连) is asked about
-NAMED_ELSEWHERE = 40.0  # a unit named, its duties not fitting: another unit's duty must fit this
+NAMED_ELSEWHERE = 60.0  # a unit named, its duties not fitting: another unit's duty must fit this
 # well to answer instead ("教育局中考政策" is not 财政局's 财税政策)
