@@ -197,7 +197,7 @@ class LookupEngine:
             same = tuple(m for m in matches if m.unit_id == first)
             others = tuple(m for m in matches if m.unit_id != first)
             return Answer(question, True, same, "duty", ambiguous=False, related=others)
-        ambiguous = len(groups) > 1 and (bool(rivals) or len(matches) > 1)
+        ambiguous = len(groups) > 1 and bool(rivals)  # one unit answers, whatever its topics
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
 
     def _why(self, query: Query, ranked: list[tuple[int, float]]) -> DeclineReason:
