@@ -25,7 +25,7 @@ from knowledge.normalize import (
     strip_frames,
 )
 from knowledge.phonetic import keys_of, positions
-from knowledge.segment import base_is_word
+from knowledge.segment import base_is_word, word_weight
 from knowledge.tuning import (
     BRIDGE_MAX,
     MAX_QUESTION,
@@ -44,6 +44,8 @@ class Run:
     bounds: set[int] = field(default_factory=lambda: {0})  # positions where a token starts/ends
     fragments: list[tuple[int, int, str]] = field(default_factory=list)  # fragment words' spans
     opaque: bool = False  # a homograph in its other sense: content, but no evidence
+    light: list[float] = field(default_factory=list)  # per position, its word's part-of-speech
+    # factor (a noun 1, a verb or an adverb less): how much it weighs if the documents lack it
 
 
 @dataclass
@@ -151,6 +153,7 @@ class QuestionReader:
                 if self._is_fragment(content):
                     run.fragments.append((start, start + len(places), content))
                 run.places.extend(places)
+                run.light.extend([word_weight(content)] * len(places))
                 run.bounds.add(len(run.places))
                 if len(places) == len(content):  # "证券期货": two known words in one token
                     run.bounds.update(start + i for i in self._known_split(content))
@@ -292,6 +295,10 @@ class QuestionReader:
             if who and self.ix.units[unit_id].kind in SUBJECT_KINDS:
                 query.subjects.add(unit_id)
                 out.append(text[i : i + length])
+            elif who and self._own_topic(unit_id, text[i : i + length]):
+                # "供销社改革发展谁来指导协调": the name is the unit's own topic too
+                query.units.append((unit_id, confidence))
+                out.append(text[i : i + length])
             else:
                 query.units.append((unit_id, confidence))
                 out.append(SEP)
@@ -301,6 +308,10 @@ class QuestionReader:
             seen[unit_id] = max(conf, seen.get(unit_id, 0.0))
         query.units = list(seen.items())
         return "".join(out)
+
+    def _own_topic(self, unit_id: str, name: str) -> bool:
+        """Whether a unit's name is in the topic of one of its own duties (供销社 of 供销社发展)."""
+        return any(name in self.ix.topics[i] for i in self.ix.by_unit[unit_id])
 
     def _unit_at(self, text: str, i: int) -> tuple[str, int, float] | None:
         """The unit whose name starts at text[i], with its length and confidence, or None."""

@@ -221,7 +221,8 @@ class Scorer:
                     plain[offset + j] = 0.0
                 elif len(places) == 1:
                     plain[offset + j] = 1.0
-            weight[offset:end] = np.where(known > 0, known, np.where(generic, 0.0, lone))
+            light = np.asarray(run.light, dtype=np.float32) if run.light else 1.0
+            weight[offset:end] = np.where(known > 0, known, np.where(generic, 0.0, lone * light))
             full[offset:end] = np.where(known > 0, known, np.where(generic, 0.0, counted_lone))
             fixes: list[tuple[int, int, str]] = []
             for f in self._features(run, offset, fixes):

@@ -8,6 +8,9 @@ from functools import cache
 from typing import Any
 
 import jieba
+import jieba.posseg
+
+from knowledge.tuning import LIGHT_FUNCTION, LIGHT_VERB
 
 # jieba logs its dictionary loading at INFO on its own logger; keep the bot's log quiet.
 jieba.setLogLevel(logging.WARNING)
@@ -49,3 +52,26 @@ class Segmenter:
 def base_is_word(text: str) -> bool:
     """Whether text is a word of jieba's default dictionary."""
     return bool(_base().FREQ.get(text))
+
+
+# jieba's part-of-speech tags of words that say how or when rather than what: adverbs, time and
+# place words, pronouns, prepositions, conjunctions, particles, numerals, measure words, idioms.
+_FUNCTION_TAGS = frozenset("d t f r p c u uj ul y e o m q l z a ad".split())
+
+
+@cache
+def _tags() -> dict[str, str]:
+    """jieba's default dictionary's part-of-speech tags (word → tag), loaded once."""
+    table: dict[str, str] = jieba.posseg.dt.word_tag_tab
+    return table
+
+
+def word_weight(word: str) -> float:
+    """How much an unknown question word weighs by its part of speech: a noun (or a word jieba
+    does not know: a typo, a trade word) fully, a verb less, a function word little."""
+    tag = _tags().get(word)
+    if tag is None or tag.startswith("n") or tag in ("vn", "j", "eng"):
+        return 1.0
+    if tag.startswith("v"):
+        return LIGHT_VERB
+    return LIGHT_FUNCTION if tag in _FUNCTION_TAGS else 1.0

@@ -48,3 +48,5 @@ UNIT_RESIDUE = 1  # a named unit with at most this much unknown residue (a typo'
 # character: 工商連 → 工商联 + 连) is asked about
 NAMED_ELSEWHERE = 60.0  # a unit named, its duties not fitting: another unit's duty must fit this
 # well to answer instead ("教育局中考政策" is not 财政局's 财税政策)
+LIGHT_VERB = 0.6  # an unknown verb weighs this share of an unknown noun (借用, 成立)
+LIGHT_FUNCTION = 0.25  # an unknown adverb, pronoun, time word... (专门, 平时, 这种)
