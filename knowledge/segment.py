@@ -56,7 +56,9 @@ def base_is_word(text: str) -> bool:
 
 # jieba's part-of-speech tags of words that say how or when rather than what: adverbs, time and
 # place words, pronouns, prepositions, conjunctions, particles, numerals, measure words, idioms.
-_FUNCTION_TAGS = frozenset("d t f r p c u uj ul y e o m q l z a ad".split())
+_FUNCTION_TAGS = frozenset(
+    ["d", "t", "f", "r", "p", "c", "u", "uj", "ul", "y", "e", "o", "m", "q", "l", "z", "a", "ad"]
+)
 
 
 @cache
