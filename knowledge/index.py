@@ -89,6 +89,9 @@ class Index:
     unit_bigrams: dict[str, set[str]]  # unit id → bigrams of its name
     deputy: list[bool]  # per duty, whether its topic is a deputy's or helper's part (副召集人)
     alias_pinyin: dict[str, str]  # a unit name typed in pinyin (fagaiwei) or initials (tjj) → alias
+    spelled: dict[
+        tuple[str, ...], str
+    ]  # toneless syllables → the one word they spell (wuliu → 物流)
 
 
 class _Cutter:
@@ -171,6 +174,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         unit_bigrams={u.id: set(bigrams(clean_cached(u.name))) for u in kb.units},
         deputy=[any(w in d.topic for w in DEPUTY_WORDS) for d in duties],
         alias_pinyin=_alias_pinyin(alias, vocab),
+        spelled=_spelled(vocab | set(terms) | set(synonyms) | set(stop) | set(alias)),
     )
 
 
@@ -279,6 +283,40 @@ def _alias_pinyin(alias: dict[str, str], vocab: set[str]) -> dict[str, str]:
         if len(units) == 1 and (len(typed) > len(min(names, key=len)) or typed not in taken):
             out[typed] = max(names, key=len)
     return out
+
+
+# Question phrases typed in pinyin (gui shui guan): spelled back so the question frames apply.
+_QUESTION_PHRASES = [
+    "归谁管",
+    "谁负责",
+    "谁管",
+    "找谁",
+    "问谁",
+    "哪个部门",
+    "哪个单位",
+    "哪个局",
+    "负责什么",
+    "管什么",
+    "干什么",
+    "是什么",
+    "有哪些",
+    "谁牵头",
+    "由谁",
+    "归口",
+    "归哪个部门",
+    "什么部门",
+    "哪家",
+]
+
+
+def _spelled(words: set[str]) -> dict[tuple[str, ...], str]:
+    """Toneless pinyin syllables of the documents' words, the stop-words and the question phrases
+    (two characters or more, all Han) → the word; a spelling two words share spells neither."""
+    found: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for w in words | set(_QUESTION_PHRASES):
+        if len(w) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in w):
+            found[tuple(lazy_pinyin(w))].add(w)
+    return {key: next(iter(ws)) for key, ws in found.items() if len(ws) == 1}
 
 
 def _alias_lengths(alias: dict[str, str]) -> dict[str, list[int]]:

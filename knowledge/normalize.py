@@ -150,7 +150,8 @@ def _frame_regex() -> re.Pattern[str]:
 
 def clean(text: str) -> str:
     """Normalise text but keep SEP where punctuation or spaces between CJK runs were."""
-    kept = SEP.join(_KEEP.findall(chinese_numerals(unicodedata.normalize("NFKC", text).lower())))
+    typed = unicodedata.normalize("NFKC", text).lower().replace("ü", "v")  # lüyou → lvyou
+    kept = SEP.join(_KEEP.findall(chinese_numerals(typed)))
     # only the kept characters reach OpenCC, which cannot encode a lone surrogate
     simplified: str = _T2S.convert(kept)
     return simplified

@@ -24,7 +24,7 @@ from knowledge.normalize import (
     clean,
     strip_frames,
 )
-from knowledge.phonetic import keys_of, positions
+from knowledge.phonetic import keys_of, positions, split_pinyin
 from knowledge.segment import base_is_word, word_weight
 from knowledge.tuning import (
     BRIDGE_MAX,
@@ -81,6 +81,8 @@ _WHEREABOUTS = re.compile(
 _WHICH_TOPIC = re.compile(
     r"哪(?:个|些|一个|一些|几个|几)?(?:产业|行业|领域|方面|块|些事|项|类|工作|任务|事情|目标|指标)"
 )
+
+_SPELL_MAX = 6  # longest word spelled back from pinyin, in syllables
 
 # A run of Latin letters, also over SEPs (a name typed with spaces: fa gai wei).
 _LATIN_RUN = re.compile(rf"[a-z]+(?:\{SEP}[a-z]+)*")
@@ -163,7 +165,8 @@ class QuestionReader:
         return query
 
     def _spelled_units(self, text: str) -> str:
-        """Unit names typed in pinyin or its initials (fagaiwei, tjj) written in Chinese."""
+        """Unit names typed in pinyin or its initials (fagaiwei, tjj) written in Chinese, and
+        pinyin spelling one word of the documents or of a question (wuliu, gui shui guan)."""
         if not any("a" <= ch <= "z" for ch in text):
             return text
 
@@ -172,9 +175,31 @@ class QuestionReader:
             joined = run.replace(SEP, "")
             if joined in self.ix.alias_pinyin and (SEP not in run or len(joined) > 4):
                 return self.ix.alias_pinyin[joined]
-            return run
+            return self._spell_words(run)
 
         return _LATIN_RUN.sub(spelled, text)
+
+    def _spell_words(self, run: str) -> str:
+        """A Latin run with each stretch of syllables that spells one known word written so."""
+        syllables: list[str] = []
+        for token in run.split(SEP):
+            parts = split_pinyin(token)
+            if parts is None:
+                return run  # not pinyin (an English word the glossary does not know)
+            syllables.extend(parts)
+        out: list[str] = []
+        i = 0
+        while i < len(syllables):
+            for n in range(min(_SPELL_MAX, len(syllables) - i), 1, -1):
+                word = self.ix.spelled.get(tuple(syllables[i : i + n]))
+                if word is not None:
+                    out.append(word)
+                    i += n
+                    break
+            else:
+                out.append(syllables[i])
+                i += 1
+        return "".join(out)
 
     def _known(self, word: str) -> bool:
         """Whether the documents, the YAML synonyms or the lexicon know the word."""

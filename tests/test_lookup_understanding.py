@@ -168,3 +168,18 @@ def test_words_asking_what_a_named_unit_does_list_its_duties(question: str) -> N
 def test_a_named_unit_with_other_content_is_not_answered_by_a_weak_match(question: str) -> None:
     answer = engine_for("yongjia").ask(question)
     assert not answer.answered and answer.reason == "unit_other"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "expected"),
+    [
+        ("yongjia", "lüyou谁负责", "楠溪江风景旅游管理局"),
+        ("yongjia", "wu liu gui shui guan", "县发改局"),
+        ("yongjia", "xinxi fuwuye找谁", "县信息办"),
+        ("district", "zhuanye fuwuye", "区工商联"),
+    ],
+)
+def test_pinyin_spelling_a_word_is_read_as_that_word(
+    jurisdiction: str, question: str, expected: str
+) -> None:
+    assert first_unit(jurisdiction, question) == expected
