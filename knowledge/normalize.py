@@ -170,8 +170,12 @@ _HOW_MANY = re.compile(r"(?:多少|几)(?=[分万元个次家项人])")
 _EVERY = re.compile(r"每(?:一个|一|个)(?=月|季度|季|年|周|星期|半年)")
 
 # Digits typed for Chinese numerals next to Han characters: "2、3产分离", "第3产业", "6大产业".
-_DIGIT_PAIR = re.compile(r"(?<![0-9])([0-9])\s*[、，,和与及/]\s*([0-9])(?=[\u4e00-\u9fff])")
-_DIGIT = re.compile(r"(?<![0-9.])([0-9]|10)(?![0-9.])(?=[大产类项条次级])")
+_DIGIT_PAIR = re.compile(
+    r"(?<![0-9])([0-9])\s*[、，,和与及/\-~～]\s*([0-9])(?=产)"
+    r"|(?<![0-9])([0-9])([0-9])(?=产分离)"
+    r"|(?<![0-9])([0-9])\s*[、，,和与及/]\s*([0-9])(?=[\u4e00-\u9fff])"
+)
+_DIGIT = re.compile(r"(?<![0-9.])([0-9]|10)(?![0-9.])(?=[大产类项条次级]|季度)")
 _ORDINAL = re.compile(r"(?<=第)([0-9]|10)(?![0-9.])")
 _CHINESE_DIGITS = "零一二三四五六七八九十"
 
@@ -182,9 +186,11 @@ def chinese_numerals(text: str) -> str:
     def one(m: re.Match[str]) -> str:
         return _CHINESE_DIGITS[int(m.group(1))]
 
-    text = _DIGIT_PAIR.sub(
-        lambda m: _CHINESE_DIGITS[int(m.group(1))] + _CHINESE_DIGITS[int(m.group(2))], text
-    )
+    def pair(m: re.Match[str]) -> str:
+        a, b = (g for g in m.groups() if g is not None)
+        return _CHINESE_DIGITS[int(a)] + _CHINESE_DIGITS[int(b)]
+
+    text = _DIGIT_PAIR.sub(pair, text)
     return _ORDINAL.sub(one, _DIGIT.sub(one, text))
 
 

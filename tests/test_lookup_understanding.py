@@ -85,6 +85,8 @@ def test_the_kind_of_answer_asked_constrains_the_candidates() -> None:
         ("shangmao liutong谁负责", {"县经贸局"}),
         ("2、3产分离谁负责", {"县财政局（地税局）"}),
         ("企业2,3产分离找哪个局", {"县财政局（地税局）"}),
+        ("23产分离", {"县财政局（地税局）"}),
+        ("2-3产分离谁负责", {"县财政局（地税局）"}),
     ],
 )
 def test_pinyin_and_digits_are_read(question: str, expected: set[str]) -> None:
@@ -183,3 +185,11 @@ def test_pinyin_spelling_a_word_is_read_as_that_word(
     jurisdiction: str, question: str, expected: str
 ) -> None:
     assert first_unit(jurisdiction, question) == expected
+
+
+def test_digits_stay_digits_where_they_are_amounts() -> None:
+    from knowledge.normalize import clean
+
+    assert clean("2024年3月") == "2024年3月"
+    assert clean("12产品") == "12产品"
+    assert clean("第3产业") == "第三产业"
