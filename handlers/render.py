@@ -115,12 +115,14 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
     )
 
 
-def _hint_lines(head: str, matches: Sequence[Match], limit: int = 4) -> str:
-    """A head and one line per duty (unit, topic, clause), or "" for none."""
+def _hint_lines(head: str, matches: Sequence[Match], limit: int = 4, own: bool = False) -> str:
+    """A head and one line per duty (unit, topic, clause; `own`: one unit's, without its name),
+    or "" for none."""
     if not matches:
         return ""
+    line = texts.HINT_OWN_LINE if own else texts.HINT_LINE
     lines = "".join(
-        texts.HINT_LINE.format(unit=escape(m.unit), topic=escape(m.topic), source=escape(m.source))
+        line.format(unit=escape(m.unit), topic=escape(m.topic), source=escape(m.source))
         for m in matches[:limit]
     )
     return head + lines + "\n"
@@ -136,7 +138,7 @@ def decline_html(answer: Answer, kb: Knowledge) -> str:
         own = [m for m in answer.hints if m.unit == answer.hints[0].unit]
         return texts.DECLINE_UNIT_OTHER.format(
             document=document, unit=unit, question=question
-        ) + _hint_lines(texts.DECLINE_UNIT_HINTS_HEAD.format(unit=unit), own)
+        ) + _hint_lines(texts.DECLINE_UNIT_HINTS_HEAD.format(unit=unit), own, own=True)
     if answer.reason == "not_covered":
         return texts.DECLINE_NOT_COVERED.format(document=document, question=question) + _hint_lines(
             texts.DECLINE_HINTS_HEAD, answer.hints

@@ -187,3 +187,24 @@ async def test_bot_errors_and_edits_show_live(page: Any, playground: Playground)
     emu.inject_fault("error", method="sendMessage", description="Internal Server Error")
     await send(page, "/help")
     await expect(page.get_by_test_id("api-error").first).to_contain_text("sendMessage")
+
+
+async def test_lookup_declines_and_related_in_the_chat(page: Any) -> None:
+    """A named unit's own matter is declined with its duties; a clear answer lists the related."""
+    from playwright.async_api import expect
+
+    await page.get_by_test_id("persona-select").select_option("1001")
+    bot_messages = page.locator('[data-testid="message"][data-from="bot"]')
+    await send(page, "县统计局几点下班？")
+    await expect(bot_messages).to_have_count(1)
+    declined = bot_messages.first
+    await expect(declined).to_contain_text("不涉及地址、电话、办公时间")
+    await expect(declined).to_contain_text("/duties 县统计局")
+    await expect(declined).to_contain_text("服务业统计")
+    await send(page, "老师您好，我是瓯北街道的小王，想问下统计数据谁负责汇总？谢谢")
+    await expect(bot_messages).to_have_count(2)
+    answer = bot_messages.nth(1)
+    await expect(answer).to_contain_text("县统计局")
+    await expect(answer).to_contain_text("相关：")
+    await expect(answer.get_by_test_id("inline-button")).to_have_count(0)
+    await page.screenshot(path="/tmp/playground-lookup.png", full_page=False)

@@ -111,6 +111,7 @@ DECLINE_UNIT_OTHER = (
 DECLINE_HINTS_HEAD = "\n文件中较接近的职责："
 DECLINE_UNIT_HINTS_HEAD = "\n<b>{unit}</b>在文件中的职责："
 HINT_LINE = "\n• <b>{unit}</b>：{topic}（{source}）"
+HINT_OWN_LINE = "\n• {topic}（{source}）"
 RELATED_HEAD = "\n<b>相关：</b>"
 CLI_DECLINE_REASONS = {
     "off_topic": "（不在文件规定的服务业工作机制范围内）",
