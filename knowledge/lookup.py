@@ -26,8 +26,9 @@ into an Answer. The numbers are in knowledge/tuning.py.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
@@ -36,7 +37,7 @@ from rapidfuzz import fuzz, process
 from knowledge.index import Index, build_index
 from knowledge.lexicon import Lexicon
 from knowledge.loader import load_knowledge
-from knowledge.normalize import SEP, clean, strip_frames
+from knowledge.normalize import DUTY_MARKERS, SEP, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
 from knowledge.question import Query, QuestionReader
 from knowledge.schema import Knowledge, Unit
@@ -54,6 +55,9 @@ from knowledge.tuning import (
 )
 
 log = logging.getLogger(__name__)
+
+# Where a question splits into clauses: punctuation and spaces.
+_CLAUSES = re.compile(r"[，,。.！!？?；;：:\s、~～…]+")
 
 DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
 
@@ -153,23 +157,43 @@ class LookupEngine:
         return None
 
     def ask(self, question: str, limit: int = 5) -> Answer:
-        """Answer a question; declines (answered False, no matches, a reason) when nothing fits."""
+        """Answer a question; declines (answered False, no matches, a reason) when nothing fits.
+
+        A long question told with context ("统计员刚换人，住宿餐饮的统计数据报给谁") that is not
+        answered as a whole is asked again by the clause that asks alone.
+        """
+        answer = self._ask(question, limit)
+        if answer.answered:
+            return answer
+        clauses = [c for c in _CLAUSES.split(question) if c]
+        asking = [c for c in clauses if any(m in clean(c) for m in DUTY_MARKERS)]
+        if len(clauses) < 2 or not asking or len(asking) == len(clauses):
+            return answer
+        again = self._ask("，".join(asking), limit)
+        if not again.answered:
+            return answer
+        return replace(again, question=question)
+
+    def _ask(self, question: str, limit: int) -> Answer:
         query = self._reader.parse(question)
-        named = [u for u, _ in query.units]
+        # a unit without duties of its own (各乡镇 in Yongjia) is context, not the answer's scope
+        named = [u for u, _ in query.units if self.index.by_unit.get(u)]
         if query.errand and (named or not query.subjects):
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
-        if query.units and not query.size:
+        if named and not query.size:
             return self._unit_answer(question, query.units)
         base = self._scorer.coverage(query) if query.size else None
-        if base is None or (query.bare and not query.units):
+        if base is None or (query.bare and not named):
             if query.whole and query.who and self.index.overall:
                 # "全区服务业谁牵头": nothing but the subject, the mechanism's overall duties
                 matches = tuple(self._match(i, OVERALL_SCORE) for i in self.index.overall)
                 return Answer(question, True, matches[: max(limit, 1)], "duty", ambiguous=False)
-            if query.bare and query.units:
-                return self._unit_answer(question, query.units)
+            if query.units:  # "各乡镇负责什么": a unit the documents give no duty of its own
+                return self._decline(question, "not_covered")
             return self._decline(question, "off_topic")
+        if query.bare and named:
+            return self._unit_answer(question, query.units)
         ranked = self._scorer.rank(query, base, restrict=named)
         if not ranked and named:
             # the content does not fit the named unit: the best unit overall, if one fits well

@@ -230,10 +230,16 @@ class QuestionReader:
         """The role verbs the question asks with (谁拍板 → decide; one character only after 谁),
         and whether it is a resident's own errand (宽带坏了, 酒店在哪里)."""
         asked: set[int] = set()
-        errand = bool(_WHEREABOUTS.search(raw))
-        for part in raw.split(SEP):
+        parts = raw.split(SEP)
+        # an errand in the clause that asks, not in the context told before it
+        # ("统计员刚换人，住宿餐饮的统计数据报给谁")
+        asking = {k for k, p in enumerate(parts) if any(m in p for m in DUTY_MARKERS)}
+        errand = False
+        for k, part in enumerate(parts):
             tokens = self.ix.seg.cut(part) if part else []
-            errand = errand or any(t in self.ix.errands for t in tokens)
+            if not asking or k in asking:
+                errand = errand or bool(_WHEREABOUTS.search(part))
+                errand = errand or any(t in self.ix.errands for t in tokens)
             for k, token in enumerate(tokens):
                 for r, asks in enumerate(self.ix.role_asks):
                     if token in asks and (

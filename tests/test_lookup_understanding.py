@@ -193,3 +193,14 @@ def test_digits_stay_digits_where_they_are_amounts() -> None:
     assert clean("2024年3月") == "2024年3月"
     assert clean("12产品") == "12产品"
     assert clean("第3产业") == "第三产业"
+
+
+def test_context_told_before_the_question_does_not_sink_it() -> None:
+    # an errand word in the context (换人) is no errand of the question; the asking clause decides
+    question = "老师，我这边统计员刚换人，想问一下住宿餐饮的统计数据到底是报给统计局还是经贸局？"
+    assert first_unit("yongjia", question) in {"县统计局", "县经贸局"}
+    # a unit the document gives no duty of its own (各乡镇) is context, not the answer's scope
+    question = (
+        "不好意思问一下，年底服务业考核的时候，乡镇这边的服务业工作会不会也算进去，由谁来考核呀"
+    )
+    assert first_unit("yongjia", question) == "县发改局"
