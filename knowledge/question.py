@@ -24,7 +24,7 @@ from knowledge.normalize import (
     clean,
     strip_frames,
 )
-from knowledge.phonetic import keys_of, positions, split_pinyin
+from knowledge.phonetic import confusable, keys_of, positions, split_pinyin
 from knowledge.segment import base_is_word, word_weight
 from knowledge.tuning import (
     BRIDGE_MAX,
@@ -322,14 +322,14 @@ class QuestionReader:
                 out.append(text[i])
                 i += 1
                 continue
-            unit_id, length, confidence = named
+            unit_id, length, confidence, name = named
             if who and self.ix.units[unit_id].kind in SUBJECT_KINDS:
                 query.subjects.add(unit_id)
                 out.append(text[i : i + length])
-            elif who and self._own_topic(unit_id, text[i : i + length]):
+            elif who and self._own_topic(unit_id, name):
                 # "供销社改革发展谁来指导协调": the name is the unit's own topic too
                 query.units.append((unit_id, confidence))
-                out.append(text[i : i + length])
+                out.append(name)
             else:
                 query.units.append((unit_id, confidence))
                 out.append(SEP)
@@ -344,17 +344,35 @@ class QuestionReader:
         """Whether a unit's name is in the topic of one of its own duties (供销社 of 供销社发展)."""
         return any(name in self.ix.topics[i] for i in self.ix.by_unit[unit_id])
 
-    def _unit_at(self, text: str, i: int) -> tuple[str, int, float] | None:
-        """The unit whose name starts at text[i], with its length and confidence, or None."""
+    def _unit_at(self, text: str, i: int) -> tuple[str, int, float, str] | None:
+        """The unit whose name starts at text[i], with the length typed, the confidence and the
+        name as written (a typo corrected), or None."""
         for length in range(min(self.ix.alias_max, len(text) - i), 1, -1):
             window = text[i : i + length]
             if window in self.ix.alias:
-                return self.ix.alias[window], length, 100.0
+                return self.ix.alias[window], length, 100.0, window
             if length >= 3 and window[-1] in UNIT_SUFFIXES and SEP not in window:
                 typo = self._homophone_unit(window)
                 if typo:
-                    return typo, length, 95.0
+                    return typo, length, 95.0, window
+            if 3 <= length <= 6 and SEP not in window:
+                slip = self._slipped_unit(window)
+                if slip:
+                    return self.ix.alias[slip], length, 90.0, slip
         return None
+
+    def _slipped_unit(self, window: str) -> str | None:
+        """The name of the one unit that window is, but for one character that sounds or looks
+        like the name's (供销设 → 供销社, 统汁局 → 统计局); not a word of the dictionary itself."""
+        if base_is_word(window):
+            return None
+        found = {
+            a
+            for k in range(len(window))
+            for a in self.ix.alias_one_off.get(window[:k] + "?" + window[k + 1 :], ())
+            if confusable(window[k], a[k])
+        }
+        return found.pop() if len({self.ix.alias[a] for a in found}) == 1 else None
 
     def _homophone_unit(self, window: str) -> str | None:
         """The unit whose name sounds like window and shares a character besides the suffix."""

