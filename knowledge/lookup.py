@@ -196,13 +196,15 @@ class LookupEngine:
             return self._unit_answer(question, query.units)
         ranked = self._scorer.rank(query, base, restrict=named)
         if not ranked and named:
+            if query.asks_unit:  # "智囊库要完成哪些工作": nothing but what the unit does
+                return self._unit_answer(question, query.units)
             # the content does not fit the named unit: the best unit overall, if one fits well
             ranked = self._scorer.rank(query, base, restrict=[])
             if ranked and ranked[0][0] in self.index.overall:
                 # "发改局在服务业工作中的任务": the mechanism as a whole, the unit's part in it
                 return self._unit_answer(question, query.units)
             if not ranked or ranked[0][1] < NAMED_ELSEWHERE:
-                if query.asks_unit or (query.size <= UNIT_RESIDUE and not query.explained):
+                if query.size <= UNIT_RESIDUE and not query.explained:
                     return self._unit_answer(question, query.units)  # "园林局参与啥"
                 return self._decline(question, "unit_other", named)
         if not ranked or ranked[0][1] < MIN_SCORE:
