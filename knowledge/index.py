@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.normalize import GENERIC_STOPWORDS, SEP, TOPIC_GENERIC, clean
@@ -118,6 +118,9 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
     for i, d in enumerate(duties):
         by_unit[d.unit].append(i)
     stop = GENERIC_STOPWORDS | {clean_cached(w).replace(SEP, "") for w in kb.stopwords}
+    # the jurisdiction's own name says nothing of who is responsible (永嘉县, 永嘉)
+    place = clean_cached(kb.jurisdiction.name).replace(SEP, "")
+    stop |= {place, place.rstrip("县区市")} - {""}
 
     exact, derived, synonyms = _names(kb)
     terms, phrases = _applicable(lexicon, duties, synonyms, exact)
@@ -307,6 +310,13 @@ _QUESTION_PHRASES = [
     "归哪个部门",
     "什么部门",
     "哪家",
+    "设在哪",
+    "在哪",
+    "是谁",
+    "从哪出",
+    "从哪里出",
+    "做什么",
+    "找哪个部门",
 ]
 
 
@@ -317,6 +327,10 @@ def _spelled(words: set[str]) -> dict[tuple[str, ...], str]:
     for w in words | set(_QUESTION_PHRASES):
         if len(w) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in w):
             found[tuple(lazy_pinyin(w))].add(w)
+            # a character read two ways in speech (谁 shui / shei): each reading spells the word
+            readings = pinyin(w, style=Style.NORMAL, heteronym=True)
+            for key in itertools.islice(itertools.product(*readings), 8):
+                found[key].add(w)
     return {key: next(iter(ws)) for key, ws in found.items() if len(ws) == 1}
 
 
