@@ -125,7 +125,9 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
     exact, derived, synonyms = _names(kb)
     terms, phrases = _applicable(lexicon, duties, synonyms, exact)
     alias, short = _aliases(exact, derived)
-    seg, cut, vocab = _vocabulary(lexicon, duties, stop, synonyms, terms, alias, exact, derived)
+    seg, cut, vocab = _vocabulary(
+        lexicon, duties, stop, synonyms, terms, alias, exact, derived, kb.stopwords
+    )
     _add_short_forms(alias, short, stop, vocab)
     alias_lengths = _alias_lengths(alias)
     vocab_keys, one_off = _typo_keys(vocab)
@@ -365,6 +367,7 @@ def _vocabulary(
     alias: dict[str, str],
     exact: dict[str, set[str]],
     derived: dict[str, set[str]],
+    stop_extra: list[str],
 ) -> tuple[Segmenter, _Cutter, set[str]]:
     """The segmenter, its memo for building, and the documents' terms (for typo correction)."""
     strong: set[str] = set()
@@ -374,6 +377,8 @@ def _vocabulary(
     for means in synonyms.values():
         strong.update(means)
     user_words = set(strong) | set(alias) | {t for t in terms if not t.isascii()}
+    # the subject's words and the jurisdiction's stop-words stay whole (强区, not 强 + 区)
+    user_words |= {clean_cached(w).replace(SEP, "") for w in (*lexicon.subject, *stop_extra)}
     user_words |= {clean_cached(a) for r in lexicon.roles for a in r.asks if len(a) >= 2}
     user_words |= {clean_cached(e) for e in lexicon.errands if len(e) >= 2}
     for d in duties:
