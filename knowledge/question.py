@@ -105,7 +105,8 @@ class QuestionReader:
     def parse(self, question: str) -> Query:
         """Strip frames and unit names, segment, drop stop-words; the content left, as runs."""
         query = Query()
-        intent = read_intent(translate(clean(question[: MAX_QUESTION * 3]), self._latin_terms))
+        typed = translate(clean(question[: MAX_QUESTION * 3]), self._latin_terms)
+        intent = read_intent(self._spelled_units(typed))
         query.want = intent.want
         raw = intent.text[:MAX_QUESTION]
         raw = _DATES.sub(SEP, raw)  # "2024年物流": a date says nothing of who is responsible
@@ -118,7 +119,7 @@ class QuestionReader:
         query.framed = any(m in raw for m in DUTY_MARKERS)
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(raw)
-        text = strip_frames(self._take_units(self._spelled_units(raw), query, query.who))
+        text = strip_frames(self._take_units(raw, query, query.who))
         if intent.mine and not query.units:  # "我是统计局的，我们局有啥任务"
             own = Query()
             self._take_units(intent.self_org, own, False)
@@ -187,19 +188,22 @@ class QuestionReader:
             if parts is None:
                 return run  # not pinyin (an English word the glossary does not know)
             syllables.extend(parts)
-        out: list[str] = []
+        out: list[tuple[str, bool]] = []  # (text, spelled back)
         i = 0
         while i < len(syllables):
             for n in range(min(_SPELL_MAX, len(syllables) - i), 1, -1):
                 word = self.ix.spelled.get(tuple(syllables[i : i + n]))
                 if word is not None:
-                    out.append(word)
+                    out.append((word, True))
                     i += n
                     break
             else:
-                out.append(syllables[i])
+                out.append((syllables[i], False))
                 i += 1
-        return "".join(out)
+        if not any(done for _, done in out):
+            return run
+        # between words spelled back, a lone syllable left is a particle (zai, li, de): dropped
+        return "".join(text if done else SEP for text, done in out)
 
     def _known(self, word: str) -> bool:
         """Whether the documents, the YAML synonyms or the lexicon know the word."""

@@ -223,3 +223,20 @@ def test_a_look_alike_is_no_licence_for_any_word() -> None:
     # real words next to a unit's name stay themselves
     for question in ("交通费谁报销", "统计员工资多少"):
         assert not engine_for("yongjia").ask(question).answered, question
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "expected"),
+    [
+        ("yongjia", "xietiao huiyi bangongshi she zai na", "县发改局"),
+        ("yongjia", "fu zhaojiren shi shei", "分管副县长"),
+        ("district", "zhinangku jingfei cong na chu", "区科技局"),
+    ],
+)
+def test_a_whole_question_typed_in_pinyin(jurisdiction: str, question: str, expected: str) -> None:
+    assert first_unit(jurisdiction, question) == expected
+
+
+def test_a_unit_named_in_pinyin_asked_its_phone_is_declined() -> None:
+    answer = engine_for("district").ask("qu fagaiwei dianhua duoshao")
+    assert not answer.answered and answer.reason == "unit_other"
