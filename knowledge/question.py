@@ -25,7 +25,7 @@ from knowledge.normalize import (
     strip_frames,
 )
 from knowledge.phonetic import confusable, keys_of, positions, split_pinyin
-from knowledge.segment import base_is_word, word_weight
+from knowledge.segment import base_is_word, is_function_word, word_weight
 from knowledge.tuning import (
     BRIDGE_MAX,
     MAX_QUESTION,
@@ -76,6 +76,10 @@ class Query:
 _WHEREABOUTS = re.compile(
     r"(?<!设)在(?:哪里|哪儿|哪)|(?:哪里|哪儿)有|去(?:哪里|哪儿|哪(?![个家一些]))"
 )
+
+# A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, dates of
+# a next meeting (下次几号开).
+_OWN_MATTERS = re.compile(r"放.{0,3}假|停不停|优惠活动|打折|下次.{0,4}(?:几号|哪天|什么时候)")
 
 # "Which" of a topic, not of a unit: 哪个产业, 哪些方面, 哪块工作.
 _WHICH_TOPIC = re.compile(
@@ -143,7 +147,7 @@ class QuestionReader:
                     if content:  # the other sense of a homograph: content without evidence
                         query.runs.append(Run(positions(content), opaque=True))
                     continue
-                if len(content) > 1 and content not in UNIT_ASKS:
+                if len(content) > 1 and content not in UNIT_ASKS and not is_function_word(content):
                     query.asks_unit = False
                 if content in self.ix.carriers and run.places:
                     continue  # "餐饮 企业": the businesses of the industry before it
@@ -242,8 +246,8 @@ class QuestionReader:
         for k, part in enumerate(parts):
             tokens = self.ix.seg.cut(part) if part else []
             if not asking or k in asking:
-                errand = errand or bool(_WHEREABOUTS.search(part))
-                errand = errand or any(t in self.ix.errands for t in tokens)
+                errand = errand or bool(_WHEREABOUTS.search(part) or _OWN_MATTERS.search(part))
+                errand = errand or any(self._is_errand(t) for t in tokens)
             for k, token in enumerate(tokens):
                 for r, asks in enumerate(self.ix.role_asks):
                     if token in asks and (
@@ -251,6 +255,13 @@ class QuestionReader:
                     ):
                         asked.add(r)
         return asked, errand
+
+    def _is_errand(self, token: str) -> bool:
+        """Whether a token is, or holds, a word of a resident's or a unit's own matter
+        (举报电话 holds 电话)."""
+        return token in self.ix.errands or any(
+            e in token for e in self.ix.errands if 2 <= len(e) < len(token)
+        )
 
     def _is_fragment(self, word: str) -> bool:
         """Whether a question word is only a part of a longer document word (区长 of 区长办公会)."""

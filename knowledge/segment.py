@@ -57,7 +57,7 @@ def base_is_word(text: str) -> bool:
 # jieba's part-of-speech tags of words that say how or when rather than what: adverbs, time and
 # place words, pronouns, prepositions, conjunctions, particles, numerals, measure words, idioms.
 _FUNCTION_TAGS = frozenset(
-    ["d", "t", "f", "r", "p", "c", "u", "uj", "ul", "y", "e", "o", "m", "q", "l", "z", "a", "ad"]
+    "d t f r p c u uj ul y e o m q mq s l z a ad".split()  # noqa: SIM905
 )
 
 
@@ -77,3 +77,9 @@ def word_weight(word: str) -> float:
     if tag.startswith("v"):
         return LIGHT_VERB
     return LIGHT_FUNCTION if tag in _FUNCTION_TAGS else 1.0
+
+
+def is_function_word(word: str) -> bool:
+    """Whether jieba tags the word as saying how, when or which rather than what (这份, 这次,
+    上一年, 几件): an adverb, pronoun, time or place word, numeral, measure word or particle."""
+    return _tags().get(word) in _FUNCTION_TAGS
