@@ -91,6 +91,13 @@ _SPELL_MAX = 6  # longest word spelled back from pinyin, in syllables
 # A run of Latin letters, also over SEPs (a name typed with spaces: fa gai wei).
 _LATIN_RUN = re.compile(rf"[a-z]+(?:\{SEP}[a-z]+)*")
 
+# References to the document's parts: 第3部分第19条, 三、2, 106号文.
+_CLAUSE_REFS = re.compile(
+    r"第[0-9一二三四五六七八九十]{1,3}(?:部分|条|项|款|段|章|节|点)"
+    r"|(?<![0-9])[0-9]{1,3}(?:部分|条|款|段|章|节)"
+    r"|[0-9]{2,4}号文(?:件)?(?:里|中)?"
+)
+
 # Dates in a question: 2024年, 2024年度, 3月份, 15日, 15号.
 _DATES = re.compile(r"(?<![0-9])(?:[0-9]{2,4}年度?|[0-9]{1,2}月份?|[0-9]{1,2}[日号])")
 
@@ -113,7 +120,9 @@ class QuestionReader:
         intent = read_intent(self._spelled_units(typed))
         query.want = intent.want
         raw = intent.text[:MAX_QUESTION]
-        raw = _DATES.sub(SEP, raw)  # "2024年物流": a date says nothing of who is responsible
+        raw = _CLAUSE_REFS.sub(
+            SEP, _DATES.sub(SEP, raw)
+        )  # "2024年物流": a date says nothing of who is responsible
         if self.ix.phrases and SEP in raw:  # "real estate" → "realestate"
             for phrase, joined in self.ix.phrases.items():
                 if phrase in raw:

@@ -420,8 +420,12 @@ def test_yongjia_evaluation_by_fgj_and_tjj(yj: Knowledge) -> None:
     assert "市发改委和市统计局" in m.text
     assert yj.unit(unit_id(yj, "市发改委")).kind == "agency"
     assert yj.unit(unit_id(yj, "市统计局")).kind == "agency"
-    evaluators = {yj.unit(d.unit).name for d in duties_with(yj, "四、统计考评 第4段")}
+    clause = duties_with(yj, "四、统计考评 第4段")
+    evaluators = {yj.unit(d.unit).name for d in clause if d.topic != "发布服务业工作评价情况"}
     assert evaluators == {"县发改局", "县统计局"}
+    # the city bodies' part in the same sentence: they publish the evaluation it follows
+    publishers = {yj.unit(d.unit).name for d in clause if d.topic == "发布服务业工作评价情况"}
+    assert publishers == {"市发改委", "市统计局"}
 
 
 def test_yongjia_leaders_and_organisations(yj: Knowledge) -> None:
