@@ -71,7 +71,10 @@ _SELF = re.compile(
 )
 
 # Words that point back at the asker's own unit: 我们局有啥任务, 我们单位归谁管.
-_MINE = re.compile(r"(?:我们|咱们|我|咱|本)(?:这个|的)?(?:局|委|办|单位|部门|乡|镇|街道|社)")
+_MINE = re.compile(
+    r"(?:我们|咱们|我|咱|本)(?:这个|的)?(?:局|委|办|单位|部门|乡|镇|街道|社)"
+    r"|(?:我们|咱们)(?:也|还|都)?(?:要|需要|该|得|能)?(?:参加|参与|负责|承担|配合|干|做)"
+)
 
 # The kind of answer asked for.
 _WANT_UNIT = re.compile(

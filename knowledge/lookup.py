@@ -195,6 +195,16 @@ class LookupEngine:
         if query.bare and named:
             return self._unit_answer(question, query.units)
         ranked = self._scorer.rank(query, base, restrict=named)
+        if ranked and named and query.who and query.roles and not self._does(ranked[0][0], query):
+            # "街道的目标最后谁拍板": the named unit owns the topic, another unit does what is
+            # asked (确定); that unit answers when its duty fits as well
+            doers = [
+                (i, sc)
+                for i, sc in self._scorer.rank(query, base, restrict=[])
+                if self._does(i, query) and sc >= MIN_SCORE
+            ]
+            if doers:
+                ranked = doers
         if not ranked and named:
             if query.asks_unit:  # "智囊库要完成哪些工作": nothing but what the unit does
                 return self._unit_answer(question, query.units)
@@ -225,6 +235,10 @@ class LookupEngine:
             return Answer(question, True, same, "duty", ambiguous=False, related=others)
         ambiguous = len(groups) > 1 and bool(rivals)  # one unit answers, whatever its topics
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
+
+    def _does(self, i: int, query: Query) -> bool:
+        """Whether duty i does one of the roles the question asks with (拍板 → 确定)."""
+        return any(self.index.role_mask[r][i] for r in query.roles)
 
     def _why(self, query: Query, ranked: list[tuple[int, float]]) -> DeclineReason:
         """Why a question is declined: none of the documents' words, or no duty of them."""
