@@ -240,3 +240,31 @@ def test_a_whole_question_typed_in_pinyin(jurisdiction: str, question: str, expe
 def test_a_unit_named_in_pinyin_asked_its_phone_is_declined() -> None:
     answer = engine_for("district").ask("qu fagaiwei dianhua duoshao")
     assert not answer.answered and answer.reason == "unit_other"
+
+
+def test_a_role_verb_finds_the_unit_that_does_it() -> None:
+    # 各街道 owns the targets; 区委、区政府 decides them (确定), which 拍板 asks for
+    assert first_unit("district", "街道的服务业目标最后谁拍板") == "区委、区政府"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "expected"),
+    [
+        ("yongjia", "106号文里物流谁管", {"县发改局", "县交通局"}),
+        ("yongjia", "第3部分第19条那个旅游局负责啥", {"楠溪江风景旅游管理局"}),
+        ("district", "区财政局在这份意见里负责啥", {"区财政局"}),
+        ("yongjia", "县政府常务会议在服务业工作上一年要干哪几件事", {"县政府常务会议"}),
+    ],
+)
+def test_references_to_the_document_and_function_words_say_nothing(
+    jurisdiction: str, question: str, expected: set[str]
+) -> None:
+    assert first_unit(jurisdiction, question) in expected
+
+
+@pytest.mark.parametrize(
+    "question", ["规划建设局违章建筑举报电话", "楠溪江风景旅游管理局五一放几天假"]
+)
+def test_a_units_own_matter_inside_a_longer_word_or_phrase_is_declined(question: str) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert not answer.answered and answer.reason == "unit_other"
