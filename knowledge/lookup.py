@@ -59,6 +59,12 @@ log = logging.getLogger(__name__)
 # Where a question splits into clauses: punctuation and spaces.
 _CLAUSES = re.compile(r"[，,。.！!？?；;：:\s、~～…]+")
 
+
+def _asks(cleaned: str) -> bool:
+    """Whether a cleaned clause has a word of responsibility (谁, 管, 负责, 报给 …)."""
+    return any(m in cleaned for m in DUTY_MARKERS)
+
+
 DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
 
 
@@ -166,7 +172,7 @@ class LookupEngine:
         if answer.answered:
             return answer
         clauses = [c for c in _CLAUSES.split(question) if c]
-        asking = [c for c in clauses if any(m in clean(c) for m in DUTY_MARKERS)]
+        asking = [c for c in clauses if _asks(clean(c))]
         if len(clauses) < 2 or not asking or len(asking) == len(clauses):
             return answer
         again = self._ask("，".join(asking), limit)

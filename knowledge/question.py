@@ -108,6 +108,17 @@ class QuestionReader:
     def __init__(self, ix: Index) -> None:
         self.ix = ix
         self._sound_memo: dict[str, tuple[str, ...]] = {}  # window → terms that sound alike
+        # the errands of two characters or more, to find inside longer words
+        longer = sorted((e for e in ix.errands if len(e) >= 2), key=len, reverse=True)
+        self._errand_words = re.compile("|".join(map(re.escape, longer)) or "(?!)")
+        # (first character, length) and (last character, length) of the aliases a slipped
+        # unit name may be (one character differs, so the first or the last one is kept)
+        self._alias_ends = {(a[0], len(a)) for a in ix.alias} | {(a[-1], -len(a)) for a in ix.alias}
+        # the lengths of the aliases by their first character
+        lengths: dict[str, set[int]] = {}
+        for a in ix.alias:
+            lengths.setdefault(a[0], set()).add(len(a))
+        self._first_lengths = {ch: frozenset(ls) for ch, ls in lengths.items()}
         # English words of the lexicon and the YAML synonyms: read by them, not the glossary
         self._latin_terms = frozenset(
             t for t in (*ix.lexicon, *ix.synonyms) if t.isascii() and t.isalpha()
@@ -268,8 +279,8 @@ class QuestionReader:
     def _is_errand(self, token: str) -> bool:
         """Whether a token is, or holds, a word of a resident's or a unit's own matter
         (举报电话 holds 电话)."""
-        return token in self.ix.errands or any(
-            e in token for e in self.ix.errands if 2 <= len(e) < len(token)
+        return token in self.ix.errands or (
+            len(token) > 2 and self._errand_words.search(token) is not None
         )
 
     def _is_fragment(self, word: str) -> bool:
@@ -371,9 +382,10 @@ class QuestionReader:
     def _unit_at(self, text: str, i: int) -> tuple[str, int, float, str] | None:
         """The unit whose name starts at text[i], with the length typed, the confidence and the
         name as written (a typo corrected), or None."""
+        exact = self._first_lengths.get(text[i], frozenset())
         for length in range(min(self.ix.alias_max, len(text) - i), 1, -1):
             window = text[i : i + length]
-            if window in self.ix.alias:
+            if length in exact and window in self.ix.alias:
                 return self.ix.alias[window], length, 100.0, window
             if length >= 3 and window[-1] in UNIT_SUFFIXES and SEP not in window:
                 typo = self._homophone_unit(window)
@@ -388,6 +400,9 @@ class QuestionReader:
     def _slipped_unit(self, window: str) -> str | None:
         """The name of the one unit that window is, but for one character that sounds or looks
         like the name's (供销设 → 供销社, 统汁局 → 统计局); not a word of the dictionary itself."""
+        ends = self._alias_ends
+        if (window[0], len(window)) not in ends and (window[-1], -len(window)) not in ends:
+            return None
         if base_is_word(window):
             return None
         found = {

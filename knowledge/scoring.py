@@ -61,6 +61,14 @@ class Scorer:
 
     def __init__(self, ix: Index) -> None:
         self.ix = ix
+        # the YAML synonyms and the lexicon words, each with an index by first character
+        self._tables: list[tuple[list[tuple[str, list[str]]], dict[str, list[int]], float]] = []
+        for table, factor in ((ix.synonyms, SYNONYM), (ix.lexicon, LEXICON)):
+            entries = list(table.items())
+            by_first: dict[str, list[int]] = {}
+            for k, (term, _) in enumerate(entries):
+                by_first.setdefault(term[0], []).append(k)
+            self._tables.append((entries, by_first, factor))
 
     def _features(self, run: Run, offset: int, fixes: list[tuple[int, int, str]]) -> list[_Feature]:
         """Evidence for one run of content positions; typo corrections are added to fixes.
@@ -119,9 +127,12 @@ class Scorer:
         at[c] = len(run.places)
         out: list[tuple[int, int, list[str], float]] = []
         taken: list[tuple[int, int]] = []
-        for table, factor in ((self.ix.synonyms, SYNONYM), (self.ix.lexicon, LEXICON)):
+        chars = set(joined)
+        for entries, by_first, factor in self._tables:
             whole = factor == LEXICON
-            for term, means in table.items():
+            # only the terms whose first character the run has, in the table's order
+            found = sorted(k for ch in chars for k in by_first.get(ch, ()))
+            for term, means in (entries[k] for k in found):
                 c0 = joined.find(term)
                 while c0 >= 0:
                     a, b = at.get(c0), at.get(c0 + len(term))
