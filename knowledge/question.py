@@ -98,6 +98,15 @@ _CLAUSE_REFS = re.compile(
     r"|[0-9]{2,4}号文(?:件)?(?:里|中)?"
 )
 
+# Counts and durations say nothing of who is responsible, and points keep their unit only
+# (扣2分 → 扣分, 加2-3分 → 加分, 3-5年 goes); money stays: the documents' sums (30万) are
+# evidence. A range's dash was turned into SEP by clean().
+_NUMBER = rf"[0-9]+(?:\.[0-9]+)?(?:[\{SEP}~～到至][0-9]+(?:\.[0-9]+)?)?"
+_AMOUNTS = re.compile(
+    rf"(?<![0-9a-z.]){_NUMBER}(?:个?月|年|天|个(?=[\u4e00-\u9fff]))"
+    rf"|(?<![0-9a-z.]){_NUMBER}(?P<points>分)"
+)
+
 # Dates in a question: 2024年, 2024年度, 3月份, 15日, 15号.
 _DATES = re.compile(r"(?<![0-9])(?:[0-9]{2,4}年度?|[0-9]{1,2}月份?|[0-9]{1,2}[日号])")
 
@@ -131,9 +140,10 @@ class QuestionReader:
         intent = read_intent(self._spelled_units(typed))
         query.want = intent.want
         raw = intent.text[:MAX_QUESTION]
-        raw = _CLAUSE_REFS.sub(
-            SEP, _DATES.sub(SEP, raw)
-        )  # "2024年物流": a date says nothing of who is responsible
+        # dates, references to the document's parts and amounts say nothing of who is
+        # responsible ("2024年物流", "第3部分", "扣2分" → "扣分")
+        raw = _CLAUSE_REFS.sub(SEP, _DATES.sub(SEP, raw))
+        raw = _AMOUNTS.sub(lambda m: m.group("points") or SEP, raw)
         if self.ix.phrases and SEP in raw:  # "real estate" → "realestate"
             for phrase, joined in self.ix.phrases.items():
                 if phrase in raw:
