@@ -344,7 +344,12 @@ class QuestionReader:
         """A word without stop-words at its ends ("统计数据" → "统计"); "" for a stop-word."""
         if word in self.ix.stop:
             return ""
-        if len(word) < 3 or word in self.ix.vocab or word in self.ix.lexicon:
+        if (
+            len(word) < 3
+            or word in self.ix.vocab
+            or word in self.ix.lexicon
+            or word in self.ix.alias
+        ):
             return word
         for n in range(len(word) - 1, 1, -1):
             if word[:n] in self.ix.stop:
