@@ -1053,3 +1053,16 @@ def test_without_the_loader_references_are_still_checked() -> None:
     data["reporting_units"][1]["part_of"] = "jd_01"
     with pytest.raises(ValidationError, match="part_of 'jd_01' is not another unit"):
         Knowledge.model_validate(data)
+
+
+def test_every_knowledge_file_ships_in_the_package() -> None:
+    """A YAML file the engine reads but the wheel leaves out breaks an installed bot (Docker)."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["knowledge"]
+    for path in (root / "knowledge").rglob("*.yaml"):
+        name = path.relative_to(root / "knowledge").as_posix()
+        assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} is not package data"
