@@ -15,7 +15,7 @@ from typing import Literal
 
 from knowledge.normalize import SEP
 
-Want = Literal["any", "unit", "person"]
+Want = Literal["any", "unit", "person", "partner"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
@@ -81,6 +81,12 @@ _WANT_UNIT = re.compile(
     r"(?:哪个|哪一个|哪家|什么|啥|哪些)(?:局|部门|单位|机构|科室|委|办)"
     r"|(?:找|问|归|报给|报)哪(?:个局|个部门|个单位|家)"
 )
+# Who works with a named unit on its clause: 会同哪个局, 跟哪个部门一起, 除了X还有哪个.
+_WANT_PARTNER = re.compile(
+    r"(?:会同|一起|一道|联合|协同|和谁|跟谁|与谁|同谁)(?:.{0,6})?(?:哪|谁)"
+    r"|(?:会同|一起|一道|联合|协同|和|跟|与|同)(?:哪个|哪家|哪些|谁)"
+    r"|除了.{1,12}(?:还有|另外|另一)"
+)
 _WANT_PERSON = re.compile(
     r"召集人|组长|副组长|谁召集|谁主持|谁挂帅|哪位领导|哪个领导|谁当(?:组长|召集人)|谁任"
 )
@@ -107,7 +113,9 @@ def read_intent(cleaned: str) -> Intent:
     text = _FILLER.sub(SEP, text)
     text = re.sub(rf"\{SEP}+", SEP, text).strip(SEP)
     want: Want = "any"
-    if _WANT_PERSON.search(text):
+    if _WANT_PARTNER.search(text):
+        want = "partner"
+    elif _WANT_PERSON.search(text):
         want = "person"
     elif _WANT_UNIT.search(text):
         want = "unit"

@@ -201,6 +201,17 @@ class LookupEngine:
         if query.bare and named:
             return self._unit_answer(question, query.units)
         ranked = self._scorer.rank(query, base, restrict=named)
+        if ranked and named and query.want == "partner":
+            # "商标认定工商局会同哪个局": the other units of the named unit's topic, then of
+            # its sentence
+            own = self.index.duties[ranked[0][0]]
+            score = ranked[0][1]
+            others = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in named]
+            same_topic = [i for i, d in others if d.topic == own.topic]
+            same_text = [i for i, d in others if d.text == own.text and i not in same_topic]
+            partners = [self._match(i, score) for i in same_topic + same_text]
+            if partners:
+                return Answer(question, True, tuple(partners[: max(limit, 1)]), "duty")
         if ranked and named and query.who and query.roles and not self._does(ranked[0][0], query):
             # "街道的目标最后谁拍板": the named unit owns the topic, another unit does what is
             # asked (确定); that unit answers when its duty fits as well

@@ -268,3 +268,17 @@ def test_references_to_the_document_and_function_words_say_nothing(
 def test_a_units_own_matter_inside_a_longer_word_or_phrase_is_declined(question: str) -> None:
     answer = engine_for("yongjia").ask(question)
     assert not answer.answered and answer.reason == "unit_other"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("著名商标认定工商局会同哪个局", "县发改局"),
+        ("市发改委跟哪个部门一起发布评价", "市统计局"),
+        ("除了市發改委，還有哪個市級部門發布服務業工作評價", "市统计局"),
+    ],
+)
+def test_who_works_with_a_named_unit_is_its_partner_not_itself(
+    question: str, expected: str
+) -> None:
+    assert first_unit("yongjia", question) == expected
