@@ -206,9 +206,9 @@ class LookupEngine:
             # its sentence
             own = self.index.duties[ranked[0][0]]
             score = ranked[0][1]
-            others = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in named]
-            same_topic = [i for i, d in others if d.topic == own.topic]
-            same_text = [i for i, d in others if d.text == own.text and i not in same_topic]
+            rest = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in named]
+            same_topic = [i for i, d in rest if d.topic == own.topic]
+            same_text = [i for i, d in rest if d.text == own.text and i not in same_topic]
             partners = [self._match(i, score) for i in same_topic + same_text]
             if partners:
                 return Answer(question, True, tuple(partners[: max(limit, 1)]), "duty")
