@@ -398,7 +398,13 @@ class QuestionReader:
         """The unit whose name starts at text[i], with the length typed, the confidence and the
         name as written (a typo corrected), or None."""
         exact = self._first_lengths.get(text[i], frozenset())
-        for length in range(min(self.ix.alias_max, len(text) - i), 1, -1):
+        longest = min(self.ix.alias_max, len(text) - i)
+        # the lengths worth a look: an alias's, one ending in a unit suffix (a homophone typo),
+        # or 3-6 characters (a slipped one)
+        lengths = {n for n in exact if n <= longest}
+        lengths.update(n for n in range(3, min(6, longest) + 1))
+        lengths.update(j - i + 1 for j in range(i + 6, i + longest) if text[j] in UNIT_SUFFIXES)
+        for length in sorted(lengths, reverse=True):
             window = text[i : i + length]
             if length in exact and window in self.ix.alias:
                 return self.ix.alias[window], length, 100.0, window

@@ -39,6 +39,8 @@ from knowledge.tuning import (
     UNIT_BONUS,
 )
 
+_TERM_MEMO = 8192  # document terms whose duties are remembered (the vocabulary is finite)
+
 
 @dataclass
 class _Feature:
@@ -61,6 +63,7 @@ class Scorer:
 
     def __init__(self, ix: Index) -> None:
         self.ix = ix
+        self._term_memo: dict[str, tuple[IntArray, FloatArray]] = {}
         # the YAML synonyms and the lexicon words, each with an index by first character
         self._tables: list[tuple[list[tuple[str, list[str]]], dict[str, list[int]], float]] = []
         for table, factor in ((ix.synonyms, SYNONYM), (ix.lexicon, LEXICON)):
@@ -175,17 +178,30 @@ class Scorer:
 
     def _term_feature(self, term: str, start: int, length: int, factor: float) -> _Feature:
         """Evidence that positions [start, start+length) mean the document's term."""
+        hit, share = self._term_duties(term)
+        return _Feature(start, start + length, hit, share * factor)
+
+    def _term_duties(self, term: str) -> tuple[IntArray, FloatArray]:
+        """The duties a document term is found in and how much of it each has (0..1): a
+        property of the index, worked out once per term."""
+        known = self._term_memo.get(term)
+        if known is not None:
+            return known
         every = [b for b in bigrams(term) if b not in self.ix.generic]
         grams = [b for b in every if b in self.ix.post]
         total = max(len(every), 1)
         if not grams:
-            return _Feature(start, start + length, np.zeros(0, np.int32), np.zeros(0, np.float32))
-        acc = np.zeros(self.ix.n, dtype=np.float32)
-        for b in grams:
-            idx, val = self.ix.post[b]
-            acc[idx] += val
-        hit = np.flatnonzero(acc).astype(np.int32)
-        return _Feature(start, start + length, hit, acc[hit] * (factor / total))
+            found = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        else:
+            acc = np.zeros(self.ix.n, dtype=np.float32)
+            for b in grams:
+                idx, val = self.ix.post[b]
+                acc[idx] += val
+            hit = np.flatnonzero(acc).astype(np.int32)
+            found = (hit, (acc[hit] / total).astype(np.float32))
+        if len(self._term_memo) < _TERM_MEMO:
+            self._term_memo[term] = found
+        return found
 
     def coverage(self, query: Query) -> FloatArray:
         """Per duty, the weighted share (0..100) of the question's content it covers.
