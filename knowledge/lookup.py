@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from knowledge.index import Index, build_index
+from knowledge.index import FloatArray, Index, build_index
 from knowledge.lexicon import Lexicon
 from knowledge.loader import load_knowledge
 from knowledge.normalize import DUTY_MARKERS, SEP, clean, strip_frames
@@ -58,6 +58,10 @@ log = logging.getLogger(__name__)
 
 # Where a question splits into clauses: punctuation and spaces.
 _CLAUSES = re.compile(r"[，,。.！!？?；;：:\s、~～…]+")
+
+
+# Reporting toward someone: the answer is who hears it.
+_TOWARD = re.compile(r"向(?:谁|哪个|哪里|哪)|报告给|汇报给")
 
 
 def _asks(cleaned: str) -> bool:
@@ -135,6 +139,10 @@ class LookupEngine:
         self.index: Index = build_index(kb, lexicon)
         self._reader = QuestionReader(self.index)
         self._scorer = Scorer(self.index)
+        self._names_of: dict[str, list[str]] = {u.id: [] for u in kb.units}
+        for alias, unit in self.index.alias.items():
+            if len(alias) >= 3:
+                self._names_of[unit].append(alias)
 
     # --- public -------------------------------------------------------------------------------
 
@@ -201,17 +209,12 @@ class LookupEngine:
         if query.bare and named:
             return self._unit_answer(question, query.units)
         ranked = self._scorer.rank(query, base, restrict=named)
-        if ranked and named and query.want == "partner":
-            # "商标认定工商局会同哪个局": the other units of the named unit's topic, then of
-            # its sentence
-            own = self.index.duties[ranked[0][0]]
-            score = ranked[0][1]
-            rest = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in named]
-            same_topic = [i for i, d in rest if d.topic == own.topic]
-            same_text = [i for i, d in rest if d.text == own.text and i not in same_topic]
-            partners = [self._match(i, score) for i in same_topic + same_text]
+        if query.want == "partner" and (named or query.subjects):
+            # "向谁汇报": the unit that hears it, whose sentence names the asked one, comes first
+            toward = _TOWARD.search(clean(question)) is not None
+            partners = self._partners(query, base, named or sorted(query.subjects), toward)
             if partners:
-                return Answer(question, True, tuple(partners[: max(limit, 1)]), "duty")
+                return Answer(question, True, partners[: max(limit, 1)], "duty")
         if ranked and named and query.who and query.roles and not self._does(ranked[0][0], query):
             # "街道的目标最后谁拍板": the named unit owns the topic, another unit does what is
             # asked (确定); that unit answers when its duty fits as well
@@ -252,6 +255,39 @@ class LookupEngine:
             return Answer(question, True, same, "duty", ambiguous=False, related=others)
         ambiguous = len(groups) > 1 and bool(rivals)  # one unit answers, whatever its topics
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
+
+    def _partners(
+        self, query: Query, base: FloatArray, units: list[str], toward: bool
+    ) -> tuple[Match, ...]:
+        """Who works with the named units on the clause asked about ("商标认定工商局会同哪个局",
+        "常务会议听取谁的汇报"): the other units of its topic, of its sentence, those its
+        sentence names, then those whose sentence names it."""
+        own_ranked = self._scorer.rank(query, base, restrict=units)
+        if not own_ranked:
+            return ()
+        own = self.index.duties[own_ranked[0][0]]
+        score = own_ranked[0][1]
+        rest = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in units]
+        names = [a for a, u in self.index.alias.items() if u in units and len(a) >= 3]
+        order = [
+            [i for i, d in rest if d.topic == own.topic],
+            [i for i, d in rest if d.text == own.text],
+            [i for i, d in rest if self._named_in(d.unit, own.text)],
+            [i for i, d in rest if any(n in d.text for n in names)],
+        ]
+        if toward:
+            order.reverse()
+        # within a group, the duties that cover more of the question first
+        order = [sorted(group, key=lambda i: -float(base[i])) for group in order]
+        seen: dict[str, int] = {}  # unit → its first duty in that order
+        for group in order:
+            for i in group:
+                seen.setdefault(self.index.duties[i].unit, i)
+        return tuple(self._match(i, score) for i in seen.values())
+
+    def _named_in(self, unit: str, text: str) -> bool:
+        """Whether a sentence names the unit (by a name of three characters or more)."""
+        return any(a in text for a in self._names_of[unit])
 
     def _does(self, i: int, query: Query) -> bool:
         """Whether duty i does one of the roles the question asks with (拍板 → 确定)."""

@@ -276,6 +276,7 @@ def test_a_units_own_matter_inside_a_longer_word_or_phrase_is_declined(question:
         ("著名商标认定工商局会同哪个局", "县发改局"),
         ("市发改委跟哪个部门一起发布评价", "市统计局"),
         ("除了市發改委，還有哪個市級部門發布服務業工作評價", "市统计局"),
+        ("县政府常务会议每半年听取谁的汇报", "县服务业工作部门协调会议"),  # named in its text
     ],
 )
 def test_who_works_with_a_named_unit_is_its_partner_not_itself(
