@@ -9,18 +9,15 @@ the glossary does not know (a pinyin syllable such as `wuliu`) is left as typed.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from knowledge.normalize import SEP
+from knowledge.normalize import LATIN_RUN, SEP
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "english.yaml"
 _MAX_WORDS = 3
-# A run of Latin words, between SEPs (spaces and punctuation were turned into SEP by clean()).
-_LATIN_RUN = re.compile(rf"[a-z]+(?:\{SEP}[a-z]+)*")
 
 
 @cache
@@ -87,4 +84,4 @@ def translate(cleaned: str, keep: frozenset[str] = frozenset()) -> str:
     if not any("a" <= ch <= "z" for ch in cleaned):
         return cleaned
     table = glossary()
-    return _LATIN_RUN.sub(lambda m: _translate_run(m.group(), table, keep), cleaned)
+    return LATIN_RUN.sub(lambda m: _translate_run(m.group(), table, keep), cleaned)

@@ -272,13 +272,18 @@ def _alias_keys(alias: dict[str, str]) -> dict[tuple[str, ...], set[str]]:
     return keys
 
 
+def _all_han(word: str) -> bool:
+    """Whether every character of a word is a (common) Han character."""
+    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
 def _alias_pinyin(alias: dict[str, str], vocab: set[str]) -> dict[str, str]:
     """Unit names as typed in pinyin: the full syllables (fagaiwei) of every alias, and the
     initials (tjj) of aliases of three characters or more; a spelling two units (or a document
     term's initials) share names neither."""
     spelled: dict[str, set[str]] = defaultdict(set)
     for a in alias:
-        if all("\u4e00" <= ch <= "\u9fff" for ch in a):
+        if _all_han(a):
             spelled["".join(lazy_pinyin(a))].add(a)
             if len(a) >= 3:
                 spelled["".join(lazy_pinyin(a, style=Style.FIRST_LETTER))].add(a)
@@ -327,7 +332,7 @@ def _spelled(words: set[str]) -> dict[tuple[str, ...], str]:
     (two characters or more, all Han) → the word; a spelling two words share spells neither."""
     found: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for w in words | set(_QUESTION_PHRASES):
-        if len(w) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in w):
+        if len(w) >= 2 and _all_han(w):
             found[tuple(lazy_pinyin(w))].add(w)
             # a character read two ways in speech (谁 shui / shei): each reading spells the word
             readings = pinyin(w, style=Style.NORMAL, heteronym=True)
@@ -340,7 +345,7 @@ def _alias_one_off(alias: dict[str, str]) -> dict[str, set[str]]:
     """Aliases of 3-6 Han characters by each one-character-off pattern (供销? → 供销社)."""
     out: dict[str, set[str]] = defaultdict(set)
     for a in alias:
-        if 3 <= len(a) <= 6 and all("\u4e00" <= ch <= "\u9fff" for ch in a):
+        if 3 <= len(a) <= 6 and _all_han(a):
             for i in range(len(a)):
                 out[a[:i] + "?" + a[i + 1 :]].add(a)
     return out

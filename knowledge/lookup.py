@@ -37,7 +37,7 @@ from rapidfuzz import fuzz, process
 from knowledge.index import FloatArray, Index, build_index
 from knowledge.lexicon import Lexicon
 from knowledge.loader import load_knowledge
-from knowledge.normalize import DUTY_MARKERS, SEP, clean, strip_frames
+from knowledge.normalize import SEP, asks_duty, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
 from knowledge.question import Query, QuestionReader
 from knowledge.schema import Knowledge, Unit
@@ -62,11 +62,6 @@ _CLAUSES = re.compile(r"[，,。.！!？?；;：:\s、~～…]+")
 
 # Reporting toward someone: the answer is who hears it.
 _TOWARD = re.compile(r"向(?:谁|哪个|哪里|哪)|报告给|汇报给")
-
-
-def _asks(cleaned: str) -> bool:
-    """Whether a cleaned clause has a word of responsibility (谁, 管, 负责, 报给 …)."""
-    return any(m in cleaned for m in DUTY_MARKERS)
 
 
 DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
@@ -180,7 +175,7 @@ class LookupEngine:
         if answer.answered:
             return answer
         clauses = [c for c in _CLAUSES.split(question) if c]
-        asking = [c for c in clauses if _asks(clean(c))]
+        asking = [c for c in clauses if asks_duty(clean(c))]
         if len(clauses) < 2 or not asking or len(asking) == len(clauses):
             return answer
         again = self._ask("，".join(asking), limit)
@@ -212,7 +207,9 @@ class LookupEngine:
         if query.want == "partner" and (named or query.subjects):
             # "向谁汇报": the unit that hears it, whose sentence names the asked one, comes first
             toward = _TOWARD.search(clean(question)) is not None
-            partners = self._partners(query, base, named or sorted(query.subjects), toward)
+            units = named or sorted(query.subjects)
+            own = ranked if named else self._scorer.rank(query, base, restrict=units)
+            partners = self._partners(base, units, own, toward)
             if partners:
                 return Answer(question, True, partners[: max(limit, 1)], "duty")
         if ranked and named and query.who and query.roles and not self._does(ranked[0][0], query):
@@ -257,18 +254,22 @@ class LookupEngine:
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
 
     def _partners(
-        self, query: Query, base: FloatArray, units: list[str], toward: bool
+        self,
+        base: FloatArray,
+        units: list[str],
+        own_ranked: list[tuple[int, float]],
+        toward: bool,
     ) -> tuple[Match, ...]:
         """Who works with the named units on the clause asked about ("商标认定工商局会同哪个局",
         "常务会议听取谁的汇报"): the other units of its topic, of its sentence, those its
-        sentence names, then those whose sentence names it."""
-        own_ranked = self._scorer.rank(query, base, restrict=units)
+        sentence names, then those whose sentence names it (own_ranked: the units' own duties,
+        ranked)."""
         if not own_ranked:
             return ()
         own = self.index.duties[own_ranked[0][0]]
         score = own_ranked[0][1]
         rest = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in units]
-        names = [a for a, u in self.index.alias.items() if u in units and len(a) >= 3]
+        names = [a for u in units for a in self._names_of[u]]
         order = [
             [i for i, d in rest if d.topic == own.topic],
             [i for i, d in rest if d.text == own.text],

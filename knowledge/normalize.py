@@ -104,7 +104,7 @@ UNIT_ASKS: frozenset[str] = frozenset(
         """
         任务 责任 职责 职能 分工 范围 工作范围 职责范围 要求 规定 文件 文件里 机制 平时 日常 几块
         哪几块 对口 作用 角色 定位 参与 参加 配合 活 活儿 差事 事项 内容 工作内容 具体 安排
-        有关 涉及 相关 承担 角色 身份 位置 清单 任务清单 责任清单 事情 业务 工作 分管 主抓 抓
+        有关 涉及 相关 身份 位置 清单 任务清单 责任清单 事情 业务 工作 分管 主抓 抓
         完成 干活 要干 要做 需要 该干 该做 归口 口子 条线 领域 方面 板块 部分 一块 块
         关系 有关系 算 算是 担任 职务 承担 负责 创建 建设 里 中 跟 成立 分到 出现 几件事
         哪几件事 事 干 多长时间 多久 一次 几次 频次 频率 什么时候 何时 开会 开
@@ -126,6 +126,15 @@ DUTY_MARKERS: tuple[str, ...] = WHO_MARKERS + tuple(
         " 报给 报到 交给 上报 还是"
     )
 )
+
+
+def asks_duty(cleaned: str) -> bool:
+    """Whether cleaned text has a word of responsibility (谁, 管, 负责, 报给 …)."""
+    return any(m in cleaned for m in DUTY_MARKERS)
+
+
+# A run of Latin letters, also over SEPs (words typed with spaces: who handles, fa gai wei).
+LATIN_RUN = re.compile(rf"[a-z]+(?:\{SEP}[a-z]+)*")
 
 # Generic words dropped when comparing two duties' topics
 # ("金融服务业发展" ≈ "金融业支持服务业发展").

@@ -17,10 +17,11 @@ from knowledge.english import translate
 from knowledge.index import Index
 from knowledge.intent import Want, read_intent
 from knowledge.normalize import (
-    DUTY_MARKERS,
+    LATIN_RUN,
     SEP,
     UNIT_ASKS,
     WHO_MARKERS,
+    asks_duty,
     clean,
     strip_frames,
 )
@@ -88,9 +89,6 @@ _WHICH_TOPIC = re.compile(
 
 _SPELL_MAX = 6  # longest word spelled back from pinyin, in syllables
 
-# A run of Latin letters, also over SEPs (a name typed with spaces: fa gai wei).
-_LATIN_RUN = re.compile(rf"[a-z]+(?:\{SEP}[a-z]+)*")
-
 # References to the document's parts: 第3部分第19条, 三、2, 106号文.
 _CLAUSE_REFS = re.compile(
     r"第[0-9一二三四五六七八九十]{1,3}(?:部分|条|项|款|段|章|节|点)"
@@ -150,7 +148,7 @@ class QuestionReader:
                     raw = raw.replace(phrase, joined)
         # "牵头哪个产业" asks which topic, not who
         query.who = any(m in _WHICH_TOPIC.sub(SEP, raw) for m in WHO_MARKERS)
-        query.framed = any(m in raw for m in DUTY_MARKERS)
+        query.framed = asks_duty(raw)
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(raw)
         text = strip_frames(self._take_units(raw, query, query.who))
@@ -212,7 +210,7 @@ class QuestionReader:
                 return self.ix.alias_pinyin[joined]
             return self._spell_words(run)
 
-        return _LATIN_RUN.sub(spelled, text)
+        return LATIN_RUN.sub(spelled, text)
 
     def _spell_words(self, run: str) -> str:
         """A Latin run with each stretch of syllables that spells one known word written so."""
@@ -271,7 +269,7 @@ class QuestionReader:
         parts = raw.split(SEP)
         # an errand in the clause that asks, not in the context told before it
         # ("统计员刚换人，住宿餐饮的统计数据报给谁")
-        asking = {k for k, p in enumerate(parts) if any(m in p for m in DUTY_MARKERS)}
+        asking = {k for k, p in enumerate(parts) if asks_duty(p)}
         errand = False
         for k, part in enumerate(parts):
             tokens = self.ix.seg.cut(part) if part else []
