@@ -50,6 +50,7 @@ from knowledge.tuning import (
     MIN_SCORE,
     NAMED_ELSEWHERE,
     OVERALL_SCORE,
+    TIE,
     UNFRAMED_MIN,
     UNIT_RESIDUE,
 )
@@ -62,6 +63,13 @@ _CLAUSES = re.compile(r"[，,。.！!？?；;：:\s、~～…]+")
 
 # Reporting toward someone: the answer is who hears it.
 _TOWARD = re.compile(r"向(?:谁|哪个|哪里|哪)|报告给|汇报给")
+
+
+# Asking whom something goes to (数据反馈给谁, 经费拨给哪些部门): the verb before 给 is kept; 报给
+# and 交给 ask where a report is sent in, which the documents say by naming who collects it.
+_TO_WHOM = re.compile(r"(?<![报交])([\u4e00-\u9fff]{0,2})给(?:谁|哪)")
+# Where a duty's sentence names whom it goes to: 反馈给六大现代服务业牵头部门和街道.
+_GIVEN_TO = re.compile(r"([\u4e00-\u9fff]{1,2})给([^，,。；;：:]{2,24})")
 
 
 DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
@@ -209,7 +217,7 @@ class LookupEngine:
             toward = _TOWARD.search(clean(question)) is not None
             units = named or sorted(query.subjects)
             own = ranked if named else self._scorer.rank(query, base, restrict=units)
-            partners = self._partners(base, units, own, toward)
+            partners = self._partners(base, units, own, toward, query.text)
             if partners:
                 return Answer(question, True, partners[: max(limit, 1)], "duty")
         if ranked and named and query.who and query.roles and not self._does(ranked[0][0], query):
@@ -245,6 +253,10 @@ class LookupEngine:
         groups = {self._group(i, query.text) for i, _ in kept}
         first = matches[0].unit_id
         rivals = [s for (_, s), m in zip(kept, matches, strict=True) if m.unit_id != first]
+        given = self._given_to(question, kept[0][0], kept[0][1])
+        if given:
+            # "数据反馈给谁": whom the best duty's sentence gives it to; that duty as related
+            return Answer(question, True, given, "duty", ambiguous=False, related=matches[:1])
         if len(groups) > 1 and rivals and best - rivals[0] >= CLEAR_GAP:
             # a clear winner: its unit answers, the other units are shown as related
             same = tuple(m for m in matches if m.unit_id == first)
@@ -253,12 +265,57 @@ class LookupEngine:
         ambiguous = len(groups) > 1 and bool(rivals)  # one unit answers, whatever its topics
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
 
+    def _given_to(self, question: str, i: int, score: float) -> tuple[Match, ...]:
+        """The units duty i's sentence gives its matter to (反馈给X和Y, 拨付给X), when the
+        question asks whom with the same verb (反馈给谁, 拨给哪些部门); () otherwise."""
+        asked = _TO_WHOM.search(clean(question))
+        if asked is None:
+            return ()
+        duty = self.index.duties[i]
+        found: list[str] = []
+        for verb, tail in _GIVEN_TO.findall(duty.text):
+            if not set(verb) & set(asked.group(1)):
+                continue
+            for unit in self._units_in(tail):
+                if unit != duty.unit and unit not in found:
+                    found.append(unit)
+        shown = round(min(100.0, score), 1)
+        return tuple(
+            Match(
+                u,
+                self.index.units[u].name,
+                duty.id,
+                duty.topic,
+                duty.text,
+                "recipient",
+                duty.source,
+                shown,
+            )
+            for u in found
+        )
+
+    def _units_in(self, text: str) -> list[str]:
+        """The units a stretch of a sentence names, in order, each by its longest name there."""
+        units: list[str] = []
+        at = 0
+        while at < len(text):
+            name = max(
+                (a for a in self.index.alias if len(a) >= 2 and text.startswith(a, at)),
+                key=len,
+                default="",
+            )
+            if name and self.index.alias[name] not in units:
+                units.append(self.index.alias[name])
+            at += len(name) or 1
+        return units
+
     def _partners(
         self,
         base: FloatArray,
         units: list[str],
         own_ranked: list[tuple[int, float]],
         toward: bool,
+        content: str,
     ) -> tuple[Match, ...]:
         """Who works with the named units on the clause asked about ("商标认定工商局会同哪个局",
         "常务会议听取谁的汇报"): the other units of its topic, of its sentence, those its
@@ -266,20 +323,31 @@ class LookupEngine:
         ranked)."""
         if not own_ranked:
             return ()
-        own = self.index.duties[own_ranked[0][0]]
         score = own_ranked[0][1]
+        # the units' duties tied for first (常务会议 hears two reports) are read together
+        owns = [self.index.duties[i] for i, s in own_ranked if s >= score - TIE]
         rest = [(i, d) for i, d in enumerate(self.index.duties) if d.unit not in units]
         names = [a for u in units for a in self._names_of[u]]
         order = [
-            [i for i, d in rest if d.topic == own.topic],
-            [i for i, d in rest if d.text == own.text],
-            [i for i, d in rest if self._named_in(d.unit, own.text)],
+            [i for i, d in rest if any(d.topic == own.topic for own in owns)],
+            [i for i, d in rest if any(d.text == own.text for own in owns)],
+            [i for i, d in rest if any(self._named_in(d.unit, own.text) for own in owns)],
             [i for i, d in rest if any(n in d.text for n in names)],
         ]
         if toward:
             order.reverse()
-        # within a group, the duties that cover more of the question first
-        order = [sorted(group, key=lambda i: -float(base[i])) for group in order]
+        # within a group, the duties whose sentence has the question's other words (汇报 of
+        # 协调会议向谁汇报) first, then those that cover more of the question
+        for name in sorted(names, key=len, reverse=True):
+            content = content.replace(name, SEP)
+        pairs = {content[k : k + 2] for k in range(len(content) - 1)} - {""}
+        pairs = {p for p in pairs if SEP not in p}
+
+        def key(i: int) -> tuple[bool, float]:
+            text = self.index.duties[i].text
+            return (not any(p in text for p in pairs), -float(base[i]))
+
+        order = [sorted(group, key=key) for group in order]
         seen: dict[str, int] = {}  # unit → its first duty in that order
         for group in order:
             for i in group:

@@ -126,6 +126,7 @@ class QuestionReader:
         for a in ix.alias:
             lengths.setdefault(a[0], set()).add(len(a))
         self._first_lengths = {ch: frozenset(ls) for ch, ls in lengths.items()}
+        self._brief: dict[tuple[str, str], str] = {}  # (unit, typed name) → its name in duties
         # English words of the lexicon and the YAML synonyms: read by them, not the glossary
         self._latin_terms = frozenset(
             t for t in (*ix.lexicon, *ix.synonyms) if t.isascii() and t.isalpha()
@@ -372,8 +373,10 @@ class QuestionReader:
                 continue
             unit_id, length, confidence, name = named
             if who and self.ix.units[unit_id].kind in SUBJECT_KINDS:
+                # its shortest name inside the one typed, so that the duties naming it briefly
+                # (协调会议由县长为召集人) count it as fully as those with its full name
                 query.subjects.add(unit_id)
-                out.append(text[i : i + length])
+                out.append(self._brief_name(unit_id, name) or text[i : i + length])
             elif who and self._own_topic(unit_id, name):
                 # "供销社改革发展谁来指导协调": the name is the unit's own topic too
                 query.units.append((unit_id, confidence))
@@ -387,6 +390,26 @@ class QuestionReader:
             seen[unit_id] = max(conf, seen.get(unit_id, 0.0))
         query.units = list(seen.items())
         return "".join(out)
+
+    def _brief_name(self, unit_id: str, name: str) -> str:
+        """The shortest of the unit's names (three characters or more) inside name that a duty
+        uses on its own, not only inside a longer name of it (协调会 is only in 协调会议); ""
+        for none."""
+        if (unit_id, name) not in self._brief:
+            names = sorted((a for a, u in self.ix.alias.items() if u == unit_id), key=len)
+            found = ""
+            for k, a in enumerate(names):
+                if len(a) < 3 or a not in name:
+                    continue
+                longer = [b for b in names[k + 1 :] if len(b) > len(a)]
+                texts = [d.text for d in self.ix.duties if a in d.text]
+                for b in reversed(longer):
+                    texts = [t.replace(b, SEP) for t in texts]
+                if any(a in t for t in texts):
+                    found = a
+                    break
+            self._brief[unit_id, name] = found
+        return self._brief[unit_id, name]
 
     def _own_topic(self, unit_id: str, name: str) -> bool:
         """Whether a unit's name is in the topic of one of its own duties (供销社 of 供销社发展)."""

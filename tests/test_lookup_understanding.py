@@ -283,3 +283,35 @@ def test_who_works_with_a_named_unit_is_its_partner_not_itself(
     question: str, expected: str
 ) -> None:
     assert first_unit("yongjia", question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("常务会议听取谁的汇报", "县服务业工作部门协调会议"),  # two duties of it tie
+        ("协调会议的情况要向谁汇报", "县政府常务会议"),  # the sentence with 汇报 first
+    ],
+)
+def test_partners_read_every_tied_duty_and_prefer_the_sentence_with_the_verb(
+    question: str, expected: str
+) -> None:
+    assert first_unit("yongjia", question) == expected
+
+
+def test_whom_a_duty_gives_its_matter_to_answers_a_to_whom_question() -> None:
+    engine = engine_for("district")
+    answer = engine.ask("月度统计数据反馈给谁")
+    assert [m.unit for m in answer.matches] == ["各区直牵头部门", "各街道"]
+    assert {m.role for m in answer.matches} == {"recipient"}
+    assert [m.unit for m in answer.related] == ["区统计局"]  # who sends it
+    reply = answer_html(answer, engine.kb)
+    assert "接收方" in reply and "区统计局" in reply
+    assert first_unit("district", "智囊库专项经费拨付给谁") == "各区直牵头部门"
+    # 报给 asks where a report goes in: the one who collects it, not whom it is sent on to
+    assert first_unit("district", "统计数据报给谁") == "区统计局"
+
+
+def test_a_body_named_in_full_counts_like_its_short_name_in_the_duties() -> None:
+    # the duty says 协调会议由县长为召集人; the member clauses spell the full name out
+    assert first_unit("yongjia", "县服务业工作部门协调会议谁主持") == "县长"
+    assert first_unit("yongjia", "协调会议谁主持") == "县长"

@@ -10,6 +10,7 @@ ROLE_LABELS = {
     "coordinate": "统筹协调",
     "statistics": "统计工作",
     "support": "配合参与",
+    "recipient": "接收方",
 }
 
 COMMANDS = [
