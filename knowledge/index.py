@@ -187,8 +187,10 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
 # --- units and their names ------------------------------------------------------------------
 
 
-def _unit_variants(name: str) -> set[str]:
-    """Forms a unit name is typed in: the name, its parenthesised parts, without 县/区 prefix."""
+def _unit_variants(name: str, place: str = "") -> set[str]:
+    """Forms a unit name is typed in: the name, its parenthesised parts, both under one suffix,
+    without 县/区 prefix, and with the jurisdiction's own name for its 县/区 (人行县支行 →
+    人行永嘉支行)."""
     cleaned = clean(name)
     out = {cleaned.replace(SEP, "")}
     for part in cleaned.split(SEP):
@@ -196,6 +198,19 @@ def _unit_variants(name: str) -> set[str]:
             out.add(part)
             if part[0] in UNIT_PREFIXES and len(part) >= 4:
                 out.add(part[1:])
+    parts = [p for p in cleaned.split(SEP) if p]
+    if len(parts) == 2 and parts[0][-1] == parts[1][-1]:
+        # 财政局（地税局） is also typed 财政地税局, the two names under one suffix
+        joined = parts[0][:-1] + parts[1]
+        out |= {joined, joined[1:]} if joined[0] in UNIT_PREFIXES else {joined}
+    level, own = place[-1:], place[:-1]
+    if len(own) >= 2 and level in "县区":
+        for v in list(out):
+            for k, ch in enumerate(v):
+                # the level as a prefix of an office, not of a post (县长, 副县长) or a body (县委)
+                after, before = v[k + 1 : k + 2], v[k - 1 : k]
+                if ch == level and after not in ("长", "委", "") and before != "副":
+                    out |= {v[:k] + place + v[k + 1 :], v[:k] + own + v[k + 1 :]}
     return {v for v in out if len(v) >= 2}
 
 
@@ -209,12 +224,13 @@ def _names(
     """
     exact: dict[str, set[str]] = defaultdict(set)
     derived: dict[str, set[str]] = defaultdict(set)
+    place = clean_cached(kb.jurisdiction.name).replace(SEP, "")
     for u in kb.units:
         for name in (u.name, *u.aliases):
             exact[clean_cached(name).replace(SEP, "")].add(u.id)
             if SEP in clean_cached(name).strip(SEP):  # "文体局(旅游局)" as typed, brackets and all
                 exact[clean_cached(name).strip(SEP)].add(u.id)
-            for variant in _unit_variants(name):
+            for variant in _unit_variants(name, place):
                 derived[variant].add(u.id)
     synonyms: dict[str, list[str]] = {}
     full_names = {clean_cached(u.name).replace(SEP, ""): u.id for u in kb.units}

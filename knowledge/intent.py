@@ -15,7 +15,7 @@ from typing import Literal
 
 from knowledge.normalize import SEP
 
-Want = Literal["any", "unit", "person", "partner"]
+Want = Literal["any", "unit", "person", "partner", "duties"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
@@ -88,6 +88,12 @@ _WANT_PARTNER = re.compile(
     r"|除了.{1,12}(?:还有|另外|另一)"
     r"|听(?:取)?(?:谁|哪个|哪些)(?:的)?.{0,6}汇报|向(?:谁|哪个|哪里)汇报|给(?:谁|哪个)汇报"
 )
+# What a named unit does: 它参与什么, 负责啥, 分工是啥, 什么角色, 干啥的.
+_WANT_DUTIES = re.compile(
+    r"(?:负责|管|干|做|承担|参与|参加|要干|要做)(?:些|了)?(?:什么|啥|哪些)"
+    r"|(?:什么|啥|哪些)(?:角色|作用|分工|职责|职能|任务)|(?:分工|职责|角色|作用)是(?:什么|啥)"
+    r"|干嘛|干什么|有啥用|有什么用"
+)
 _WANT_PERSON = re.compile(
     r"召集人|组长|副组长|谁召集|谁主持|谁挂帅|哪位领导|哪个领导|谁当(?:组长|召集人)|谁任"
 )
@@ -120,5 +126,7 @@ def read_intent(cleaned: str) -> Intent:
         want = "person"
     elif _WANT_UNIT.search(text):
         want = "unit"
+    elif _WANT_DUTIES.search(text):
+        want = "duties"
     mine = bool(self_org) and bool(_MINE.search(text))
     return Intent(text=text, want=want, self_org=self_org, mine=mine)

@@ -231,7 +231,8 @@ class LookupEngine:
             if doers:
                 ranked = doers
         if not ranked and named:
-            if query.asks_unit:  # "智囊库要完成哪些工作": nothing but what the unit does
+            if query.asks_unit or query.want == "duties":
+                # "智囊库要完成哪些工作", "它在机制里的分工是啥": what the unit does
                 return self._unit_answer(question, query.units)
             # the content does not fit the named unit: the best unit overall, if one fits well
             ranked = self._scorer.rank(query, base, restrict=[])

@@ -315,3 +315,35 @@ def test_a_body_named_in_full_counts_like_its_short_name_in_the_duties() -> None
     # the duty says 协调会议由县长为召集人; the member clauses spell the full name out
     assert first_unit("yongjia", "县服务业工作部门协调会议谁主持") == "县长"
     assert first_unit("yongjia", "协调会议谁主持") == "县长"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("人行永嘉支行在服务业机制中负责什么", "人行县支行"),  # the place for 县
+        ("永嘉统计局负责什么", "县统计局"),
+        ("财政地税局在服务业工作里具体管什么", "县财政局（地税局）"),  # X局（Y局） as XY局
+    ],
+)
+def test_a_unit_typed_with_the_place_or_its_two_names_joined_is_found(
+    question: str, unit: str
+) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert answer.kind == "unit" and {m.unit for m in answer.matches} == {unit}
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "县卫生局有没有服务业统计任务？它在机制里的分工是啥", "县卫生局"),
+        ("district", "外经贸局是不是领导小组成员？它参与什么", "外经贸局"),
+        ("yongjia", "联系服务业的那个县府办副主任在协调会议里是什么角色", "县府办联系副主任"),
+    ],
+)
+def test_asking_what_a_named_unit_does_lists_its_duties_whatever_else_is_said(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.kind == "unit" and answer.matches[0].unit == unit
+    # its own matters are still declined
+    assert engine_for("yongjia").ask("县卫生局几点下班").reason == "unit_other"
