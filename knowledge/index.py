@@ -92,6 +92,7 @@ class Index:
     # toneless syllables → the one word they spell (wuliu → 物流)
     spelled: dict[tuple[str, ...], str]
     alias_one_off: dict[str, set[str]]  # an alias (3-6 chars) with one character as "?" → aliases
+    numbered: dict[str, str]  # a document word typed with digits (1分2记) → the word (一分两记)
 
 
 class _Cutter:
@@ -181,6 +182,17 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         alias_pinyin=_alias_pinyin(alias, vocab),
         alias_one_off=_alias_one_off(alias),
         spelled=_spelled(vocab | set(terms) | set(synonyms) | set(stop) | set(alias) | lex.errands),
+        numbered=_numbered(
+            vocab | set(terms) | set(synonyms) | set(alias),
+            "\n".join(
+                clean_cached(t)
+                for t in (
+                    *(d.text for d in duties),
+                    *(" ".join(d.keywords) for d in duties),
+                    *(getattr(m, "text", "") for m in kb.mechanisms),
+                )
+            ),
+        ),
     )
 
 
@@ -309,6 +321,28 @@ def _alias_pinyin(alias: dict[str, str], vocab: set[str]) -> dict[str, str]:
         units = {alias[a] for a in names}
         if len(units) == 1 and (len(typed) > len(min(names, key=len)) or typed not in taken):
             out[typed] = max(names, key=len)
+    return out
+
+
+# Chinese numerals as typed in digits; 两 is a 2 too (一分两记 → 1分2记).
+_DIGIT_OF = {ch: str(k) for k, ch in enumerate("零一二三四五六七八九", start=0)} | {"两": "2"}
+
+
+def _numbered(words: set[str], document: str) -> dict[str, str]:
+    """The documents' words with Chinese numerals (一分两记, 三项科技经费), by their digit form
+    (1分2记, 3项科技经费); where words share a form, the one the documents use (一分两记, not
+    the synonym 一分二记), and none if that is not one word."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    for word in words:
+        if len(word) >= 3 and any(ch in _DIGIT_OF for ch in word) and word.isalpha():
+            typed = "".join(_DIGIT_OF.get(ch, ch) for ch in word)
+            if any("\u4e00" <= ch <= "\u9fff" for ch in typed):
+                forms[typed].add(word)
+    out: dict[str, str] = {}
+    for typed, ws in forms.items():
+        used = {w for w in ws if w in document} if len(ws) > 1 else ws
+        if len(used) == 1:
+            out[typed] = next(iter(used))
     return out
 
 

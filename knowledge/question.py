@@ -126,6 +126,8 @@ class QuestionReader:
         for a in ix.alias:
             lengths.setdefault(a[0], set()).add(len(a))
         self._first_lengths = {ch: frozenset(ls) for ch, ls in lengths.items()}
+        forms = sorted(ix.numbered, key=len, reverse=True)
+        self._numbered = re.compile("|".join(map(re.escape, forms))) if forms else None
         self._brief: dict[tuple[str, str], str] = {}  # (unit, typed name) → its name in duties
         # English words of the lexicon and the YAML synonyms: read by them, not the glossary
         self._latin_terms = frozenset(
@@ -136,6 +138,9 @@ class QuestionReader:
         """Strip frames and unit names, segment, drop stop-words; the content left, as runs."""
         query = Query()
         typed = translate(clean(question[: MAX_QUESTION * 3]), self._latin_terms)
+        if self._numbered is not None and any(ch.isdigit() for ch in typed):
+            # "1分2记" → "一分两记": a document word typed with digits
+            typed = self._numbered.sub(lambda m: self.ix.numbered[m.group(0)], typed)
         intent = read_intent(self._spelled_units(typed))
         query.want = intent.want
         raw = intent.text[:MAX_QUESTION]

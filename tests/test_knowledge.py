@@ -522,7 +522,12 @@ def test_district_annual_targets(dq: Knowledge) -> None:
     assert dq.unit(m.owner).name == "区发改委"
     assert names(dq, m.recipients) == ["区委、区政府"]
     roles = {dq.unit(d.unit).name: d.role for d in duties_with(dq, "一、（三）目标的构成及目标值")}
-    assert roles == {"区统计局": "statistics", "区发改委": "coordinate", "区委、区政府": "lead"}
+    assert roles == {
+        "区统计局": "statistics",
+        "区发改委": "coordinate",
+        "区委、区政府": "lead",
+        "各街道": "lead",  # 其中各街道的目标 … 成为各街道现代服务业总量绩效目标与专项绩效目标
+    }
 
 
 def test_district_think_tank_and_budget(dq: Knowledge) -> None:

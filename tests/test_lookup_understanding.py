@@ -347,3 +347,11 @@ def test_asking_what_a_named_unit_does_lists_its_duties_whatever_else_is_said(
     assert answer.kind == "unit" and answer.matches[0].unit == unit
     # its own matters are still declined
     assert engine_for("yongjia").ask("县卫生局几点下班").reason == "unit_other"
+
+
+def test_a_document_word_typed_with_digits_is_read_as_the_word() -> None:
+    # 一分两记 is typed 1分2记; without the word, 1分 would be read as a score of one point
+    assert first_unit("district", "1分2记是啥意思谁负责") is not None
+    assert engine_for("district").index.numbered["1分2记"] == "一分两记"
+    assert first_unit("district", "按第3次经济普查基数下达目标的是哪一级") == "各街道"
+    assert first_unit("district", "3项科技经费谁出") == "区科技局"
