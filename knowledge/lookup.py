@@ -72,6 +72,16 @@ _TO_WHOM = re.compile(r"(?<![报交])([\u4e00-\u9fff]{0,2})给(?:谁|哪)")
 _GIVEN_TO = re.compile(r"([\u4e00-\u9fff]{1,2})给([^，,。；;：:]{2,24})")
 
 
+# Asking a person's name: 是谁, 是哪位, 叫什么 (with the post asked for: 局长, 主任).
+_IDENTITY = re.compile(
+    r"(?:局长|主任|书记|主席|负责人|一把手|领导)?(?:现在|目前|今年)?"
+    r"(?:是谁|是哪位|哪位|叫什么名字|叫什么|叫啥|的名字|名字|姓什么|姓啥|是哪个人)"
+    r"(?:啊|呀|呢|哈|吗|来着)?$"
+)
+# The ends of a unit's name that make it a person's post (分管副县长, 主要领导), not a body.
+_POST_ENDS = ("长", "领导", "主任", "负责人")
+
+
 DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
 
 
@@ -198,6 +208,10 @@ class LookupEngine:
         if query.errand and (named or not query.subjects):
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
+        people = self._named_person(question, query)
+        if people:
+            # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give
+            return self._decline(question, "unit_other", people)
         if named and not query.size:
             return self._unit_answer(question, query.units)
         base = self._scorer.coverage(query) if query.size else None
@@ -354,6 +368,31 @@ class LookupEngine:
             for i in group:
                 seen.setdefault(self.index.duties[i].unit, i)
         return tuple(self._match(i, score) for i in seen.values())
+
+    def _named_person(self, question: str, query: Query) -> list[str]:
+        """The units whose holder's name is all the question asks (分管副县长是谁, 统计局局长叫
+        啥): a department or a person's post named, with nothing else but the asking; []
+        otherwise. A body's post (领导小组组长是谁) is a duty the documents give, not a name."""
+        asked = _IDENTITY.search(clean(question))
+        if asked is None:
+            return []
+        units = [
+            u
+            for u in [*(u for u, _ in query.units), *sorted(query.subjects)]
+            if self.index.units[u].kind in ("department", "agency")
+            or self.index.units[u].name.endswith(_POST_ENDS)
+        ]
+        if not units:
+            return []
+        rest = query.text
+        for name in sorted((a for u in units for a in self._all_names(u)), key=len, reverse=True):
+            rest = rest.replace(name, "")
+        rest = _IDENTITY.sub("", rest)
+        # what is left is the asking: 长 of 统计局长, 叫 of 叫啥, 现在
+        return units if len(set(rest) - set("长叫现在目前的个名字位")) == 0 else []
+
+    def _all_names(self, unit: str) -> list[str]:
+        return [a for a, u in self.index.alias.items() if u == unit]
 
     def _named_in(self, unit: str, text: str) -> bool:
         """Whether a sentence names the unit (by a name of three characters or more)."""

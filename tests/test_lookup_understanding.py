@@ -355,3 +355,26 @@ def test_a_document_word_typed_with_digits_is_read_as_the_word() -> None:
     assert engine_for("district").index.numbered["1分2记"] == "一分两记"
     assert first_unit("district", "按第3次经济普查基数下达目标的是哪一级") == "各街道"
     assert first_unit("district", "3项科技经费谁出") == "区科技局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "分管副县长是谁啊？", "分管副县长"),
+        ("yongjia", "发改局局长是谁", "县发改局"),
+        ("yongjia", "统计局长叫啥", "县统计局"),
+        ("district", "分管区长是谁", "分管区长"),
+    ],
+)
+def test_the_name_of_a_posts_holder_is_declined_with_the_posts_duties(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert not answer.answered and answer.reason == "unit_other"
+    assert {m.unit for m in answer.hints} == {unit}
+
+
+def test_a_bodys_post_named_in_the_documents_is_still_answered() -> None:
+    assert first_unit("district", "领导小组组长是谁") == "区政府主要领导"
+    assert first_unit("yongjia", "协调会议召集人是谁") == "县长"
+    assert first_unit("yongjia", "供销社发展这块县里是谁在指导协调？") == "县供销社"
