@@ -72,6 +72,9 @@ _TO_WHOM = re.compile(r"(?<![报交])([\u4e00-\u9fff]{0,2})给(?:谁|哪)")
 _GIVEN_TO = re.compile(r"([\u4e00-\u9fff]{1,2})给([^，,。；;：:]{2,24})")
 
 
+# Asking who sends or gives something to a named unit: 街道收到的数据是谁发过来的, 经费从哪来.
+_FROM_WHOM = re.compile(r"谁(?:发|给|送|拨|反馈|下达|传)|(?:从|打)哪(?:里|儿)?(?:来|发)|哪来|收到")
+
 # Asking a person's name: 是谁, 是哪位, 叫什么 (with the post asked for: 局长, 主任).
 _IDENTITY = re.compile(
     r"(?:局长|主任|书记|主席|负责人|一把手|领导)?(?:现在|目前|今年)?"
@@ -205,7 +208,7 @@ class LookupEngine:
         query = self._reader.parse(question)
         # a unit without duties of its own (各乡镇 in Yongjia) is context, not the answer's scope
         named = [u for u, _ in query.units if self.index.by_unit.get(u)]
-        if query.errand and (named or not query.subjects):
+        if query.errand and (named or not query.subjects) and query.want != "duties":
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
         people = self._named_person(question, query)
@@ -225,6 +228,9 @@ class LookupEngine:
             return self._decline(question, "off_topic")
         if query.bare and named:
             return self._unit_answer(question, query.units)
+        senders = self._senders(question, named, base)
+        if senders:
+            return Answer(question, True, senders[: max(limit, 1)], "duty")
         ranked = self._scorer.rank(query, base, restrict=named)
         if query.want == "partner" and (named or query.subjects):
             # "向谁汇报": the unit that hears it, whose sentence names the asked one, comes first
@@ -308,6 +314,21 @@ class LookupEngine:
             )
             for u in found
         )
+
+    def _senders(self, question: str, named: list[str], base: FloatArray) -> tuple[Match, ...]:
+        """Who gives a named unit what the question is about (街道收到的数据是谁发过来的): the
+        duties whose sentence gives its matter to that unit (反馈给…街道), best covered first;
+        () unless the question asks from whom."""
+        if not named or _FROM_WHOM.search(clean(question)) is None:
+            return ()
+        given = [
+            i
+            for i, d in enumerate(self.index.duties)
+            if d.unit not in named
+            and any(set(named) & set(self._units_in(tail)) for _, tail in _GIVEN_TO.findall(d.text))
+        ]
+        given = [i for i in sorted(given, key=lambda i: -float(base[i])) if base[i] >= MIN_SCORE]
+        return tuple(self._match(i, float(base[i])) for i in given)
 
     def _units_in(self, text: str) -> list[str]:
         """The units a stretch of a sentence names, in order, each by its longest name there."""

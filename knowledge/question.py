@@ -75,7 +75,8 @@ class Query:
 
 # Whereabouts in a question: where a place is, not where an office is set up (设在哪).
 _WHEREABOUTS = re.compile(
-    r"(?<!设)在(?:哪里|哪儿|哪)|(?:哪里|哪儿)有|去(?:哪里|哪儿|哪(?![个家一些]))"
+    r"(?<!设)在(?:哪里|哪儿|哪(?![个家一些]))|(?:哪里|哪儿)有|去(?:哪里|哪儿|哪(?![个家一些]))"
+    r"|(?<!设)在哪(?:个|一个)(?:位置|地方|地儿|乡镇|镇|村|街|路|楼|区域|地段|景区|小区)"
 )
 
 # A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, dates of
@@ -183,8 +184,10 @@ class QuestionReader:
                     continue
                 if len(content) > 1 and content not in UNIT_ASKS and not is_function_word(content):
                     query.asks_unit = False
-                if content in self.ix.carriers and run.places:
-                    continue  # "餐饮 企业": the businesses of the industry before it
+                if content in self.ix.carriers and self._no_typo("".join(run.places)):
+                    # "餐饮 企业": the businesses of the industry before it; after a typo
+                    # (方地 产业) the carrier may be part of the word meant (房地产业)
+                    continue
                 content = self._without_carrier(content)
                 places = positions(content)
                 start = len(run.places)
@@ -296,6 +299,10 @@ class QuestionReader:
         return token in self.ix.errands or (
             len(token) > 2 and self._errand_words.search(token) is not None
         )
+
+    def _no_typo(self, word: str) -> bool:
+        """Whether a word is known to the documents or the dictionary (not a typo)."""
+        return bool(word) and (self._known(word) or base_is_word(word))
 
     def _is_fragment(self, word: str) -> bool:
         """Whether a question word is only a part of a longer document word (区长 of 区长办公会)."""

@@ -378,3 +378,27 @@ def test_a_bodys_post_named_in_the_documents_is_still_answered() -> None:
     assert first_unit("district", "领导小组组长是谁") == "区政府主要领导"
     assert first_unit("yongjia", "协调会议召集人是谁") == "县长"
     assert first_unit("yongjia", "供销社发展这块县里是谁在指导协调？") == "县供销社"
+
+
+def test_who_sends_a_named_unit_what_it_receives_is_the_sender() -> None:
+    question = "我们街道每个月收到的服务业数据是谁发过来的啊？"
+    assert first_unit("district", question) == "区统计局"  # 反馈给…牵头部门和街道
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("district", "区里物流这块的发展目标挂在哪个部门身上？", "区发改委"),  # 挂在…身上
+        ("district", "方地产业目标谁扛", "区房地局"),  # a typo before a carrier (房地产业)
+        ("district", "外经贸局在这份意见里出现在哪，干啥的", "外经贸局"),
+    ],
+)
+def test_colloquial_assignments_and_typos_before_a_carrier(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert first_unit(jurisdiction, question) == unit
+
+
+@pytest.mark.parametrize("question", ["酒店在哪个位置", "农家乐在哪个乡镇", "统计局在哪"])
+def test_where_a_place_is_stays_an_errand(question: str) -> None:
+    assert not engine_for("yongjia").ask(question).answered
