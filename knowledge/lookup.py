@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
+from knowledge.clauses import question_clause, source_clause
 from knowledge.index import FloatArray, Index, build_index
 from knowledge.lexicon import Lexicon
 from knowledge.loader import load_knowledge
@@ -155,6 +156,8 @@ class LookupEngine:
         self.index: Index = build_index(kb, lexicon)
         self._reader = QuestionReader(self.index)
         self._scorer = Scorer(self.index)
+        self._clauses = [source_clause(d.source) for d in self.index.duties]
+        self._titles = {c.title for c in self._clauses if c.title}
         self._names_of: dict[str, list[str]] = {u.id: [] for u in kb.units}
         for alias, unit in self.index.alias.items():
             if len(alias) >= 3:
@@ -211,6 +214,20 @@ class LookupEngine:
         if query.errand and (named or not query.subjects) and query.want != "duties":
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
+        cited = self._cited(question)
+        if cited:
+            # "三、16条说的是哪个局", "分工第25条是谁": the duties of the clause named, those
+            # that fit the rest of the question first
+            fit = self._scorer.coverage(query) if query.size else None
+            cited.sort(
+                key=lambda i: (
+                    self.index.duties[i].unit not in named,  # 第3部分第4条里有没有水务局
+                    self.index.duties[i].role == "support",
+                    -_at(fit, i),
+                )
+            )
+            matches = tuple(self._match(i, 100.0) for i in cited)
+            return Answer(question, True, matches[: max(limit, 1)], "duty")
         people = self._named_person(question, query)
         if people:
             # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give
@@ -390,6 +407,16 @@ class LookupEngine:
                 seen.setdefault(self.index.duties[i].unit, i)
         return tuple(self._match(i, score) for i in seen.values())
 
+    def _cited(self, question: str) -> list[int]:
+        """The duties of the document's clause a question names (三、16, 第3部分第19条, 分工第
+        25条); [] when it names none, or an item several parts have without saying which."""
+        clause = question_clause(question, self._titles)
+        if clause.item is None:
+            return []
+        hits = [i for i, c in enumerate(self._clauses) if c.holds(clause)]
+        parts = {(self._clauses[i].part, self._clauses[i].title) for i in hits}
+        return hits if len(parts) == 1 else []
+
     def _named_person(self, question: str, query: Query) -> list[str]:
         """The units whose holder's name is all the question asks (分管副县长是谁, 统计局局长叫
         啥): a department or a person's post named, with nothing else but the asking; []
@@ -474,6 +501,11 @@ class LookupEngine:
             reason=reason,
             hints=tuple(self._match(i, s) for i, s in shown),
         )
+
+
+def _at(scores: FloatArray | None, i: int) -> float:
+    """A duty's score, 0 without scores."""
+    return 0.0 if scores is None else float(scores[i])
 
 
 @cache

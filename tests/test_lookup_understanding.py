@@ -402,3 +402,25 @@ def test_colloquial_assignments_and_typos_before_a_carrier(
 @pytest.mark.parametrize("question", ["酒店在哪个位置", "农家乐在哪个乡镇", "统计局在哪"])
 def test_where_a_place_is_stays_an_errand(question: str) -> None:
     assert not engine_for("yongjia").ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("三、16条说的是哪个局", "县统计局"),
+        ("第3部分第19条是哪个单位", "楠溪江风景旅游管理局"),
+        ("职责分工第25条是谁", "县供销社"),  # the part by its title's ending
+        ("分工第二十三条是哪个局，管啥统计", "县房管局"),
+        ("二、3说的是哪一级领导", "县政府分管负责人"),
+        ("工作机制框架第1点是什么会", "县政府常务会议"),
+    ],
+)
+def test_a_clause_of_the_document_cited_gets_its_duties(question: str, unit: str) -> None:
+    assert first_unit("yongjia", question) == unit
+
+
+def test_numbers_that_are_no_clause_reference_are_read_as_before() -> None:
+    assert first_unit("yongjia", "2、3产分离谁牵头") == "县财政局（地税局）"
+    assert not engine_for("yongjia").ask("第1条").answered  # an item several parts have
+    # a unit named with the clause comes first among its duties
+    assert first_unit("district", "第3部分第4条项目库里有没有水务局") == "水务局"
