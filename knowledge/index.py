@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,6 +87,7 @@ class Index:
     role_mask: list[npt.NDArray[np.bool_]]  # per lexicon role, the duties that do it
     overall: list[int]  # the duties over the whole mechanism
     unit_bigrams: dict[str, set[str]]  # unit id → bigrams of its name
+    name_bigrams: dict[str, set[str]]  # unit id → bigrams of all its names that tell it apart
     deputy: list[bool]  # per duty, whether its topic is a deputy's or helper's part (副召集人)
     alias_pinyin: dict[str, str]  # a unit name typed in pinyin (fagaiwei) or initials (tjj) → alias
     # toneless syllables → the one word they spell (wuliu → 物流)
@@ -178,6 +179,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         role_mask=lex.role_mask,
         overall=[i for i, d in enumerate(duties) if d.overall],
         unit_bigrams={u.id: set(bigrams(clean_cached(u.name))) for u in kb.units},
+        name_bigrams=_name_bigrams(kb, alias),
         deputy=[any(w in d.topic for w in DEPUTY_WORDS) for d in duties],
         alias_pinyin=_alias_pinyin(alias, vocab),
         alias_one_off=_alias_one_off(alias),
@@ -197,6 +199,17 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
 
 
 # --- units and their names ------------------------------------------------------------------
+
+
+def _name_bigrams(kb: Knowledge, alias: dict[str, str]) -> dict[str, set[str]]:
+    """Per unit, the bigrams of its names (环境 of 环境保护局), but those of several units' names
+    (区政, 分局) that tell none apart."""
+    grams: dict[str, set[str]] = {u.id: set(bigrams(clean_cached(u.name))) for u in kb.units}
+    for name, unit in alias.items():
+        if len(name) >= 3:
+            grams[unit] |= set(bigrams(name))
+    shared = Counter(g for gs in grams.values() for g in gs)
+    return {u: {g for g in gs if shared[g] <= 2} for u, gs in grams.items()}
 
 
 def _unit_variants(name: str, place: str = "") -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,8 @@ class Scorer:
     def __init__(self, ix: Index) -> None:
         self.ix = ix
         self._term_memo: dict[str, tuple[IntArray, FloatArray]] = {}
+        texts = Counter(d.text for d in ix.duties)
+        self._shared = [texts[d.text] > 1 for d in ix.duties]  # a sentence of several units
         # the YAML synonyms and the lexicon words, each with an index by first character
         self._tables: list[tuple[list[tuple[str, list[str]]], dict[str, list[int]], float]] = []
         for table, factor in ((ix.synonyms, SYNONYM), (ix.lexicon, LEXICON)):
@@ -332,6 +335,10 @@ class Scorer:
             score = (1 - FUZZY_SHARE) * float(scores[i]) + FUZZY_SHARE * fuzzy
             duty = self.ix.duties[i]
             if grams & self.ix.unit_bigrams[duty.unit]:
+                score += UNIT_BONUS
+            elif self._shared[i] and grams & self.ix.name_bigrams[duty.unit]:
+                # one sentence for many units (成员单位): the one whose name the question
+                # speaks of (管环境的 → 环境保护局)
                 score += UNIT_BONUS
             if duty.role == "support":
                 score -= SUPPORT_PENALTY

@@ -424,3 +424,19 @@ def test_numbers_that_are_no_clause_reference_are_read_as_before() -> None:
     assert not engine_for("yongjia").ask("第1条").answered  # an item several parts have
     # a unit named with the clause comes first among its duties
     assert first_unit("district", "第3部分第4条项目库里有没有水务局") == "水务局"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("领导小组成员里管环境的是哪个单位", "环保局"),  # 环境 of its name 环境保护局
+        ("项目库参加单位中负责外经贸的是哪个局", "外经贸局"),
+        ("重大项目库里管规化土地的是哪家", "规划土地分局"),
+    ],
+)
+def test_among_units_of_one_sentence_the_one_whose_name_is_spoken_of(
+    question: str, unit: str
+) -> None:
+    assert first_unit("district", question) == unit
+    # a topic word in a unit's name does not take the topic from its owner
+    assert first_unit("yongjia", "房产这块发展谁来指导") == "县规划建设局"
