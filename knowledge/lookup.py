@@ -48,6 +48,7 @@ from knowledge.tuning import (
     HINT_SCORE,
     HINTS,
     MARGIN,
+    MEMBER_MIN,
     MIN_SCORE,
     NAMED_ELSEWHERE,
     OVERALL_SCORE,
@@ -291,6 +292,15 @@ class LookupEngine:
         groups = {self._group(i, query.text) for i, _ in kept}
         first = matches[0].unit_id
         rivals = [s for (_, s), m in zip(kept, matches, strict=True) if m.unit_id != first]
+        member = self._member_of(kept[0][0], base)
+        if member is not None:
+            # "旅游业没完成目标扣谁": the document's 各区直牵头部门 answers, and with it the one
+            # of the units it stands for whose topic it is (区旅游局), under the same clause
+            doc = matches[0]
+            theirs = self._match(member, kept[0][1])
+            shown = replace(doc, unit_id=theirs.unit_id, unit=theirs.unit)
+            others = tuple(m for m in matches if m.unit_id not in (theirs.unit_id, doc.unit_id))
+            return Answer(question, True, (doc, shown), "duty", related=(theirs, *others))
         given = self._given_to(question, kept[0][0], kept[0][1])
         if given:
             # "数据反馈给谁": whom the best duty's sentence gives it to; that duty as related
@@ -302,6 +312,34 @@ class LookupEngine:
             return Answer(question, True, same, "duty", ambiguous=False, related=others)
         ambiguous = len(groups) > 1 and bool(rivals)  # one unit answers, whatever its topics
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
+
+    def _member_of(self, i: int, base: FloatArray) -> int | None:
+        """When duty i (the best) is a collective's (各区直牵头部门), the duty of the unit it
+        stands for that the question's topic is clearly about (旅游 → 区旅游局's); None
+        otherwise."""
+        collective = self.index.units[self.index.duties[i].unit]
+        if not collective.stands_for:
+            return None
+        overall = set(self.index.overall)
+        members = sorted(
+            (
+                (j, float(base[j]))
+                for u in collective.stands_for
+                for j in self.index.by_unit.get(u, ())
+                # their own topics: not the clause the collective's duty is in (一分两记's
+                # 全区总量 part), nor the mechanism as a whole
+                if self.index.duties[j].role != "support"
+                and self.index.duties[j].source != self.index.duties[i].source
+                and j not in overall
+            ),
+            key=lambda r: -r[1],
+        )
+        if not members:
+            return None
+        best, top = members[0]
+        unit = self.index.duties[best].unit
+        rival = max((s for j, s in members if self.index.duties[j].unit != unit), default=0.0)
+        return best if top >= MEMBER_MIN and top - rival >= CLEAR_GAP else None
 
     def _given_to(self, question: str, i: int, score: float) -> tuple[Match, ...]:
         """The units duty i's sentence gives its matter to (反馈给X和Y, 拨付给X), when the

@@ -71,6 +71,9 @@ class Unit(Strict):
     note: str | None = None
     # the document's unit this one belongs to (a street of 各街道); always one of `units`
     part_of: UnitRef | None = None
+    # a collective name the document uses for units it lists elsewhere (各区直牵头部门 →
+    # the six industries' lead departments): a duty of it is, per topic, one of theirs
+    stands_for: list[UnitRef] = []
 
 
 def _reporting_unit(unit: Unit, info: ValidationInfo) -> Unit:
@@ -422,6 +425,8 @@ class Knowledge(Strict):
                     raise ValueError(f"name or alias {name!r} belongs to both {other} and {u.id}")
             if u.part_of is not None and (u.part_of == u.id or u.part_of not in unit_ids):
                 raise ValueError(f"unit {u.id}: part_of {u.part_of!r} is not another unit")
+            if u.id in u.stands_for:
+                raise ValueError(f"unit {u.id}: stands_for names itself")
         known = {*unit_ids, *(u.id for u in self.reporting_units)}
         wholes = {u.part_of for u in self.reporting_units}
         by_code = {i.code: i for i in self.indicators}

@@ -440,3 +440,19 @@ def test_among_units_of_one_sentence_the_one_whose_name_is_spoken_of(
     assert first_unit("district", question) == unit
     # a topic word in a unit's name does not take the topic from its owner
     assert first_unit("yongjia", "房产这块发展谁来指导") == "县规划建设局"
+
+
+def test_a_collective_named_by_the_document_comes_with_the_unit_it_means_for_the_topic() -> None:
+    engine = engine_for("district")
+    answer = engine.ask("旅游业单项没完成目标，扣2分扣哪个单位")
+    # the document says 区直责任部门 (各区直牵头部门); for tourism that is 区旅游局
+    assert [m.unit for m in answer.matches] == ["各区直牵头部门", "区旅游局"]
+    assert answer.matches[1].duty == answer.matches[0].duty
+    assert answer.related[0].unit == "区旅游局" and answer.related[0].topic == "旅游服务业"
+    # no industry named: the collective alone
+    plain = engine.ask("六大产业单项没完成扣谁")
+    assert [m.unit for m in plain.matches][:1] == ["各区直牵头部门"]
+    assert "区旅游局" not in {m.unit for m in plain.matches}
+    assert [u.stands_for for u in engine.kb.units if u.stands_for] == [
+        ["fgw", "kjj", "czj", "fdj", "wtj", "lyj", "gsl"]
+    ]
