@@ -45,6 +45,7 @@ from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
 from knowledge.tuning import (
     CLEAR_GAP,
+    FAR_AHEAD,
     HINT_SCORE,
     HINTS,
     MARGIN,
@@ -52,6 +53,7 @@ from knowledge.tuning import (
     MIN_SCORE,
     NAMED_ELSEWHERE,
     OVERALL_SCORE,
+    STORY_LENGTH,
     TIE,
     UNFRAMED_MIN,
     UNIT_RESIDUE,
@@ -76,6 +78,9 @@ _GIVEN_TO = re.compile(r"([\u4e00-\u9fff]{1,2})给([^，,。；;：:]{2,24})")
 
 # Asking who sends or gives something to a named unit: 街道收到的数据是谁发过来的, 经费从哪来.
 _FROM_WHOM = re.compile(r"谁(?:发|给|送|拨|反馈|下达|传)|(?:从|打)哪(?:里|儿)?(?:来|发)|哪来|收到")
+
+# Asking where an office physically is: a floor, a building, a room, for a body too.
+_PREMISES = re.compile(r"几楼|几层|哪层|哪一层|哪栋|哪幢|几号楼|哪个楼|门牌|房间号|几号房|哪个房间")
 
 # Asking a person's name: 是谁, 是哪位, 叫什么 (with the post asked for: 局长, 主任).
 _IDENTITY = re.compile(
@@ -212,6 +217,10 @@ class LookupEngine:
         query = self._reader.parse(question)
         # a unit without duties of its own (各乡镇 in Yongjia) is context, not the answer's scope
         named = [u for u, _ in query.units if self.index.by_unit.get(u)]
+        if _PREMISES.search(clean(question)):
+            # "领导小组办公室设在哪栋楼": where the documents put an office is not its premises
+            units = named or sorted(query.subjects)
+            return self._decline(question, "unit_other" if units else "off_topic", units)
         if query.errand and (named or not query.subjects) and query.want != "duties":
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
@@ -281,6 +290,10 @@ class LookupEngine:
                 if query.size <= UNIT_RESIDUE and not query.explained:
                     return self._unit_answer(question, query.units)  # "园林局参与啥"
                 return self._decline(question, "unit_other", named)
+        if ranked and query.who and len(question) >= STORY_LENGTH and self._far_ahead(ranked):
+            # a long question told with its story ("乡里有几户想把房子改成农家乐…哪个部门指导"):
+            # little of it is the documents', but what is points to one unit far ahead
+            ranked = [(i, max(s, MIN_SCORE)) for i, s in ranked[:1]]
         if not ranked or ranked[0][1] < MIN_SCORE:
             return self._decline(question, self._why(query, ranked), hints=ranked)
         if not query.framed and not named and query.explained < UNFRAMED_MIN:
@@ -312,6 +325,16 @@ class LookupEngine:
             return Answer(question, True, same, "duty", ambiguous=False, related=others)
         ambiguous = len(groups) > 1 and bool(rivals)  # one unit answers, whatever its topics
         return Answer(question, True, matches, "duty", ambiguous=ambiguous)
+
+    def _far_ahead(self, ranked: list[tuple[int, float]]) -> bool:
+        """Whether the best candidate, under the answer line but above the hint line, is far
+        ahead of every other unit's (twice the score)."""
+        best, top = ranked[0]
+        if not HINT_SCORE <= top < MIN_SCORE:
+            return False
+        unit = self.index.duties[best].unit
+        rival = max((s for i, s in ranked if self.index.duties[i].unit != unit), default=0.0)
+        return top >= FAR_AHEAD * rival
 
     def _member_of(self, i: int, base: FloatArray) -> int | None:
         """When duty i (the best) is a collective's (各区直牵头部门), the duty of the unit it

@@ -118,7 +118,10 @@ UNIT_ASKS: frozenset[str] = frozenset(
 
 # Words that show the question asks WHO is responsible (not what a named unit does).
 WHO_MARKERS: tuple[str, ...] = tuple(
-    _words("谁 哪个 哪家 哪一个 哪里 哪儿 在哪 归口 找哪 从哪 哪来 哪条线 哪个口子 什么会 啥会")
+    _words(
+        "谁 哪个 哪家 哪一个 哪里 哪儿 在哪 归口 找哪 从哪 哪来 哪条线 哪个口子 什么会 啥会"
+        " 哪位 哪一位 哪级 哪一级"
+    )
 )
 
 # Words that show a question is about responsibility at all: who markers and the verbs of duty.

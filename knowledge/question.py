@@ -81,6 +81,10 @@ _WHEREABOUTS = re.compile(
 
 # A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, dates of
 # a next meeting (下次几号开).
+# A clause that asks something itself (吗, 几, 哪, 什么): its errand counts even when another
+# clause has the word of responsibility ("要去体育局对接，办公室在几楼吗").
+_ASKS = re.compile(r"吗|几|哪|什么|啥|怎么|多少")
+
 _OWN_MATTERS = re.compile(r"放.{0,3}假|停不停|优惠活动|打折|下次.{0,4}(?:几号|哪天|什么时候)")
 
 # "Which" of a topic, not of a unit: 哪个产业, 哪些方面, 哪块工作.
@@ -95,6 +99,9 @@ _CLAUSE_REFS = re.compile(
     r"第[0-9一二三四五六七八九十]{1,3}(?:部分|条|项|款|段|章|节|点)"
     r"|(?<![0-9])[0-9]{1,3}(?:部分|条|款|段|章|节)"
     r"|[0-9]{2,4}号文(?:件)?(?:里|中)?"
+    # a document's number: 永政办发〔2009〕106号 (its brackets already separators)
+    rf"|(?:[\u4e00-\u9fff]{{1,6}}[发字])?\{SEP}?(?:19|20)[0-9]{{2}}\{SEP}?[0-9]{{1,4}}号"
+    r"(?:文件|文)?(?:里|中)?"
 )
 
 # Counts and durations say nothing of who is responsible, and points keep their unit only
@@ -282,7 +289,7 @@ class QuestionReader:
         errand = False
         for k, part in enumerate(parts):
             tokens = self.ix.seg.cut(part) if part else []
-            if not asking or k in asking:
+            if not asking or k in asking or _ASKS.search(part):
                 errand = errand or bool(_WHEREABOUTS.search(part) or _OWN_MATTERS.search(part))
                 errand = errand or any(self._is_errand(t) for t in tokens)
             for k, token in enumerate(tokens):

@@ -38,6 +38,9 @@ UNIT_PREFIXES = "县区市镇各"  # "县交通局" is also called "交通局"
 UNIT_SUFFIXES = "局委办社行联厅处所站院队"  # last character of a typed unit name
 CLEAR_GAP = 5.0  # a best answer this far above the next unit's is answered, the others related
 MEMBER_MIN = 25.0  # a unit a collective stands for answers its duty when its topic covers this
+FAR_AHEAD = 2.0  # a best candidate under MIN_SCORE answers a who-question when this many times
+# the next unit's score
+STORY_LENGTH = 20  # characters from which a question is told with its story (FAR_AHEAD applies)
 TIE = 1.0  # duties of a named unit this close to its best are read together (partners)
 HINT_SCORE = 25.0  # a declined question's candidates above this are offered as the closest duties
 HINTS = 3  # at most this many closest duties

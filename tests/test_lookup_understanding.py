@@ -456,3 +456,30 @@ def test_a_collective_named_by_the_document_comes_with_the_unit_it_means_for_the
     assert [u.stands_for for u in engine.kb.units if u.stands_for] == [
         ["fgw", "kjj", "czj", "fdj", "wtj", "lyj", "gsl"]
     ]
+
+
+def test_a_long_question_told_with_its_story_is_answered_when_one_unit_is_far_ahead() -> None:
+    question = (
+        "我们乡里有几户想把自家房子改成农家乐接待游客，乡里让我问问县里这块具体是哪个部门在"
+        "指导协调，好提前对接一下"
+    )
+    assert first_unit("yongjia", question) == "县农办"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("yongjia", "领导说下周要去县体育局对接，你知道他们办公室在几楼吗，我怕到时候找不到"),
+        ("district", "领导小组办公室设在哪栋楼"),
+        ("yongjia", "国土资源局办土地证要多久"),
+    ],
+)
+def test_premises_and_permits_are_declined_even_beside_a_word_of_duty(
+    jurisdiction: str, question: str
+) -> None:
+    assert engine_for(jurisdiction).ask(question).reason == "unit_other"
+
+
+def test_which_leader_and_a_document_number_are_read() -> None:
+    assert first_unit("yongjia", "服务业协调会议的召集人是哪位领导") == "县长"
+    assert first_unit("yongjia", "永政办发〔2009〕106号里科技服务业谁管") == "县科技局"
