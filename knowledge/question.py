@@ -332,8 +332,11 @@ class QuestionReader:
         part = "".join(tokens)
         content = [bool(c) for t, c in zip(tokens, kept, strict=True) for _ in t]
         ends = list(itertools.accumulate(len(t) for t in tokens))
+        bridged = [bool(c) for c in kept]  # a bridge found makes its neighbour next (基 其 数据)
         for k, token in enumerate(tokens):
-            if kept[k] or not ((k > 0 and kept[k - 1]) or (k + 1 < len(tokens) and kept[k + 1])):
+            if bridged[k] or not (
+                (k > 0 and bridged[k - 1]) or (k + 1 < len(tokens) and bridged[k + 1])
+            ):
                 continue
             s, e = ends[k] - len(token), ends[k]
             if e - s >= BRIDGE_MAX:
@@ -343,9 +346,24 @@ class QuestionReader:
                 for a in range(max(0, e - BRIDGE_MAX), s + 1)
                 for b in range(e, min(len(part), a + BRIDGE_MAX) + 1)
                 if (a, b) != (s, e) and not (b - a == 2 and base_is_word(part[a:b]))
+            ) or any(
+                # a look-alike slip may end inside the stop-word (科枝 服务业 ≈ 科技服务)
+                self._slips_into(part[a:b], [i - a for i in range(a, b) if content[i]])
+                for a in range(max(0, e - BRIDGE_MAX), s)
+                for b in range(s + 1, min(len(part), a + BRIDGE_MAX) + 1)
             ):
                 out.append(k)
+                bridged[k] = True
         return out
+
+    def _slips_into(self, window: str, outside: list[int]) -> bool:
+        """Whether window is a term of the documents but for one character at outside that
+        looks or sounds like the term's (科枝服务业 → 科技服务业)."""
+        return any(
+            confusable(window[i], term[i])
+            for i in outside
+            for term in self.ix.one_off.get(window[:i] + "?" + window[i + 1 :], ())
+        )
 
     def _sounds_like(self, window: str, outside: list[int]) -> bool:
         """Whether window sounds like a term of the documents sharing a character at outside."""

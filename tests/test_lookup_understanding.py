@@ -483,3 +483,15 @@ def test_premises_and_permits_are_declined_even_beside_a_word_of_duty(
 def test_which_leader_and_a_document_number_are_read() -> None:
     assert first_unit("yongjia", "服务业协调会议的召集人是哪位领导") == "县长"
     assert first_unit("yongjia", "永政办发〔2009〕106号里科技服务业谁管") == "县科技局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("district", "基其数据谁汇总", "区统计局"),  # 其 and then 数据 bridge into 基期数据
+        ("yongjia", "科枝服务业归哪", "县科技局"),  # a look-alike slip ending in a stop-word
+        ("yongjia", "体肓服务业谁指导", "县体育局"),  # 肓 looks like 育
+    ],
+)
+def test_typos_that_reach_into_stop_words(jurisdiction: str, question: str, unit: str) -> None:
+    assert first_unit(jurisdiction, question) == unit
