@@ -291,7 +291,7 @@ class QuestionReader:
             tokens = self.ix.seg.cut(part) if part else []
             if not asking or k in asking or _ASKS.search(part):
                 errand = errand or bool(_WHEREABOUTS.search(part) or _OWN_MATTERS.search(part))
-                errand = errand or any(self._is_errand(t) for t in tokens)
+                errand = errand or self._has_errand(part, tokens)
             for k, token in enumerate(tokens):
                 for r, asks in enumerate(self.ix.role_asks):
                     if token in asks and (
@@ -300,12 +300,31 @@ class QuestionReader:
                         asked.add(r)
         return asked, errand
 
-    def _is_errand(self, token: str) -> bool:
-        """Whether a token is, or holds, a word of a resident's or a unit's own matter
-        (举报电话 holds 电话)."""
-        return token in self.ix.errands or (
-            len(token) > 2 and self._errand_words.search(token) is not None
-        )
+    def _has_errand(self, part: str, tokens: list[str]) -> bool:
+        """Whether a clause has a word of a resident's or a unit's own matter, as a token or
+        inside a longer one (举报电话 holds 电话); not where a word of the documents runs across
+        its end (年终奖 of 年终奖励)."""
+        at = 0
+        for token in tokens:
+            at = part.find(token, at)
+            found: tuple[int, int] | None = None
+            if token in self.ix.errands:
+                found = (at, at + len(token))
+            elif len(token) > 2 and (m := self._errand_words.search(token)):
+                found = (at + m.start(), at + m.end())
+            at += len(token)
+            if found is None:
+                continue
+            start, end = found
+            crossed = any(
+                part[a:b] in self.ix.vocab
+                for a in range(start, end)
+                for b in range(end + 1, min(len(part), a + 8) + 1)
+                if b - a >= 2
+            )
+            if not crossed:
+                return True
+        return False
 
     def _no_typo(self, word: str) -> bool:
         """Whether a word is known to the documents or the dictionary (not a typo)."""

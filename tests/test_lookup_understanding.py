@@ -495,3 +495,10 @@ def test_which_leader_and_a_document_number_are_read() -> None:
 )
 def test_typos_that_reach_into_stop_words(jurisdiction: str, question: str, unit: str) -> None:
     assert first_unit(jurisdiction, question) == unit
+
+
+def test_english_with_an_errand_word_inside_a_document_word() -> None:
+    # 年终奖 (a bonus, an errand) is inside 年终奖励 (the documents' reward)
+    assert first_unit("district", "who pays the year-end rewards") == "区财政局"
+    assert first_unit("district", "professional services, who is responsible") == "区工商联"
+    assert engine_for("district").ask("区财政局年终奖多少").reason == "unit_other"
