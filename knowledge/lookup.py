@@ -305,7 +305,7 @@ class LookupEngine:
         groups = {self._group(i, query.text) for i, _ in kept}
         first = matches[0].unit_id
         rivals = [s for (_, s), m in zip(kept, matches, strict=True) if m.unit_id != first]
-        member = self._member_of(kept[0][0], base)
+        member = self._member_of(kept[0][0], base, query.text)
         if member is not None:
             # "旅游业没完成目标扣谁": the document's 各区直牵头部门 answers, and with it the one
             # of the units it stands for whose topic it is (区旅游局), under the same clause
@@ -336,7 +336,7 @@ class LookupEngine:
         rival = max((s for i, s in ranked if self.index.duties[i].unit != unit), default=0.0)
         return top >= FAR_AHEAD * rival
 
-    def _member_of(self, i: int, base: FloatArray) -> int | None:
+    def _member_of(self, i: int, base: FloatArray, content: str) -> int | None:
         """When duty i (the best) is a collective's (各区直牵头部门), the duty of the unit it
         stands for that the question's topic is clearly about (旅游 → 区旅游局's); None
         otherwise."""
@@ -362,7 +362,14 @@ class LookupEngine:
         best, top = members[0]
         unit = self.index.duties[best].unit
         rival = max((s for j, s in members if self.index.duties[j].unit != unit), default=0.0)
-        return best if top >= MEMBER_MIN and top - rival >= CLEAR_GAP else None
+        if top < MEMBER_MIN or top - rival < CLEAR_GAP:
+            return None
+        # the member's topic must be asked by words of its own, not the collective's sentence's
+        # (六大产业 is in both 区发改委's 六大产业指标 and 六大产业单项奖罚)
+        topic = self.index.topics[best]
+        sentence = clean(self.index.duties[i].text)
+        own = {content[k : k + 2] for k in range(len(content) - 1) if content[k : k + 2] in topic}
+        return best if any(g not in sentence for g in own) else None
 
     def _given_to(self, question: str, i: int, score: float) -> tuple[Match, ...]:
         """The units duty i's sentence gives its matter to (反馈给X和Y, 拨付给X), when the
@@ -433,8 +440,8 @@ class LookupEngine:
     ) -> tuple[Match, ...]:
         """Who works with the named units on the clause asked about ("商标认定工商局会同哪个局",
         "常务会议听取谁的汇报"): the other units of its topic, of its sentence, those its
-        sentence names, then those whose sentence names it (own_ranked: the units' own duties,
-        ranked)."""
+        sentence names, those of its clause, then those whose sentence names it (own_ranked:
+        the units' own duties, ranked)."""
         if not own_ranked:
             return ()
         score = own_ranked[0][1]
@@ -446,6 +453,8 @@ class LookupEngine:
             [i for i, d in rest if any(d.topic == own.topic for own in owns)],
             [i for i, d in rest if any(d.text == own.text for own in owns)],
             [i for i, d in rest if any(self._named_in(d.unit, own.text) for own in owns)],
+            # the other units of the same clause (一分两记: 区直部门, then 街道 and 区发改委)
+            [i for i, d in rest if any(d.source == own.source for own in owns)],
             [i for i, d in rest if any(n in d.text for n in names)],
         ]
         if toward:

@@ -92,6 +92,10 @@ _WHICH_TOPIC = re.compile(
     r"哪(?:个|些|一个|一些|几个|几)?(?:产业|行业|领域|方面|块|些事|项|类|工作|任务|事情|目标|指标)"
 )
 
+# Chinese numerals as digits, one character for one (两 is a 2), to find a document word
+# typed with digits and numerals mixed.
+_TO_DIGITS = str.maketrans("零一二三四五六七八九两", "01234567892")
+
 _SPELL_MAX = 6  # longest word spelled back from pinyin, in syllables
 
 # References to the document's parts: 第3部分第19条, 三、2, 106号文.
@@ -147,8 +151,7 @@ class QuestionReader:
         query = Query()
         typed = translate(clean(question[: MAX_QUESTION * 3]), self._latin_terms)
         if self._numbered is not None and any(ch.isdigit() for ch in typed):
-            # "1分2记" → "一分两记": a document word typed with digits
-            typed = self._numbered.sub(lambda m: self.ix.numbered[m.group(0)], typed)
+            typed = self._spell_numbers(typed)
         intent = read_intent(self._spelled_units(typed))
         query.want = intent.want
         raw = intent.text[:MAX_QUESTION]
@@ -212,6 +215,19 @@ class QuestionReader:
                 query.runs.append(run)
         query.text = "".join("".join(run.places) for run in query.runs)
         return query
+
+    def _spell_numbers(self, typed: str) -> str:
+        """A document word typed with digits, or digits and numerals mixed ("1分2记", "一分2记"),
+        written as the document does ("一分两记")."""
+        assert self._numbered is not None
+        as_digits = typed.translate(_TO_DIGITS)  # one character for one: the spans stay
+        out: list[str] = []
+        at = 0
+        for m in self._numbered.finditer(as_digits):
+            if any(ch.isascii() and ch.isdigit() for ch in typed[m.start() : m.end()]):
+                out += [typed[at : m.start()], self.ix.numbered[m.group(0)]]
+                at = m.end()
+        return "".join(out) + typed[at:]
 
     def _spelled_units(self, text: str) -> str:
         """Unit names typed in pinyin or its initials (fagaiwei, tjj) written in Chinese, and

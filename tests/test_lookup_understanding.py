@@ -502,3 +502,15 @@ def test_english_with_an_errand_word_inside_a_document_word() -> None:
     assert first_unit("district", "who pays the year-end rewards") == "区财政局"
     assert first_unit("district", "professional services, who is responsible") == "区工商联"
     assert engine_for("district").ask("区财政局年终奖多少").reason == "unit_other"
+
+
+def test_the_other_party_of_a_clause_and_numbers_mixed_with_numerals() -> None:
+    # 除了区直部门另一方: the other units of the same clause (一分两记)
+    assert first_unit("district", "绩效目标双向承担，除了区直部门另一方是谁") == "各街道"
+    answer = engine_for("district").ask("一分2记，除了区直部门另一头记在谁身上")
+    assert "各街道" in {m.unit for m in answer.matches}
+    assert first_unit("district", "1分2记谁负责") is not None
+    # a collective's topic words (六大产业) do not pick one of its members
+    plain = engine_for("district").ask("6大产业谁牵头")
+    assert plain.matches[0].unit == "各区直牵头部门" and plain.matches[0].role != "recipient"
+    assert "区发改委" not in {m.unit for m in plain.matches[:1]}
