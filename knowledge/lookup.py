@@ -44,6 +44,7 @@ from knowledge.question import Query, QuestionReader
 from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
 from knowledge.tuning import (
+    ASSESSED_GAP,
     CLEAR_GAP,
     FAR_AHEAD,
     HINT_SCORE,
@@ -75,6 +76,15 @@ _TO_WHOM = re.compile(r"(?<![报交])([\u4e00-\u9fff]{0,2})给(?:谁|哪)")
 # Where a duty's sentence names whom it goes to: 反馈给六大现代服务业牵头部门和街道.
 _GIVEN_TO = re.compile(r"([\u4e00-\u9fff]{1,2})给([^，,。；;：:]{2,24})")
 
+
+# Asking whom something assesses: 被考核的是谁, 评价办法是评价谁的, 用来评价哪一级.
+_WHOM_ASSESSED = re.compile(
+    r"被(?P<a>考核|评价|考评|督查|奖罚|奖励|处罚)"
+    r"|(?P<b>考核|评价|考评|督查)(?:的是|的|是)?(?:谁|哪)"
+)
+
+# A word of doing after it: the question asks who assesses, not whom.
+_DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
 
 # Asking who sends or gives something to a named unit: 街道收到的数据是谁发过来的, 经费从哪来.
 _FROM_WHOM = re.compile(r"谁(?:发|给|送|拨|反馈|下达|传)|(?:从|打)哪(?:里|儿)?(?:来|发)|哪来|收到")
@@ -314,7 +324,9 @@ class LookupEngine:
             shown = replace(doc, unit_id=theirs.unit_id, unit=theirs.unit)
             others = tuple(m for m in matches if m.unit_id not in (theirs.unit_id, doc.unit_id))
             return Answer(question, True, (doc, shown), "duty", related=(theirs, *others))
-        given = self._given_to(question, kept[0][0], kept[0][1])
+        given = self._given_to(question, kept[0][0], kept[0][1]) or self._assessed(
+            question, kept[0][0], kept[0][1]
+        )
         if given:
             # "数据反馈给谁": whom the best duty's sentence gives it to; that duty as related
             return Answer(question, True, given, "duty", ambiguous=False, related=matches[:1])
@@ -415,9 +427,38 @@ class LookupEngine:
         given = [i for i in sorted(given, key=lambda i: -float(base[i])) if base[i] >= MIN_SCORE]
         return tuple(self._match(i, float(base[i])) for i in given)
 
+    def _assessed(self, question: str, i: int, score: float) -> tuple[Match, ...]:
+        """The unit duty i's sentence names nearest the assessing verb the question asks about
+        (考核办法和乡镇…评价办法 → 各乡镇 for 评价谁), other than its doer; () otherwise."""
+        cleaned = clean(question)
+        asked = _WHOM_ASSESSED.search(cleaned)
+        if asked is None or _DOES_IT.search(cleaned, asked.end()):
+            return ()  # "考核谁负责", "评价谁来做": who does the assessing
+        verb = asked.group("a") or asked.group("b")
+        duty = self.index.duties[i]
+        text = clean(duty.text)
+        places = [k for k in range(len(text)) if text.startswith(verb, k)]
+        near = [
+            (gap, unit)
+            for start, end, unit in self._named_spans(text)
+            if unit != duty.unit
+            and (gap := min((max(p - end, start - p - len(verb)) for p in places), default=99))
+            <= ASSESSED_GAP
+        ]
+        if not near:
+            return ()
+        unit = min(near)[1]
+        shown = round(min(100.0, score), 1)
+        name = self.index.units[unit].name
+        return (Match(unit, name, duty.id, duty.topic, duty.text, "object", duty.source, shown),)
+
     def _units_in(self, text: str) -> list[str]:
-        """The units a stretch of a sentence names, in order, each by its longest name there."""
-        units: list[str] = []
+        """The units a stretch of a sentence names, in order, each once."""
+        return list(dict.fromkeys(unit for _, _, unit in self._named_spans(text)))
+
+    def _named_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, unit) of each unit name in text, left to right, longest name first."""
+        spans: list[tuple[int, int, str]] = []
         at = 0
         while at < len(text):
             name = max(
@@ -425,10 +466,10 @@ class LookupEngine:
                 key=len,
                 default="",
             )
-            if name and self.index.alias[name] not in units:
-                units.append(self.index.alias[name])
+            if name:
+                spans.append((at, at + len(name), self.index.alias[name]))
             at += len(name) or 1
-        return units
+        return spans
 
     def _partners(
         self,

@@ -41,6 +41,7 @@ MEMBER_MIN = 25.0  # a unit a collective stands for answers its duty when its to
 FAR_AHEAD = 2.0  # a best candidate under MIN_SCORE answers a who-question when this many times
 # the next unit's score
 STORY_LENGTH = 20  # characters from which a question is told with its story (FAR_AHEAD applies)
+ASSESSED_GAP = 12  # characters between an assessing verb and the unit it assesses (考核 … 乡镇)
 TIE = 1.0  # duties of a named unit this close to its best are read together (partners)
 HINT_SCORE = 25.0  # a declined question's candidates above this are offered as the closest duties
 HINTS = 3  # at most this many closest duties

@@ -514,3 +514,13 @@ def test_the_other_party_of_a_clause_and_numbers_mixed_with_numerals() -> None:
     plain = engine_for("district").ask("6大产业谁牵头")
     assert plain.matches[0].unit == "各区直牵头部门" and plain.matches[0].role != "recipient"
     assert "区发改委" not in {m.unit for m in plain.matches[:1]}
+
+
+def test_whom_an_assessment_assesses_is_the_unit_its_sentence_names_by_the_verb() -> None:
+    engine = engine_for("yongjia")
+    answer = engine.ask("服务业发展状况评价办法是用来评价哪一级的")
+    assert answer.matches[0].unit == "各乡镇" and answer.matches[0].role == "object"
+    assert "考核评价对象" in answer_html(answer, engine.kb)
+    assert first_unit("yongjia", "县政府考核中加大了服务业权重，被考核的除了部门还有谁") == "各乡镇"
+    # who does the assessing is still the doer
+    assert first_unit("yongjia", "绩效考核谁负责") == "县发改局"

@@ -11,6 +11,7 @@ ROLE_LABELS = {
     "statistics": "统计工作",
     "support": "配合参与",
     "recipient": "接收方",
+    "object": "考核评价对象",
 }
 
 COMMANDS = [
