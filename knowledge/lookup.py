@@ -83,6 +83,9 @@ _WHOM_ASSESSED = re.compile(
     r"|(?P<b>考核|评价|考评|督查)(?:的是|的|是)?(?:谁|哪)"
 )
 
+# A yes/no question: 是X管吗, 是不是X负责, X负不负责.
+_YES_NO = re.compile(r"吗$|吗\||是不是|是否|对吗|对吧|对不对|管不管|负不负责|归不归|有没有")
+
 # A word of doing after it: the question asks who assesses, not whom.
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
 
@@ -269,6 +272,22 @@ class LookupEngine:
         if senders:
             return Answer(question, True, senders[: max(limit, 1)], "duty")
         ranked = self._scorer.rank(query, base, restrict=named)
+        if ranked and named and _YES_NO.search(clean(question)):
+            # "房地产开发是房管局管吗": the documents' unit for it, if another is clearly so
+            anyone = self._scorer.rank(query, base, restrict=[])
+            first = anyone[0] if anyone else None
+            if (
+                first is not None
+                and self.index.duties[first[0]].unit not in named
+                and first[1] >= ranked[0][1] + CLEAR_GAP
+                # "园林局参加项目库吗": the named unit is in that sentence too
+                and not any(
+                    self.index.duties[i].text == self.index.duties[first[0]].text
+                    for u in named
+                    for i in self.index.by_unit[u]
+                )
+            ):
+                ranked = anyone
         if query.want == "partner" and (named or query.subjects):
             # "向谁汇报": the unit that hears it, whose sentence names the asked one, comes first
             toward = _TOWARD.search(clean(question)) is not None
