@@ -275,14 +275,14 @@ class LookupEngine:
         if ranked and named and _YES_NO.search(clean(question)):
             # "房地产开发是房管局管吗": the documents' unit for it, if another is clearly so
             anyone = self._scorer.rank(query, base, restrict=[])
-            first = anyone[0] if anyone else None
+            leader = anyone[0] if anyone else None
             if (
-                first is not None
-                and self.index.duties[first[0]].unit not in named
-                and first[1] >= ranked[0][1] + CLEAR_GAP
+                leader is not None
+                and self.index.duties[leader[0]].unit not in named
+                and leader[1] >= ranked[0][1] + CLEAR_GAP
                 # "园林局参加项目库吗": the named unit is in that sentence too
                 and not any(
-                    self.index.duties[i].text == self.index.duties[first[0]].text
+                    self.index.duties[i].text == self.index.duties[leader[0]].text
                     for u in named
                     for i in self.index.by_unit[u]
                 )
