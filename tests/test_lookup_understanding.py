@@ -532,3 +532,12 @@ def test_a_yes_no_question_naming_the_wrong_unit_gets_the_documents_unit() -> No
     # a unit asked whether it takes part in a sentence it is in keeps its answer
     assert first_unit("district", "水务局参加项目库吗") == "水务局"
     assert first_unit("yongjia", "统计局管不管服务业统计") == "县统计局"
+
+
+def test_how_often_a_body_meets_and_which_units_ask_who() -> None:
+    # 多久/一次 ask when: the topic is the meeting alone
+    assert first_unit("district", "季分析会多久开一次") == "各区直牵头部门"
+    assert not engine_for("yongjia").ask("医院多久开门").answered
+    # 哪些部门 asks who: the meeting named is the topic, not a unit asked about itself
+    answer = engine_for("yongjia").ask("服务业工作部门协调会议由哪些部门组成")
+    assert answer.reason != "unit_other"
