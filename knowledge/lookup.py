@@ -280,6 +280,8 @@ class LookupEngine:
                 leader is not None
                 and self.index.duties[leader[0]].unit not in named
                 and leader[1] >= ranked[0][1] + CLEAR_GAP
+                # by the words covered, not by bonuses a post gets (县长当召集人吗)
+                and float(base[leader[0]]) >= float(base[ranked[0][0]]) + CLEAR_GAP
                 # "园林局参加项目库吗": the named unit is in that sentence too
                 and not any(
                     self.index.duties[i].text == self.index.duties[leader[0]].text
