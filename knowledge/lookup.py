@@ -49,6 +49,7 @@ from knowledge.tuning import (
     FAR_AHEAD,
     HINT_SCORE,
     HINTS,
+    KIND_PENALTY,
     MARGIN,
     MEMBER_MIN,
     MIN_SCORE,
@@ -86,6 +87,11 @@ _WHOM_ASSESSED = re.compile(
 # A yes/no question: 是X管吗, 是不是X负责, X负不负责.
 _YES_NO = re.compile(r"吗$|吗\||是不是|是否|对吗|对吧|对不对|管不管|负不负责|归不归|有没有")
 
+# The jurisdiction's own level asked for (县里哪个局, 区里谁): not a city agency.
+_OWN_LEVEL = re.compile(
+    r"(?:县里|县级|县上|我们县|本县|全县|区里|区级|我们区|本区)(?:的)?(?:哪|谁|是哪)"
+)
+
 # A word of doing after it: the question asks who assesses, not whom.
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
 
@@ -99,7 +105,7 @@ _PREMISES = re.compile(r"几楼|几层|哪层|哪一层|哪栋|哪幢|几号楼|
 _IDENTITY = re.compile(
     r"(?:局长|主任|书记|主席|负责人|一把手|领导)?(?:现在|目前|今年)?"
     r"(?:是谁|是哪位|哪位|叫什么名字|叫什么|叫啥|的名字|名字|姓什么|姓啥|是哪个人)"
-    r"(?:啊|呀|呢|哈|吗|来着)?$"
+    r"(?:副?(?:区长|县长|市长)|领导|同志)?(?:啊|呀|呢|哈|吗|来着)?$"
 )
 # The ends of a unit's name that make it a person's post (分管副县长, 主要领导), not a body.
 _POST_ENDS = ("长", "领导", "主任", "负责人")
@@ -230,6 +236,9 @@ class LookupEngine:
         query = self._reader.parse(question)
         # a unit without duties of its own (各乡镇 in Yongjia) is context, not the answer's scope
         named = [u for u, _ in query.units if self.index.by_unit.get(u)]
+        own_level = _OWN_LEVEL.search(clean(question)) is not None
+        if own_level and named and all(self.index.units[u].kind == "agency" for u in named):
+            named = []  # "市统计局发布评价后，县里哪个局牵头": the city's unit is context
         if _PREMISES.search(clean(question)):
             # "领导小组办公室设在哪栋楼": where the documents put an office is not its premises
             units = named or sorted(query.subjects)
@@ -325,6 +334,15 @@ class LookupEngine:
             # a long question told with its story ("乡里有几户想把房子改成农家乐…哪个部门指导"):
             # little of it is the documents', but what is points to one unit far ahead
             ranked = [(i, max(s, MIN_SCORE)) for i, s in ranked[:1]]
+        if ranked and own_level:
+            # "市统计局发布评价后，县里哪个局牵头": the asked unit is the county's, not the city's
+            ranked = sorted(
+                (
+                    (i, s - KIND_PENALTY if self._unit_of(i).kind == "agency" else s)
+                    for i, s in ranked
+                ),
+                key=lambda r: (-r[1], r[0]),
+            )
         if not ranked or ranked[0][1] < MIN_SCORE:
             return self._decline(question, self._why(query, ranked), hints=ranked)
         if not query.framed and not named and query.explained < UNFRAMED_MIN:
@@ -539,6 +557,9 @@ class LookupEngine:
                 seen.setdefault(self.index.duties[i].unit, i)
         return tuple(self._match(i, score) for i in seen.values())
 
+    def _unit_of(self, i: int) -> Unit:
+        return self.index.units[self.index.duties[i].unit]
+
     def _cited(self, question: str) -> list[int]:
         """The duties of the document's clause a question names (三、16, 第3部分第19条, 分工第
         25条); [] when it names none, or an item several parts have without saying which."""
@@ -569,7 +590,7 @@ class LookupEngine:
             rest = rest.replace(name, "")
         rest = _IDENTITY.sub("", rest)
         # what is left is the asking: 长 of 统计局长, 叫 of 叫啥, 现在
-        return units if len(set(rest) - set("长叫现在目前的个名字位")) == 0 else []
+        return units if not set(rest) - set("长叫现在目前的个名字位副区县市领导同志") else []
 
     def _all_names(self, unit: str) -> list[str]:
         return [a for a, u in self.index.alias.items() if u == unit]

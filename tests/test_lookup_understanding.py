@@ -542,3 +542,15 @@ def test_how_often_a_body_meets_and_which_units_ask_who() -> None:
     # 哪些部门 asks who: the meeting named is the topic, not a unit asked about itself
     answer = engine_for("yongjia").ask("服务业工作部门协调会议由哪些部门组成")
     assert answer.reason != "unit_other"
+
+
+def test_the_countys_own_unit_is_asked_for_beside_a_city_agency() -> None:
+    question = "市统计局发布评价后，县里哪个局牵头做发展状况评价"
+    assert first_unit("yongjia", question) == "县发改局"
+    assert first_unit("yongjia", "市里谁发布服务业评价") == "市发改委"
+
+
+def test_who_passed_the_question_on_and_forgetting_are_filler() -> None:
+    question = "新来的同事问，县里服务业协调会议最终是哪位领导召集的，我也记不清了，麻烦查一下"
+    assert first_unit("yongjia", question) == "县长"
+    assert engine_for("district").ask("分管领导是哪位副区长").reason == "unit_other"
