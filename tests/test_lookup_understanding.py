@@ -554,3 +554,10 @@ def test_who_passed_the_question_on_and_forgetting_are_filler() -> None:
     question = "新来的同事问，县里服务业协调会议最终是哪位领导召集的，我也记不清了，麻烦查一下"
     assert first_unit("yongjia", question) == "县长"
     assert engine_for("district").ask("分管领导是哪位副区长").reason == "unit_other"
+
+
+def test_staff_words_for_schools_and_hotel_ratings_and_a_familys_school_errands() -> None:
+    assert first_unit("yongjia", "学校那块的统计谁搞") == "县教育局"
+    assert first_unit("yongjia", "3星4星宾馆发展谁指导") == "楠溪江风景旅游管理局"
+    assert not engine_for("yongjia").ask("学校招生归谁管").answered
+    assert first_unit("district", "学校统计谁负责") != "县教育局"  # no education duty there
