@@ -561,3 +561,8 @@ def test_staff_words_for_schools_and_hotel_ratings_and_a_familys_school_errands(
     assert first_unit("yongjia", "3星4星宾馆发展谁指导") == "楠溪江风景旅游管理局"
     assert not engine_for("yongjia").ask("学校招生归谁管").answered
     assert first_unit("district", "学校统计谁负责") != "县教育局"  # no education duty there
+
+
+def test_staff_words_for_the_county_people_investing_back_home() -> None:
+    question = "在外面做生意的永嘉老板回来投服务业项目，找谁"
+    assert first_unit("yongjia", question) == "县协作办"
