@@ -92,6 +92,10 @@ _OWN_LEVEL = re.compile(
     r"(?:县里|县级|县上|我们县|本县|全县|区里|区级|我们区|本区)(?:的)?(?:哪|谁|是哪)"
 )
 
+# Asking what a body has under it (下面设了什么机构) and where a sentence says so (下设办公室).
+_SET_UP_ASKED = re.compile(r"下(?:面)?设(?:了|有|的)?(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些)")
+_SET_UP = re.compile(r"下设([^，,。；;：:]{2,12})")
+
 # A word of doing after it: the question asks who assesses, not whom.
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
 
@@ -363,8 +367,10 @@ class LookupEngine:
             shown = replace(doc, unit_id=theirs.unit_id, unit=theirs.unit)
             others = tuple(m for m in matches if m.unit_id not in (theirs.unit_id, doc.unit_id))
             return Answer(question, True, (doc, shown), "duty", related=(theirs, *others))
-        given = self._given_to(question, kept[0][0], kept[0][1]) or self._assessed(
-            question, kept[0][0], kept[0][1]
+        given = (
+            self._given_to(question, kept[0][0], kept[0][1])
+            or self._assessed(question, kept[0][0], kept[0][1])
+            or self._set_up(question, kept[0][0], kept[0][1])
         )
         if given:
             # "数据反馈给谁": whom the best duty's sentence gives it to; that duty as related
@@ -490,6 +496,41 @@ class LookupEngine:
         shown = round(min(100.0, score), 1)
         name = self.index.units[unit].name
         return (Match(unit, name, duty.id, duty.topic, duty.text, "object", duty.source, shown),)
+
+    def _set_up(self, question: str, i: int, score: float) -> tuple[Match, ...]:
+        """The body duty i's sentence sets up under its unit (组成领导小组,下设办公室 → 领导小组
+        办公室), when the question asks what is under it; () otherwise."""
+        if _SET_UP_ASKED.search(clean(question)) is None:
+            return ()
+        duty = self.index.duties[i]
+        owner = sorted(self._names_of[duty.unit], key=len)
+        found: list[str] = []
+        for tail in _SET_UP.findall(duty.text):
+            # 办公室 under 领导小组 is 领导小组办公室
+            named = (
+                self._units_in(tail)
+                or [
+                    self.index.alias[o + tail[:k]]
+                    for o in owner
+                    for k in range(len(tail), 1, -1)
+                    if o + tail[:k] in self.index.alias
+                ][:1]
+            )
+            found += [u for u in named if u != duty.unit and u not in found]
+        shown = round(min(100.0, score), 1)
+        return tuple(
+            Match(
+                u,
+                self.index.units[u].name,
+                duty.id,
+                duty.topic,
+                duty.text,
+                duty.role,
+                duty.source,
+                shown,
+            )
+            for u in found
+        )
 
     def _units_in(self, text: str) -> list[str]:
         """The units a stretch of a sentence names, in order, each once."""

@@ -566,3 +566,10 @@ def test_staff_words_for_schools_and_hotel_ratings_and_a_familys_school_errands(
 def test_staff_words_for_the_county_people_investing_back_home() -> None:
     question = "在外面做生意的永嘉老板回来投服务业项目，找谁"
     assert first_unit("yongjia", question) == "县协作办"
+
+
+def test_what_a_body_has_under_it_is_the_body_its_sentence_sets_up() -> None:
+    # 组成领导小组,下设办公室: 办公室 under 领导小组 is 领导小组办公室
+    assert first_unit("district", "领导小组下面设了什么机构") == "领导小组办公室"
+    assert first_unit("district", "领导小组下设什么") == "领导小组办公室"
+    assert first_unit("district", "领导小组组长是谁") == "区政府主要领导"
