@@ -442,20 +442,7 @@ class LookupEngine:
             for unit in self._units_in(tail):
                 if unit != duty.unit and unit not in found:
                     found.append(unit)
-        shown = round(min(100.0, score), 1)
-        return tuple(
-            Match(
-                u,
-                self.index.units[u].name,
-                duty.id,
-                duty.topic,
-                duty.text,
-                "recipient",
-                duty.source,
-                shown,
-            )
-            for u in found
-        )
+        return tuple(self._match_for(u, i, score, "recipient") for u in found)
 
     def _senders(self, question: str, named: list[str], base: FloatArray) -> tuple[Match, ...]:
         """Who gives a named unit what the question is about (街道收到的数据是谁发过来的): the
@@ -493,9 +480,7 @@ class LookupEngine:
         if not near:
             return ()
         unit = min(near)[1]
-        shown = round(min(100.0, score), 1)
-        name = self.index.units[unit].name
-        return (Match(unit, name, duty.id, duty.topic, duty.text, "object", duty.source, shown),)
+        return (self._match_for(unit, i, score, "object"),)
 
     def _set_up(self, question: str, i: int, score: float) -> tuple[Match, ...]:
         """The body duty i's sentence sets up under its unit (组成领导小组,下设办公室 → 领导小组
@@ -517,20 +502,7 @@ class LookupEngine:
                 ][:1]
             )
             found += [u for u in named if u != duty.unit and u not in found]
-        shown = round(min(100.0, score), 1)
-        return tuple(
-            Match(
-                u,
-                self.index.units[u].name,
-                duty.id,
-                duty.topic,
-                duty.text,
-                duty.role,
-                duty.source,
-                shown,
-            )
-            for u in found
-        )
+        return tuple(self._match_for(u, i, score) for u in found)
 
     def _units_in(self, text: str) -> list[str]:
         """The units a stretch of a sentence names, in order, each once."""
@@ -660,6 +632,13 @@ class LookupEngine:
         unit = self.index.units[d.unit]
         shown = round(min(100.0, score), 1)
         return Match(unit.id, unit.name, d.id, d.topic, d.text, d.role, d.source, shown)
+
+    def _match_for(self, unit_id: str, i: int, score: float, role: str = "") -> Match:
+        """Duty i's match shown for another unit its sentence names (a recipient, the assessed,
+        a body set up), in that part (role) or the duty's own."""
+        match = self._match(i, score)
+        unit = self.index.units[unit_id]
+        return replace(match, unit_id=unit.id, unit=unit.name, role=role or match.role)
 
     def _unit_answer(self, question: str, units: Iterable[tuple[str, float]]) -> Answer:
         """All duties of the named units."""
