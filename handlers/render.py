@@ -145,6 +145,8 @@ def decline_html(answer: Answer, kb: Knowledge) -> str:
         )
     if answer.reason == "off_topic":
         return texts.DECLINE_OFF_TOPIC.format(document=document, question=question)
+    if answer.reason == "no_such_unit":
+        return texts.DECLINE_NO_SUCH_UNIT.format(document=document, unit=escape(answer.stranger))
     return texts.NOT_FOUND.format(document=document, question=question)
 
 

@@ -93,8 +93,14 @@ _OWN_LEVEL = re.compile(
 )
 
 # Asking what a body has under it (下面设了什么机构) and where a sentence says so (下设办公室).
-_SET_UP_ASKED = re.compile(r"下(?:面)?设(?:了|有|的)?(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些)")
-_SET_UP = re.compile(r"下设([^，,。；;：:]{2,12})")
+_SET_UP_ASKED = re.compile(
+    r"下(?:面)?设(?:了|有|的)?[^|]{0,6}(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些)"
+    r"|(?:组成|成立)(?:了)?(?:个|一个)?(?:什么|啥|哪)"
+)
+_SET_UP = re.compile(r"(?:下设|组成|成立)([^，,。；;：:]{2,12})")
+
+# A unit's name as typed: 区金融办, 县公安局 (the documents may not have it).
+_UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委)")
 
 # A word of doing after it: the question asks who assesses, not whom.
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
@@ -115,7 +121,7 @@ _IDENTITY = re.compile(
 _POST_ENDS = ("长", "领导", "主任", "负责人")
 
 
-DeclineReason = Literal["", "off_topic", "not_covered", "unit_other"]
+DeclineReason = Literal["", "off_topic", "not_covered", "unit_other", "no_such_unit"]
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,10 @@ class Answer:
     ambiguous: bool = False
     # why a question was declined: "off_topic" (no word of the documents in it), "not_covered"
     # (the documents' words, but no duty of them), "unit_other" (a named unit, asked about
-    # something the documents do not give it: its address, hours, staff, licences)
+    # something the documents do not give it: its address, hours, staff, licences),
+    # "no_such_unit" (a unit the document does not have: 区金融办, named in `stranger`)
     reason: DeclineReason = ""
+    stranger: str = ""
     hints: tuple[Match, ...] = ()  # a decline's closest duties, or the named unit's duties
     related: tuple[Match, ...] = ()  # a clear answer's runners-up, shown below it
 
@@ -174,6 +182,8 @@ class Answer:
         if not self.answered:
             out["reason"] = self.reason
             out["hints"] = listed(self.hints)
+            if self.stranger:
+                out["stranger"] = self.stranger
         return out
 
 
@@ -250,6 +260,15 @@ class LookupEngine:
         if query.errand and (named or not query.subjects) and query.want != "duties":
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
+        stranger = self._stranger(question)
+        if (
+            stranger
+            and not named
+            and not query.subjects
+            and (query.want == "duties" or query.asks_unit or not query.size)
+        ):
+            # "区金融办负责什么": a unit the document does not have
+            return replace(self._decline(question, "no_such_unit"), stranger=stranger)
         cited = self._cited(question)
         if cited:
             # "三、16条说的是哪个局", "分工第25条是谁": the duties of the clause named, those
@@ -569,6 +588,14 @@ class LookupEngine:
             for i in group:
                 seen.setdefault(self.index.duties[i].unit, i)
         return tuple(self._match(i, score) for i in seen.values())
+
+    def _stranger(self, question: str) -> str:
+        """A unit's name in the question that is none of the document's, nor a typo of one
+        (区金融办 in the district); "" if there is none."""
+        for m in _UNIT_LIKE.finditer(clean(question).replace(SEP, "")):
+            if self.find_unit(m.group(0)) is None:
+                return m.group(0)
+        return ""
 
     def _unit_of(self, i: int) -> Unit:
         return self.index.units[self.index.duties[i].unit]

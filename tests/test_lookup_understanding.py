@@ -573,3 +573,53 @@ def test_what_a_body_has_under_it_is_the_body_its_sentence_sets_up() -> None:
     assert first_unit("district", "领导小组下面设了什么机构") == "领导小组办公室"
     assert first_unit("district", "领导小组下设什么") == "领导小组办公室"
     assert first_unit("district", "领导小组组长是谁") == "区政府主要领导"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "stranger"),
+    [("district", "区金融办负责什么", "区金融办"), ("yongjia", "县公安局负责什么", "县公安局")],
+)
+def test_a_unit_the_document_does_not_have_is_declined_by_name(
+    jurisdiction: str, question: str, stranger: str
+) -> None:
+    engine = engine_for(jurisdiction)
+    answer = engine.ask(question)
+    assert not answer.answered and answer.reason == "no_such_unit"
+    assert answer.stranger == stranger
+    assert f"没有「{stranger}」这个单位" in answer_html(answer, engine.kb)
+    # the document's own units, typed with a slip, are still found
+    assert first_unit(jurisdiction, question.replace(stranger, stranger[0] + "统记局")) is not None
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "人劳社在服务业里管什么", "县人事劳动社会保障局"),
+        ("yongjia", "PBOC 县支行负责什么", "人行县支行"),
+        ("yongjia", "county government executive meeting 每年年初听什么", "县政府常务会议"),
+        ("yongjia", "县发改局局长在协调会议里担任什么", "县发改局"),
+        ("district", "领导小组下设的办事机构是什么", "领导小组办公室"),
+        (
+            "district",
+            "在区委、区政府统一领导下，区里为推进现代服务业强区建设专门组成了什么机构",
+            "领导小组",
+        ),
+    ],
+)
+def test_abbreviations_english_and_what_a_body_forms(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert first_unit(jurisdiction, question) == unit
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "县府办联系副主任这周有什么安排",
+        "人行管存贷款利率吗",
+        "县交通局管出租车运价吗",
+        "县政府常务会议每次开多长时间",
+    ],
+)
+def test_schedules_rates_and_approvals_are_declined(question: str) -> None:
+    assert not engine_for("yongjia").ask(question).answered

@@ -110,6 +110,10 @@ DECLINE_UNIT_OTHER = (
     "不涉及地址、电话、办公时间、人员、待遇、证照办理这类事项，请向该单位直接了解。\n"
     "发送 <code>/duties {unit}</code> 查看它在文件中的职责。"
 )
+DECLINE_NO_SUCH_UNIT = (
+    "{document}中没有「{unit}」这个单位，文件没有规定它的职责。\n"
+    "发送 /duties 查看文件中的单位和各自职责。"
+)
 DECLINE_HINTS_HEAD = "\n文件中较接近的职责："
 DECLINE_UNIT_HINTS_HEAD = "\n<b>{unit}</b>在文件中的职责："
 HINT_LINE = "\n• <b>{unit}</b>：{topic}（{source}）"
@@ -119,6 +123,7 @@ CLI_DECLINE_REASONS = {
     "off_topic": "（不在文件规定的服务业工作机制范围内）",
     "not_covered": "（文件中没有直接对应的职责）",
     "unit_other": "（文件没有规定该单位这类事项）",
+    "no_such_unit": "（文件中没有这个单位）",
 }
 CLI_HINT = "  接近：{unit}（{topic}）"
 CLI_RELATED = "  相关：{unit}（{topic}）"
