@@ -79,13 +79,12 @@ _WHEREABOUTS = re.compile(
     r"|(?<!设)在哪(?:个|一个)(?:位置|地方|地儿|乡镇|镇|村|街|路|楼|区域|地段|景区|小区)"
 )
 
-# A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, how long a
-# meeting lasts (每次开多长时间), dates of
-# a next meeting (下次几号开).
 # A clause that asks something itself (吗, 几, 哪, 什么): its errand counts even when another
 # clause has the word of responsibility ("要去体育局对接，办公室在几楼吗").
 _ASKS = re.compile(r"吗|几|哪|什么|啥|怎么|多少")
 
+# A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, dates of a
+# next meeting (下次几号开), how long a meeting lasts (每次开多长时间).
 _OWN_MATTERS = re.compile(
     r"放.{0,3}假|停不停|优惠活动|打折|下次.{0,4}(?:几号|哪天|什么时候)"
     r"|每次.{0,3}(?:多长时间|多久|几个小时|几小时)"  # how long a meeting lasts, not how often
