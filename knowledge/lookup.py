@@ -327,6 +327,11 @@ class LookupEngine:
             toward = _TOWARD.search(clean(question)) is not None
             units = named or sorted(query.subjects)
             own = ranked if named else self._scorer.rank(query, base, restrict=units)
+            if not own:  # its duties that fit at all, under the answer line ("协助召集人除了…")
+                own = sorted(
+                    ((i, float(base[i])) for u in units for i in self.index.by_unit[u] if base[i]),
+                    key=lambda r: -r[1],
+                )
             partners = self._partners(base, units, own, toward, query.text)
             if partners:
                 return Answer(question, True, partners[: max(limit, 1)], "duty")

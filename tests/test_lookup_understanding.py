@@ -623,3 +623,18 @@ def test_abbreviations_english_and_what_a_body_forms(
 )
 def test_schedules_rates_and_approvals_are_declined(question: str) -> None:
     assert not engine_for("yongjia").ask(question).answered
+
+
+def test_partners_of_a_body_whose_own_duty_fits_only_weakly() -> None:
+    assert first_unit("yongjia", "协助召集人除了县府办联系副主任还有谁") == "县发改局"
+    # 联合会 and 合在一起 are no partner questions
+    assert not engine_for("yongjia").ask("永嘉县服务业联合会的会长是谁").answered
+    assert first_unit("yongjia", "市发改委跟哪个部门一起发布评价") == "市统计局"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [("区文体局要完成什么目标", "区文体局"), ("区里卖房子那块儿谁盯着", "区房地局")],
+)
+def test_what_targets_a_unit_has_and_who_keeps_an_eye_on_it(question: str, unit: str) -> None:
+    assert first_unit("district", question) == unit
