@@ -51,7 +51,7 @@ from handlers import (
 )
 from handlers.deps import KEY, Deps, get_deps
 from knowledge.loader import load_knowledge
-from knowledge.lookup import LookupEngine
+from knowledge.lookup import lookup_engine
 
 # The token the local playground's emulator accepts; never valid on Telegram.
 PLAYGROUND_TOKEN = "123456:PLAYGROUND"  # nosec B105  # the local emulator's token, no secret
@@ -82,7 +82,7 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     `clock` gives the current UTC time (tests run the calendar on a fake one).
     """
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
-    engine = LookupEngine(kb)
+    engine = lookup_engine(settings.jurisdiction, settings.knowledge_dir)
     db_engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(db_engine)
     querylog = QueryLogger(sessions, settings.jurisdiction)

@@ -20,7 +20,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.words import texts
 from db.errors import DRIVER_ERRORS
 from knowledge.loader import KnowledgeError, load_knowledge, load_knowledge_file
-from knowledge.lookup import LookupEngine
+from knowledge.lookup import LookupEngine, lookup_engine
 from knowledge.schema import Knowledge
 
 log = logging.getLogger("dutybot")
@@ -69,8 +69,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def _knowledge(args: argparse.Namespace) -> tuple[Knowledge, LookupEngine]:
     """The chosen jurisdiction's knowledge (honouring DUTYBOT_KNOWLEDGE_DIR) and its engine."""
     settings = _settings()
-    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
-    return kb, LookupEngine(kb)
+    jurisdiction = args.jurisdiction or settings.jurisdiction
+    kb = load_knowledge(jurisdiction, settings.knowledge_dir)
+    return kb, lookup_engine(jurisdiction, settings.knowledge_dir)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

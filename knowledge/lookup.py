@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -37,7 +38,7 @@ from rapidfuzz import fuzz, process
 from knowledge.clauses import question_clause, source_clause
 from knowledge.index import FloatArray, Index, build_index
 from knowledge.lexicon import Lexicon
-from knowledge.loader import load_knowledge
+from knowledge.loader import available_jurisdictions, load_knowledge
 from knowledge.normalize import SEP, asks_duty, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
 from knowledge.question import Query, QuestionReader
@@ -190,11 +191,15 @@ class Answer:
 class LookupEngine:
     """Answers "which unit is responsible for X" over one jurisdiction's knowledge."""
 
-    def __init__(self, kb: Knowledge, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, kb: Knowledge, lexicon: Lexicon | None = None, others: Iterable[Knowledge] = ()
+    ) -> None:
+        """`others`: the other jurisdictions' knowledge, whose own terms this one declines."""
         self.kb = kb
         self.index: Index = build_index(kb, lexicon)
         self._reader = QuestionReader(self.index)
         self._scorer = Scorer(self.index)
+        self._foreign = self._foreign_terms(others)
         self._clauses = [source_clause(d.source) for d in self.index.duties]
         self._titles = {c.title for c in self._clauses if c.title}
         self._names_of: dict[str, list[str]] = {u.id: [] for u in kb.units}
@@ -371,6 +376,10 @@ class LookupEngine:
                 ),
                 key=lambda r: (-r[1], r[0]),
             )
+        if ranked and not named and ranked[0][1] < NAMED_ELSEWHERE and self._foreign_in(question):
+            # "6大产业里农家乐归谁" in the district: the other document's matter, and nothing
+            # of this one fits well
+            return self._decline(question, "not_covered", hints=ranked)
         if not ranked or ranked[0][1] < MIN_SCORE:
             return self._decline(question, self._why(query, ranked), hints=ranked)
         if not query.framed and not named and query.explained < UNFRAMED_MIN:
@@ -594,6 +603,48 @@ class LookupEngine:
                 seen.setdefault(self.index.duties[i].unit, i)
         return tuple(self._match(i, score) for i in seen.values())
 
+    def _foreign_terms(self, others: Iterable[Knowledge]) -> re.Pattern[str] | None:
+        """The other documents' own terms (their duties' topics and keywords, three characters
+        or more) this document has nothing of: a word of theirs absent here, most of whose
+        bigrams this index does not have (领导小组 for Yongjia, 农家乐 for the district)."""
+        ix = self.index
+        found: set[str] = set()
+        for other in others:
+            for d in other.duties:
+                for word in (d.topic, *d.keywords):
+                    w = clean(word).replace(SEP, "")
+                    if (
+                        len(w) >= 3
+                        and w not in ix.vocab
+                        and w not in ix.alias
+                        and w not in ix.synonyms
+                        and w not in ix.lexicon
+                        # most of it is unknown here (旅游服务业 is not: 旅游, 服务, 务业)
+                        and 2 * sum(w[k : k + 2] not in ix.post for k in range(len(w) - 1))
+                        > len(w) - 1
+                    ):
+                        found.add(w)
+        words = sorted(found, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, words))) if words else None
+
+    def _foreign_in(self, question: str) -> str:
+        """A term of another jurisdiction's document in the question that this one has nothing
+        of, and that is no part of a word of this one there; "" if none."""
+        if self._foreign is None:
+            return ""
+        text = clean(question).replace(SEP, "")
+        for m in self._foreign.finditer(text):
+            a, b = m.span()
+            inside = any(
+                text[x:y] in self.index.vocab
+                for x in range(max(0, a - 4), a + 1)
+                for y in range(b, min(len(text), b + 4) + 1)
+                if (x, y) != (a, b)
+            )
+            if not inside:
+                return m.group(0)
+        return ""
+
     def _stranger(self, question: str) -> str:
         """A unit's name in the question that is none of the document's, nor a typo of one
         (区金融办 in the district); "" if there is none."""
@@ -716,4 +767,11 @@ def _at(scores: FloatArray | None, i: int) -> float:
 @cache
 def engine_for(jurisdiction: str) -> LookupEngine:
     """The lookup engine of a jurisdiction, built once per process."""
-    return LookupEngine(load_knowledge(jurisdiction))
+    return lookup_engine(jurisdiction)
+
+
+def lookup_engine(jurisdiction: str, directory: Path | None = None) -> LookupEngine:
+    """A jurisdiction's engine, told the other jurisdictions' documents of the same directory."""
+    names = [j for j in available_jurisdictions(directory) if j != jurisdiction]
+    others = [load_knowledge(j, directory) for j in names]
+    return LookupEngine(load_knowledge(jurisdiction, directory), others=others)

@@ -638,3 +638,21 @@ def test_partners_of_a_body_whose_own_duty_fits_only_weakly() -> None:
 )
 def test_what_targets_a_unit_has_and_who_keeps_an_eye_on_it(question: str, unit: str) -> None:
     assert first_unit("district", question) == unit
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("district", "6大产业里农家乐归谁"),  # 农家乐 is Yongjia's
+        ("yongjia", "永嘉服务业领导小组办公室设在哪里"),  # 领导小组 is the district's
+        ("yongjia", "领导小组谁当组长"),
+    ],
+)
+def test_the_other_documents_matters_are_declined(jurisdiction: str, question: str) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
+
+
+def test_words_both_documents_use_stay_answered() -> None:
+    assert first_unit("yongjia", "每季度的服务业数据谁汇总") == "县统计局"
+    assert first_unit("district", "旅游服务业谁负责") == "区旅游局"
+    assert first_unit("yongjia", "旅游服务业谁负责") == "楠溪江风景旅游管理局"
