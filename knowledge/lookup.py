@@ -95,10 +95,11 @@ _OWN_LEVEL = re.compile(
 
 # Asking what a body has under it (下面设了什么机构) and where a sentence says so (下设办公室).
 _SET_UP_ASKED = re.compile(
-    r"下(?:面)?设(?:了|有|的)?[^|]{0,6}(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些)"
-    r"|(?:组成|成立)(?:了)?(?:个|一个)?(?:什么|啥|哪)"
+    r"(?P<under>下(?:面)?设(?:了|有|的)?[^|]{0,6}(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些))"
+    r"|(?:组成|成立|组建|组)(?:了)?(?:个|一个)?(?:什么|啥|哪)"
 )
-_SET_UP = re.compile(r"(?:下设|组成|成立)([^，,。；;：:]{2,12})")
+_SET_UP_UNDER = re.compile(r"下设([^，,。；;：:]{2,12})")
+_SET_UP = re.compile(r"(?:组成|成立|组建)([^，,。；;：:]{2,12})")
 
 # A unit's name as typed: 区金融办, 县公安局 (the documents may not have it).
 _UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委)")
@@ -518,12 +519,14 @@ class LookupEngine:
     def _set_up(self, question: str, i: int, score: float) -> tuple[Match, ...]:
         """The body duty i's sentence sets up under its unit (组成领导小组,下设办公室 → 领导小组
         办公室), when the question asks what is under it; () otherwise."""
-        if _SET_UP_ASKED.search(clean(question)) is None:
+        asked = _SET_UP_ASKED.search(clean(question))
+        if asked is None:
             return ()
+        under = asked.group("under") is not None  # 下设: a body under the unit, not itself
         duty = self.index.duties[i]
         owner = sorted(self._names_of[duty.unit], key=len)
         found: list[str] = []
-        for tail in _SET_UP.findall(duty.text):
+        for tail in (_SET_UP_UNDER if under else _SET_UP).findall(duty.text):
             # 办公室 under 领导小组 is 领导小组办公室
             named = (
                 self._units_in(tail)
@@ -534,7 +537,7 @@ class LookupEngine:
                     if o + tail[:k] in self.index.alias
                 ][:1]
             )
-            found += [u for u in named if u != duty.unit and u not in found]
+            found += [u for u in named if u not in found and not (under and u == duty.unit)]
         return tuple(self._match_for(u, i, score) for u in found)
 
     def _units_in(self, text: str) -> list[str]:
