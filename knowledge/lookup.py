@@ -104,6 +104,11 @@ _SET_UP = re.compile(r"(?:组成|成立|组建)([^，,。；;：:]{2,12})")
 # A unit's name as typed: 区金融办, 县公安局 (the documents may not have it).
 _UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委)")
 
+# Asking which company or firm (签的是哪家咨询公司): the documents name none.
+_WHICH_FIRM = re.compile(
+    r"哪(?:家|一家|个)(?:具体的)?(?:咨询)?(?:公司|企业|咨询机构|中介机构|事务所|酒店|宾馆|景区)"
+)
+
 # A word of doing after it: the question asks who assesses, not whom.
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
 
@@ -259,6 +264,9 @@ class LookupEngine:
         own_level = _OWN_LEVEL.search(clean(question)) is not None
         if own_level and named and all(self.index.units[u].kind == "agency" for u in named):
             named = []  # "市统计局发布评价后，县里哪个局牵头": the city's unit is context
+        if _WHICH_FIRM.search(clean(question)):
+            # "智囊库签的是哪家咨询公司": the documents name no company
+            return self._decline(question, "not_covered")
         if _PREMISES.search(clean(question)):
             # "领导小组办公室设在哪栋楼": where the documents put an office is not its premises
             units = named or sorted(query.subjects)

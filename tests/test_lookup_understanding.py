@@ -656,3 +656,10 @@ def test_words_both_documents_use_stay_answered() -> None:
     assert first_unit("yongjia", "每季度的服务业数据谁汇总") == "县统计局"
     assert first_unit("district", "旅游服务业谁负责") == "区旅游局"
     assert first_unit("yongjia", "旅游服务业谁负责") == "楠溪江风景旅游管理局"
+
+
+def test_which_company_is_declined_the_documents_name_none() -> None:
+    assert engine_for("district").ask("智囊库签的是哪家咨询公司").reason == "not_covered"
+    # which unit signs the contract is still answered
+    assert first_unit("district", "智囊库跟咨询机构签合同由哪家单位负责") == "区发改委"
+    assert first_unit("yongjia", "银行支持服务业企业这块，县里是哪家在协调？") != ""
