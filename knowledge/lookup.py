@@ -303,6 +303,19 @@ class LookupEngine:
             return self._decline(question, "unit_other", people)
         if named and not query.size:
             return self._unit_answer(question, query.units)
+        bystanders = [u for u, _ in query.units if not self.index.by_unit.get(u)]
+        if (
+            bystanders
+            and not named
+            and not query.subjects
+            and not query.who
+            and (query.want == "duties" or query.asks_unit)
+        ):
+            # "各乡镇在机制里是啥角色": a unit with no duty of its own, in the sentences that
+            # name it (县政府对乡镇考核, 乡镇服务业发展状况评价办法)
+            mentions = self._mentions(bystanders[0])
+            if mentions:
+                return Answer(question, True, mentions[: max(limit, 1)], "duty")
         base = self._scorer.coverage(query) if query.size else None
         if base is None or (query.bare and not named):
             if query.whole and query.who and self.index.overall:
@@ -523,6 +536,16 @@ class LookupEngine:
             return ()
         unit = min(near)[1]
         return (self._match_for(unit, i, score, "object"),)
+
+    def _mentions(self, unit: str) -> tuple[Match, ...]:
+        """The duties whose sentence names a unit (that has none of its own), shown for it."""
+        names = [a for a in self._names_of[unit] if len(a) >= 2]
+        names += [a for a, u in self.index.alias.items() if u == unit and len(a) == 2]
+        return tuple(
+            self._match_for(unit, i, 100.0, "mentioned")
+            for i, d in enumerate(self.index.duties)
+            if any(n in d.text for n in names)
+        )
 
     def _set_up(self, question: str, i: int, score: float) -> tuple[Match, ...]:
         """The body duty i's sentence sets up under its unit (组成领导小组,下设办公室 → 领导小组

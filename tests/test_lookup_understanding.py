@@ -663,3 +663,13 @@ def test_which_company_is_declined_the_documents_name_none() -> None:
     # which unit signs the contract is still answered
     assert first_unit("district", "智囊库跟咨询机构签合同由哪家单位负责") == "区发改委"
     assert first_unit("yongjia", "银行支持服务业企业这块，县里是哪家在协调？") != ""
+
+
+def test_a_unit_with_no_duty_of_its_own_is_shown_where_the_document_names_it() -> None:
+    engine = engine_for("yongjia")
+    answer = engine.ask("各乡镇在县服务业机制里处于什么位置")
+    assert answer.answered and {m.unit for m in answer.matches} == {"各乡镇"}
+    assert {m.role for m in answer.matches} == {"mentioned"}
+    assert "文件中涉及" in answer_html(answer, engine.kb)
+    # asked who handles a topic, such a unit is only the context
+    assert first_unit("yongjia", "乡镇的农家乐谁管") == "县农办"

@@ -12,6 +12,7 @@ ROLE_LABELS = {
     "support": "配合参与",
     "recipient": "接收方",
     "object": "考核评价对象",
+    "mentioned": "文件中涉及",
 }
 
 COMMANDS = [
