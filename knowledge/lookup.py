@@ -56,6 +56,7 @@ from knowledge.tuning import (
     MIN_SCORE,
     NAMED_ELSEWHERE,
     OVERALL_SCORE,
+    SHORT_ASK,
     STORY_LENGTH,
     TIE,
     UNFRAMED_MIN,
@@ -253,7 +254,9 @@ class LookupEngine:
         if len(clauses) < 2 or not asking or len(asking) == len(clauses):
             return answer
         again = self._ask("，".join(asking), limit)
-        if not again.answered:
+        bare = again.kind == "unit" and all(len(c) <= SHORT_ASK for c in asking)
+        if not again.answered or (bare and answer.reason == "unit_other"):
+            # "树太高要修剪，园林局管不管": the unit's own matter, not its duties
             return answer
         return replace(again, question=question)
 

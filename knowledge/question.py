@@ -30,6 +30,7 @@ from knowledge.segment import base_is_word, is_function_word, word_weight
 from knowledge.tuning import (
     BRIDGE_MAX,
     MAX_QUESTION,
+    SHORT_ASK,
     SUBJECT_KINDS,
     UNIT_SUFFIXES,
     WHO_TOKENS,
@@ -305,10 +306,13 @@ class QuestionReader:
         # an errand in the clause that asks, not in the context told before it
         # ("统计员刚换人，住宿餐饮的统计数据报给谁")
         asking = {k for k, p in enumerate(parts) if asks_duty(p)}
+        # an asking clause with hardly a topic of its own ("…要修剪，园林局管不管") asks about the
+        # clauses before it, errands and all
+        short_ask = all(len(parts[k]) <= SHORT_ASK for k in asking)
         errand = False
         for k, part in enumerate(parts):
             tokens = self.ix.seg.cut(part) if part else []
-            if not asking or k in asking or _ASKS.search(part):
+            if not asking or k in asking or _ASKS.search(part) or short_ask:
                 errand = errand or bool(_WHEREABOUTS.search(part) or _OWN_MATTERS.search(part))
                 errand = errand or self._has_errand(part, tokens)
             for k, token in enumerate(tokens):

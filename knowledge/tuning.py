@@ -42,6 +42,7 @@ FAR_AHEAD = 2.0  # a best candidate under MIN_SCORE answers a who-question when 
 # the next unit's score
 STORY_LENGTH = 20  # characters from which a question is told with its story (FAR_AHEAD applies)
 ASSESSED_GAP = 12  # characters between an assessing verb and the unit it assesses (考核 … 乡镇)
+SHORT_ASK = 6  # an asking clause this short (园林局管不管) takes its topic and errands from before
 TIE = 1.0  # duties of a named unit this close to its best are read together (partners)
 HINT_SCORE = 25.0  # a declined question's candidates above this are offered as the closest duties
 HINTS = 3  # at most this many closest duties

@@ -673,3 +673,21 @@ def test_a_unit_with_no_duty_of_its_own_is_shown_where_the_document_names_it() -
     assert "文件中涉及" in answer_html(answer, engine.kb)
     # asked who handles a topic, such a unit is only the context
     assert first_unit("yongjia", "乡镇的农家乐谁管") == "县农办"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("district", "小区里的树太高了要修剪，园林局管不管"),
+        ("yongjia", "我们开宾馆的想申请消防验收，跑了好几趟不知道该找谁，县里服务业文件里有没有说"),
+    ],
+)
+def test_an_errand_told_before_a_short_asking_clause_is_declined(
+    jurisdiction: str, question: str
+) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
+
+
+def test_context_told_before_a_longer_asking_clause_does_not_sink_it() -> None:
+    assert first_unit("yongjia", "县体育局分工里写了啥，要不要做统计") == "县体育局"
+    assert first_unit("yongjia", "统计员刚换人，住宿餐饮的统计数据报给谁") is not None
