@@ -220,8 +220,9 @@ class LookupEngine:
         """Canonical names of the jurisdiction's units, in document order."""
         return [u.name for u in self.kb.units]
 
-    def find_unit(self, text: str) -> Unit | None:
-        """The unit text names: canonical name, alias, or a close (homophone) typo of one."""
+    def find_unit(self, text: str, fuzzy: bool = True) -> Unit | None:
+        """The unit text names: canonical name, alias, or a close (homophone) typo of one;
+        `fuzzy`: also one a character or two apart (区财政局 for 区财致局)."""
         cleaned = clean(text).replace(SEP, "")
         if not cleaned:
             return None
@@ -232,7 +233,7 @@ class LookupEngine:
                 hits = {self.index.alias[a] for a in self.index.alias_keys.get(key, ())}
                 if len(hits) == 1:
                     return self.index.units[hits.pop()]
-        if len(cleaned) >= 3:
+        if fuzzy and len(cleaned) >= 3:
             best = process.extractOne(
                 cleaned, self.index.alias_list, scorer=fuzz.ratio, score_cutoff=75
             )
@@ -686,7 +687,9 @@ class LookupEngine:
         """A unit's name in the question that is none of the document's, nor a typo of one
         (区金融办 in the district); "" if there is none."""
         for m in _UNIT_LIKE.finditer(clean(question).replace(SEP, "")):
-            if self.find_unit(m.group(0)) is None:
+            # a homophone typo is the document's unit (区统记局); one character off is another
+            # unit (区民政局 is not 区财政局)
+            if self.find_unit(m.group(0), fuzzy=False) is None:
                 return m.group(0)
         return ""
 

@@ -691,3 +691,9 @@ def test_an_errand_told_before_a_short_asking_clause_is_declined(
 def test_context_told_before_a_longer_asking_clause_does_not_sink_it() -> None:
     assert first_unit("yongjia", "县体育局分工里写了啥，要不要做统计") == "县体育局"
     assert first_unit("yongjia", "统计员刚换人，住宿餐饮的统计数据报给谁") is not None
+
+
+def test_a_unit_one_character_off_another_is_a_stranger_not_that_unit() -> None:
+    answer = engine_for("district").ask("区民政局在强区建设中做什么")
+    assert answer.reason == "no_such_unit" and answer.stranger == "区民政局"
+    assert first_unit("district", "区统记局负责什么") == "区统计局"  # a homophone slip
