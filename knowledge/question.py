@@ -196,7 +196,11 @@ class QuestionReader:
                     if content:  # the other sense of a homograph: content without evidence
                         query.runs.append(Run(positions(content), opaque=True))
                     continue
-                if len(content) > 1 and content not in UNIT_ASKS and not is_function_word(content):
+                if (
+                    len(content) > 1
+                    and content not in UNIT_ASKS
+                    and not is_function_word(content, idioms=False)
+                ):
                     query.asks_unit = False
                 if content in self.ix.carriers and self._no_typo("".join(run.places)):
                     # "餐饮 企业": the businesses of the industry before it; after a typo

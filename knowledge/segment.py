@@ -79,7 +79,9 @@ def word_weight(word: str) -> float:
     return LIGHT_FUNCTION if tag in _FUNCTION_TAGS else 1.0
 
 
-def is_function_word(word: str) -> bool:
+def is_function_word(word: str, idioms: bool = True) -> bool:
     """Whether jieba tags the word as saying how, when or which rather than what (这份, 这次,
-    上一年, 几件): an adverb, pronoun, time or place word, numeral, measure word or particle."""
-    return _tags().get(word) in _FUNCTION_TAGS
+    上一年, 几件): an adverb, pronoun, time or place word, numeral, measure word or particle;
+    `idioms`: a set phrase too (jieba's 习用语 include nouns such as 食品安全)."""
+    tag = _tags().get(word)
+    return tag in _FUNCTION_TAGS and (idioms or tag != "l")

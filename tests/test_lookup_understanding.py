@@ -697,3 +697,9 @@ def test_a_unit_one_character_off_another_is_a_stranger_not_that_unit() -> None:
     answer = engine_for("district").ask("区民政局在强区建设中做什么")
     assert answer.reason == "no_such_unit" and answer.stranger == "区民政局"
     assert first_unit("district", "区统记局负责什么") == "区统计局"  # a homophone slip
+
+
+def test_a_named_unit_asked_about_a_set_phrase_the_documents_lack_is_declined() -> None:
+    # jieba tags 食品安全 as a set phrase (l); it is still a topic, not a way of asking
+    assert engine_for("yongjia").ask("工商局是不是管食品安全").reason == "unit_other"
+    assert first_unit("district", "园林局参与啥") == "园林局"
