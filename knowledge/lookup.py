@@ -110,6 +110,10 @@ _WHICH_FIRM = re.compile(
     r"哪(?:家|一家|个)(?:具体的)?(?:咨询)?(?:公司|企业|咨询机构|中介机构|事务所|酒店|宾馆|景区)"
 )
 
+# Asking how often, and a sentence that says how often.
+_HOW_OFTEN = re.compile(r"多久|几次|多长时间一次|什么时候开|频率|频次|一年开几")
+_OFTEN = re.compile(r"每年|每季|每月|每半年|年中|年末|年初|年底|每周|定期|不定期|按月|按季|一次")
+
 # A word of doing after it: the question asks who assesses, not whom.
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
 
@@ -268,6 +272,18 @@ class LookupEngine:
         own_level = _OWN_LEVEL.search(clean(question)) is not None
         if own_level and named and all(self.index.units[u].kind == "agency" for u in named):
             named = []  # "市统计局发布评价后，县里哪个局牵头": the city's unit is context
+        asked_about = named or sorted(query.subjects)
+        if (
+            asked_about
+            and _HOW_OFTEN.search(clean(question))
+            and not any(
+                _OFTEN.search(self.index.duties[i].text)
+                for u in asked_about
+                for i in self.index.by_unit[u]
+            )
+        ):
+            # "领导小组多久开会": none of its sentences says how often
+            return self._decline(question, "unit_other", asked_about)
         if _WHICH_FIRM.search(clean(question)):
             # "智囊库签的是哪家咨询公司": the documents name no company
             return self._decline(question, "not_covered")

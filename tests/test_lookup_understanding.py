@@ -703,3 +703,10 @@ def test_a_named_unit_asked_about_a_set_phrase_the_documents_lack_is_declined() 
     # jieba tags 食品安全 as a set phrase (l); it is still a topic, not a way of asking
     assert engine_for("yongjia").ask("工商局是不是管食品安全").reason == "unit_other"
     assert first_unit("district", "园林局参与啥") == "园林局"
+
+
+def test_how_often_a_body_meets_is_declined_where_no_sentence_of_it_says() -> None:
+    answer = engine_for("district").ask("领导小组多久开会")
+    assert answer.reason == "unit_other" and {m.unit for m in answer.hints} == {"领导小组"}
+    # where a sentence says how often (年中、年末各一次), the body answers
+    assert first_unit("yongjia", "协调会议多久开一次") == "县服务业工作部门协调会议"
