@@ -258,10 +258,14 @@ class LookupEngine:
         asking = [c for c in clauses if asks_duty(clean(c))]
         if len(clauses) < 2 or not asking or len(asking) == len(clauses):
             return answer
+        if all(len(c) <= SHORT_ASK for c in asking) and (
+            answer.reason in ("unit_other", "no_such_unit") or self._reader.parse(question).errand
+        ):
+            # "旅管局 门票多少钱", "fgw 主任是谁": the short clause that asks is no question of
+            # its own; the whole was declined for what it asks
+            return answer
         again = self._ask("，".join(asking), limit)
-        bare = again.kind == "unit" and all(len(c) <= SHORT_ASK for c in asking)
-        if not again.answered or (bare and answer.reason == "unit_other"):
-            # "树太高要修剪，园林局管不管": the unit's own matter, not its duties
+        if not again.answered:
             return answer
         return replace(again, question=question)
 
@@ -740,9 +744,9 @@ class LookupEngine:
         rest = query.text
         for name in sorted((a for u in units for a in self._all_names(u)), key=len, reverse=True):
             rest = rest.replace(name, "")
-        rest = _IDENTITY.sub("", rest)
-        # what is left is the asking: 长 of 统计局长, 叫 of 叫啥, 现在
-        return units if not set(rest) - set("长叫现在目前的个名字位副区县市领导同志") else []
+        rest = re.sub(r"局长|主任|书记|主席|负责人|一把手", "", _IDENTITY.sub("", rest))
+        # what is left is the asking: 长 of 统计局长, 叫 of 叫啥, 姓 of 姓什么, 现在
+        return units if not set(rest) - set("长叫姓现在目前的个名字位副区县市领导同志") else []
 
     def _all_names(self, unit: str) -> list[str]:
         return [a for a, u in self.index.alias.items() if u == unit]

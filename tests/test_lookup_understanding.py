@@ -710,3 +710,18 @@ def test_how_often_a_body_meets_is_declined_where_no_sentence_of_it_says() -> No
     assert answer.reason == "unit_other" and {m.unit for m in answer.hints} == {"领导小组"}
     # where a sentence says how often (年中、年末各一次), the body answers
     assert first_unit("yongjia", "协调会议多久开一次") == "县服务业工作部门协调会议"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("yongjia", "旅管局 门票多少钱"),
+        ("district", "fgw 主任是谁"),
+        ("district", "区政府主要领导姓什么"),
+        ("yongjia", "经贸 超市促销谁批"),
+    ],
+)
+def test_a_short_clause_that_asks_does_not_rescue_a_declined_whole(
+    jurisdiction: str, question: str
+) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
