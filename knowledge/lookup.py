@@ -129,6 +129,10 @@ _IDENTITY = re.compile(
     r"(?:是谁|是哪位|哪位|叫什么名字|叫什么|叫啥|的名字|名字|姓什么|姓啥|是哪个人)"
     r"(?:副?(?:区长|县长|市长)|领导|同志)?(?:啊|呀|呢|哈|吗|来着)?$"
 )
+# Asking a post-holder's other portfolios: 还分管哪些, 兼任什么, 分管什么口.
+_PORTFOLIO = re.compile(
+    r"兼任|兼着|兼管|还分管|分管(?:什么|哪些|啥|几)|还(?:管|负责)(?:什么|哪些|啥|别的)"
+)
 # The ends of a unit's name that make it a person's post (分管副县长, 主要领导), not a body.
 _POST_ENDS = ("长", "领导", "主任", "负责人")
 
@@ -731,6 +735,13 @@ class LookupEngine:
         啥): a department or a person's post named, with nothing else but the asking; []
         otherwise. A body's post (领导小组组长是谁) is a duty the documents give, not a name."""
         asked = _IDENTITY.search(clean(question))
+        if _PORTFOLIO.search(clean(question)):
+            # "县长还分管哪些工作": the documents give a post its part here, nothing more
+            return [
+                u
+                for u in [*(u for u, _ in query.units), *sorted(query.subjects)]
+                if self.index.units[u].name.endswith(_POST_ENDS)
+            ]
         if asked is None:
             return []
         units = [

@@ -725,3 +725,20 @@ def test_a_short_clause_that_asks_does_not_rescue_a_declined_whole(
     jurisdiction: str, question: str
 ) -> None:
     assert not engine_for(jurisdiction).ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "post"),
+    [
+        ("yongjia", "县长还分管哪些工作", "县长"),
+        ("yongjia", "分管副县长兼任什么职务", "分管副县长"),
+        ("district", "分管区长兼任啥职务", "分管区长"),
+    ],
+)
+def test_a_posts_other_portfolios_are_declined_with_its_part_here(
+    jurisdiction: str, question: str, post: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.reason == "unit_other" and {m.unit for m in answer.hints} == {post}
+    # who holds a post the documents fill by another is still answered
+    assert first_unit("district", "领导小组办公室主任由谁兼任") == "区发改委"
