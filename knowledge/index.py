@@ -183,7 +183,15 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         deputy=[any(w in d.topic for w in DEPUTY_WORDS) for d in duties],
         alias_pinyin=_alias_pinyin(alias, vocab),
         alias_one_off=_alias_one_off(alias),
-        spelled=_spelled(vocab | set(terms) | set(synonyms) | set(stop) | set(alias) | lex.errands),
+        spelled=_spelled(
+            vocab
+            | set(terms)
+            | set(synonyms)
+            | set(stop)
+            | set(alias)
+            | lex.errands
+            | {a for asks in lex.role_asks for a in asks}  # zhaoji: 召集
+        ),
         numbered=_numbered(
             vocab | set(terms) | set(synonyms) | set(alias),
             "\n".join(

@@ -100,6 +100,9 @@ _WHICH_TOPIC = re.compile(
 # typed with digits and numerals mixed.
 _TO_DIGITS = str.maketrans("零一二三四五六七八九两", "01234567892")
 
+# Question words of one syllable, spelled back where nothing longer is (shei chu, gan sha).
+_WHO_SYLLABLES = {"shui": "谁", "shei": "谁", "sha": "啥"}
+
 _SPELL_MAX = 6  # longest word spelled back from pinyin, in syllables
 
 # References to the document's parts: 第3部分第19条, 三、2, 106号文.
@@ -248,7 +251,20 @@ class QuestionReader:
             joined = run.replace(SEP, "")
             if joined in self.ix.alias_pinyin and (SEP not in run or len(joined) > 4):
                 return self.ix.alias_pinyin[joined]
-            return self._spell_words(run)
+            # a unit's initials among pinyin words ("kjj fuze shenme"): each part on its own
+            parts: list[str] = []
+            words: list[str] = []
+            for token in run.split(SEP):
+                if token in self.ix.alias_pinyin and len(token) <= 4:
+                    if words:
+                        parts.append(self._spell_words(SEP.join(words)))
+                        words = []
+                    parts.append(self.ix.alias_pinyin[token])
+                else:
+                    words.append(token)
+            if words:
+                parts.append(self._spell_words(SEP.join(words)))
+            return SEP.join(parts)
 
         return LATIN_RUN.sub(spelled, text)
 
@@ -270,7 +286,8 @@ class QuestionReader:
                     i += n
                     break
             else:
-                out.append((syllables[i], False))
+                who = _WHO_SYLLABLES.get(syllables[i])  # shui zhaoji: 谁 召集
+                out.append((who or syllables[i], who is not None))
                 i += 1
         if not any(done for _, done in out):
             return run

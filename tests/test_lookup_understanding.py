@@ -742,3 +742,18 @@ def test_a_posts_other_portfolios_are_declined_with_its_part_here(
     assert answer.reason == "unit_other" and {m.unit for m in answer.hints} == {post}
     # who holds a post the documents fill by another is still answered
     assert first_unit("district", "领导小组办公室主任由谁兼任") == "区发改委"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "xietiao huiyi shui zhaoji", "县长"),  # 谁 and the role verb 召集 spelled back
+        ("yongjia", "kjj fuze shenme", "县科技局"),  # initials among pinyin words
+        ("district", "zhinangku de qian shei chu", "区科技局"),
+        ("district", "gsl fuze shenme", "区工商联"),
+    ],
+)
+def test_pinyin_question_words_role_verbs_and_initials_among_words(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert first_unit(jurisdiction, question) == unit
