@@ -311,6 +311,12 @@ class LookupEngine:
         ):
             # "区金融办负责什么": a unit the document does not have
             return replace(self._decline(question, "no_such_unit"), stranger=stranger)
+        if not named and not query.subjects and query.want == "duties" and query.text:
+            # "财政管啥", "规土管啥": a unit's name without its ending
+            for ending in ("局", "分局", "办", "委"):
+                unit = self.find_unit(query.text + ending, fuzzy=False)
+                if unit is not None and self.index.by_unit.get(unit.id):
+                    return self._unit_answer(question, [(unit.id, 95.0)])
         cited = self._cited(question)
         if cited:
             # "三、16条说的是哪个局", "分工第25条是谁": the duties of the clause named, those

@@ -757,3 +757,10 @@ def test_pinyin_question_words_role_verbs_and_initials_among_words(
     jurisdiction: str, question: str, unit: str
 ) -> None:
     assert first_unit(jurisdiction, question) == unit
+
+
+def test_a_units_name_without_its_ending_asked_what_it_does() -> None:
+    answer = engine_for("district").ask("规土管啥")
+    assert answer.kind == "unit" and answer.matches[0].unit == "规划土地分局"
+    assert first_unit("yongjia", "财政管啥") == "县财政局（地税局）"
+    assert first_unit("yongjia", "物流管啥") == "县发改局"  # a topic stays a topic
