@@ -331,6 +331,16 @@ class LookupEngine:
             )
             matches = tuple(self._match(i, 100.0) for i in cited)
             return Answer(question, True, matches[: max(limit, 1)], "duty")
+        foreign = self._foreign_in(question)
+        if (
+            named
+            and foreign
+            and not any(
+                foreign in self.index.duties[i].text for u in named for i in self.index.by_unit[u]
+            )
+        ):
+            # "区统计局建服务业统计数据库吗": the other document's matter, asked of this unit
+            return self._decline(question, "unit_other", named)
         people = self._named_person(question, query)
         if people:
             # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give

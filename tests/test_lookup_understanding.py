@@ -764,3 +764,9 @@ def test_a_units_name_without_its_ending_asked_what_it_does() -> None:
     assert answer.kind == "unit" and answer.matches[0].unit == "规划土地分局"
     assert first_unit("yongjia", "财政管啥") == "县财政局（地税局）"
     assert first_unit("yongjia", "物流管啥") == "县发改局"  # a topic stays a topic
+
+
+def test_the_other_documents_matter_asked_of_a_unit_here_is_declined() -> None:
+    # 副召集人 is Yongjia's; the district's 分管区长 has no such part
+    assert engine_for("district").ask("分管副区长是副召集人吗").reason == "unit_other"
+    assert first_unit("yongjia", "县统计局负责统计数据库吗") == "县统计局"
