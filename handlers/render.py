@@ -95,7 +95,9 @@ def answer_html(answer: Answer, kb: Knowledge) -> str:
     # Units given the same clause are listed together above it, so it is printed once.
     by_text: dict[tuple[str, str], list[Match]] = {}
     for m in answer.matches:
-        by_text.setdefault((m.duty, m.source), []).append(m)
+        group = by_text.setdefault((m.duty, m.source), [])
+        if all(g.unit_id != m.unit_id or g.role != m.role for g in group):
+            group.append(m)  # one unit's two duties of one sentence are named once
     body = "".join(
         texts.GROUP_LINE.format(
             units="、".join(

@@ -770,3 +770,10 @@ def test_the_other_documents_matter_asked_of_a_unit_here_is_declined() -> None:
     # 副召集人 is Yongjia's; the district's 分管区长 has no such part
     assert engine_for("district").ask("分管副区长是副召集人吗").reason == "unit_other"
     assert first_unit("yongjia", "县统计局负责统计数据库吗") == "县统计局"
+
+
+def test_one_units_two_duties_of_one_sentence_name_it_once() -> None:
+    engine = engine_for("yongjia")
+    reply = answer_html(engine.ask("三、16条说的是哪个局"), engine.kb)
+    assert "县统计局</b>（统计工作）、<b>县统计局" not in reply
+    assert reply.count("做好服务业统计数据库建设") == 1

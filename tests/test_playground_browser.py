@@ -207,4 +207,11 @@ async def test_lookup_declines_and_related_in_the_chat(page: Any) -> None:
     await expect(answer).to_contain_text("县统计局")
     await expect(answer).to_contain_text("相关：")
     await expect(answer.get_by_test_id("inline-button")).to_have_count(0)
+    await send(page, "县公安局负责什么")  # a unit the document does not have
+    await expect(bot_messages).to_have_count(3)
+    await expect(bot_messages.nth(2)).to_contain_text("没有「县公安局」这个单位")
+    await send(page, "三、16条说的是哪个局")  # a clause cited
+    await expect(bot_messages).to_have_count(4)
+    await expect(bot_messages.nth(3)).to_contain_text("县统计局")
+    await expect(bot_messages.nth(3)).to_contain_text("第16项")
     await page.screenshot(path="/tmp/playground-lookup.png", full_page=False)
