@@ -66,6 +66,7 @@ class Index:
     alias_keys: dict[tuple[str, ...], set[str]]  # homophone key → aliases ending in a suffix
     alias_list: list[str]  # the aliases, sorted (for the fuzzy unit match)
     alias_lengths: dict[str, list[int]]  # first character → alias lengths, longest first
+    name_lengths: dict[str, list[int]]  # the same over every alias, however short
     seg: Segmenter  # jieba with the documents' terms, aliases and lexicon words
     vocab: set[str]  # the documents' terms (2-8 characters), no unit names
     vocab_max: int  # longest term
@@ -153,6 +154,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
         alias_keys=_alias_keys(alias),
         alias_list=sorted(alias),
         alias_lengths=alias_lengths,
+        name_lengths=_alias_lengths(alias, shortest=1),
         seg=seg,
         vocab=vocab,
         vocab_max=max((len(t) for t in vocab), default=0),
@@ -422,11 +424,12 @@ def _alias_one_off(alias: dict[str, str]) -> dict[str, set[str]]:
     return out
 
 
-def _alias_lengths(alias: dict[str, str]) -> dict[str, list[int]]:
-    """First character → lengths of the aliases (3 characters or more), longest first."""
+def _alias_lengths(alias: dict[str, str], shortest: int = 3) -> dict[str, list[int]]:
+    """First character → lengths of the aliases (`shortest` characters or more), longest
+    first."""
     lengths: dict[str, set[int]] = defaultdict(set)
     for a in alias:
-        if len(a) >= 3:
+        if len(a) >= shortest:
             lengths[a[0]].add(len(a))
     return {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
 

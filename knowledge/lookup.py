@@ -215,12 +215,16 @@ class LookupEngine:
         self._reader = QuestionReader(self.index)
         self._scorer = Scorer(self.index)
         self._foreign = self._foreign_terms(others)
+        self._gives_memo: dict[int, list[tuple[str, list[str]]]] = {}  # see _gives()
         self._clauses = [source_clause(d.source) for d in self.index.duties]
         self._titles = {c.title for c in self._clauses if c.title}
-        self._names_of: dict[str, list[str]] = {u.id: [] for u in kb.units}
+        # each unit's names (every alias), and those of three characters or more
+        self._every_name: dict[str, list[str]] = {u.id: [] for u in kb.units}
         for alias, unit in self.index.alias.items():
-            if len(alias) >= 3:
-                self._names_of[unit].append(alias)
+            self._every_name[unit].append(alias)
+        self._names_of = {
+            u: [a for a in names if len(a) >= 3] for u, names in self._every_name.items()
+        }
 
     # --- public -------------------------------------------------------------------------------
 
@@ -277,13 +281,14 @@ class LookupEngine:
         query = self._reader.parse(question)
         # a unit without duties of its own (各乡镇 in Yongjia) is context, not the answer's scope
         named = [u for u, _ in query.units if self.index.by_unit.get(u)]
-        own_level = _OWN_LEVEL.search(clean(question)) is not None
+        cleaned = clean(question)
+        own_level = _OWN_LEVEL.search(cleaned) is not None
         if own_level and named and all(self.index.units[u].kind == "agency" for u in named):
             named = []  # "市统计局发布评价后，县里哪个局牵头": the city's unit is context
         asked_about = named or sorted(query.subjects)
         if (
             asked_about
-            and _HOW_OFTEN.search(clean(question))
+            and _HOW_OFTEN.search(cleaned)
             and not any(
                 _OFTEN.search(self.index.duties[i].text)
                 for u in asked_about
@@ -292,17 +297,17 @@ class LookupEngine:
         ):
             # "领导小组多久开会": none of its sentences says how often
             return self._decline(question, "unit_other", asked_about)
-        if _WHICH_FIRM.search(clean(question)):
+        if _WHICH_FIRM.search(cleaned):
             # "智囊库签的是哪家咨询公司": the documents name no company
             return self._decline(question, "not_covered")
-        if _PREMISES.search(clean(question)):
+        if _PREMISES.search(cleaned):
             # "领导小组办公室设在哪栋楼": where the documents put an office is not its premises
-            units = named or sorted(query.subjects)
-            return self._decline(question, "unit_other" if units else "off_topic", units)
+            reason: DeclineReason = "unit_other" if asked_about else "off_topic"
+            return self._decline(question, reason, asked_about)
         if query.errand and (named or not query.subjects) and query.want != "duties":
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
             return self._decline(question, "unit_other" if named else "off_topic", named)
-        stranger = self._stranger(question)
+        stranger = self._stranger(cleaned)
         if (
             stranger
             and not named
@@ -331,7 +336,7 @@ class LookupEngine:
             )
             matches = tuple(self._match(i, 100.0) for i in cited)
             return Answer(question, True, matches[: max(limit, 1)], "duty")
-        foreign = self._foreign_in(question)
+        foreign = self._foreign_in(cleaned)
         if (
             named
             and foreign
@@ -341,7 +346,7 @@ class LookupEngine:
         ):
             # "区统计局建服务业统计数据库吗": the other document's matter, asked of this unit
             return self._decline(question, "unit_other", named)
-        people = self._named_person(question, query)
+        people = self._named_person(cleaned, query)
         if people:
             # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give
             return self._decline(question, "unit_other", people)
@@ -371,11 +376,11 @@ class LookupEngine:
             return self._decline(question, "off_topic")
         if query.bare and named:
             return self._unit_answer(question, query.units)
-        senders = self._senders(question, named, base)
+        senders = self._senders(cleaned, named, base)
         if senders:
             return Answer(question, True, senders[: max(limit, 1)], "duty")
         ranked = self._scorer.rank(query, base, restrict=named)
-        if ranked and named and _YES_NO.search(clean(question)):
+        if ranked and named and _YES_NO.search(cleaned):
             # "房地产开发是房管局管吗": the documents' unit for it, if another is clearly so
             anyone = self._scorer.rank(query, base, restrict=[])
             leader = anyone[0] if anyone else None
@@ -395,7 +400,7 @@ class LookupEngine:
                 ranked = anyone
         if query.want == "partner" and (named or query.subjects):
             # "向谁汇报": the unit that hears it, whose sentence names the asked one, comes first
-            toward = _TOWARD.search(clean(question)) is not None
+            toward = _TOWARD.search(cleaned) is not None
             units = named or sorted(query.subjects)
             own = ranked if named else self._scorer.rank(query, base, restrict=units)
             if not own:  # its duties that fit at all, under the answer line ("协助召集人除了…")
@@ -442,7 +447,7 @@ class LookupEngine:
                 ),
                 key=lambda r: (-r[1], r[0]),
             )
-        if ranked and not named and ranked[0][1] < NAMED_ELSEWHERE and self._foreign_in(question):
+        if ranked and not named and ranked[0][1] < NAMED_ELSEWHERE and foreign:
             # "6大产业里农家乐归谁" in the district: the other document's matter, and nothing
             # of this one fits well
             return self._decline(question, "not_covered", hints=ranked)
@@ -467,9 +472,9 @@ class LookupEngine:
             others = tuple(m for m in matches if m.unit_id not in (theirs.unit_id, doc.unit_id))
             return Answer(question, True, (doc, shown), "duty", related=(theirs, *others))
         given = (
-            self._given_to(question, kept[0][0], kept[0][1])
-            or self._assessed(question, kept[0][0], kept[0][1])
-            or self._set_up(question, kept[0][0], kept[0][1])
+            self._given_to(cleaned, kept[0][0], kept[0][1])
+            or self._assessed(cleaned, kept[0][0], kept[0][1])
+            or self._set_up(cleaned, kept[0][0], kept[0][1])
         )
         if given:
             # "数据反馈给谁": whom the best duty's sentence gives it to; that duty as related
@@ -527,41 +532,48 @@ class LookupEngine:
         own = {content[k : k + 2] for k in range(len(content) - 1) if content[k : k + 2] in topic}
         return best if any(g not in sentence for g in own) else None
 
-    def _given_to(self, question: str, i: int, score: float) -> tuple[Match, ...]:
+    def _given_to(self, cleaned: str, i: int, score: float) -> tuple[Match, ...]:
         """The units duty i's sentence gives its matter to (反馈给X和Y, 拨付给X), when the
         question asks whom with the same verb (反馈给谁, 拨给哪些部门); () otherwise."""
-        asked = _TO_WHOM.search(clean(question))
+        asked = _TO_WHOM.search(cleaned)
         if asked is None:
             return ()
         duty = self.index.duties[i]
         found: list[str] = []
-        for verb, tail in _GIVEN_TO.findall(duty.text):
+        for verb, units in self._gives(i):
             if not set(verb) & set(asked.group(1)):
                 continue
-            for unit in self._units_in(tail):
+            for unit in units:
                 if unit != duty.unit and unit not in found:
                     found.append(unit)
         return tuple(self._match_for(u, i, score, "recipient") for u in found)
 
-    def _senders(self, question: str, named: list[str], base: FloatArray) -> tuple[Match, ...]:
+    def _gives(self, i: int) -> list[tuple[str, list[str]]]:
+        """(verb, units) for each 给 of duty i's sentence (反馈给X和Y), worked out once."""
+        known = self._gives_memo.get(i)
+        if known is None:
+            text = self.index.duties[i].text
+            known = [(verb, self._units_in(tail)) for verb, tail in _GIVEN_TO.findall(text)]
+            self._gives_memo[i] = known
+        return known
+
+    def _senders(self, cleaned: str, named: list[str], base: FloatArray) -> tuple[Match, ...]:
         """Who gives a named unit what the question is about (街道收到的数据是谁发过来的): the
         duties whose sentence gives its matter to that unit (反馈给…街道), best covered first;
         () unless the question asks from whom."""
-        if not named or _FROM_WHOM.search(clean(question)) is None:
+        if not named or _FROM_WHOM.search(cleaned) is None:
             return ()
         given = [
             i
             for i, d in enumerate(self.index.duties)
-            if d.unit not in named
-            and any(set(named) & set(self._units_in(tail)) for _, tail in _GIVEN_TO.findall(d.text))
+            if d.unit not in named and any(set(named) & set(units) for _, units in self._gives(i))
         ]
         given = [i for i in sorted(given, key=lambda i: -float(base[i])) if base[i] >= MIN_SCORE]
         return tuple(self._match(i, float(base[i])) for i in given)
 
-    def _assessed(self, question: str, i: int, score: float) -> tuple[Match, ...]:
+    def _assessed(self, cleaned: str, i: int, score: float) -> tuple[Match, ...]:
         """The unit duty i's sentence names nearest the assessing verb the question asks about
         (考核办法和乡镇…评价办法 → 各乡镇 for 评价谁), other than its doer; () otherwise."""
-        cleaned = clean(question)
         asked = _WHOM_ASSESSED.search(cleaned)
         if asked is None or _DOES_IT.search(cleaned, asked.end()):
             return ()  # "考核谁负责", "评价谁来做": who does the assessing
@@ -583,18 +595,17 @@ class LookupEngine:
 
     def _mentions(self, unit: str) -> tuple[Match, ...]:
         """The duties whose sentence names a unit (that has none of its own), shown for it."""
-        names = [a for a in self._names_of[unit] if len(a) >= 2]
-        names += [a for a, u in self.index.alias.items() if u == unit and len(a) == 2]
+        names = [a for a in self._every_name[unit] if len(a) >= 2]
         return tuple(
             self._match_for(unit, i, 100.0, "mentioned")
             for i, d in enumerate(self.index.duties)
             if any(n in d.text for n in names)
         )
 
-    def _set_up(self, question: str, i: int, score: float) -> tuple[Match, ...]:
+    def _set_up(self, cleaned: str, i: int, score: float) -> tuple[Match, ...]:
         """The body duty i's sentence sets up under its unit (组成领导小组,下设办公室 → 领导小组
         办公室), when the question asks what is under it; () otherwise."""
-        asked = _SET_UP_ASKED.search(clean(question))
+        asked = _SET_UP_ASKED.search(cleaned)
         if asked is None:
             return ()
         under = asked.group("under") is not None  # 下设: a body under the unit, not itself
@@ -624,14 +635,13 @@ class LookupEngine:
         spans: list[tuple[int, int, str]] = []
         at = 0
         while at < len(text):
-            name = max(
-                (a for a in self.index.alias if len(a) >= 2 and text.startswith(a, at)),
-                key=len,
-                default="",
+            lengths = self.index.name_lengths.get(text[at], ())
+            length = next(
+                (n for n in lengths if n >= 2 and text[at : at + n] in self.index.alias), 0
             )
-            if name:
-                spans.append((at, at + len(name), self.index.alias[name]))
-            at += len(name) or 1
+            if length:
+                spans.append((at, at + length, self.index.alias[text[at : at + length]]))
+            at += length or 1
         return spans
 
     def _partners(
@@ -705,12 +715,12 @@ class LookupEngine:
         words = sorted(found, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, words))) if words else None
 
-    def _foreign_in(self, question: str) -> str:
+    def _foreign_in(self, cleaned: str) -> str:
         """A term of another jurisdiction's document in the question that this one has nothing
         of, and that is no part of a word of this one there; "" if none."""
         if self._foreign is None:
             return ""
-        text = clean(question).replace(SEP, "")
+        text = cleaned.replace(SEP, "")
         for m in self._foreign.finditer(text):
             a, b = m.span()
             inside = any(
@@ -723,10 +733,10 @@ class LookupEngine:
                 return m.group(0)
         return ""
 
-    def _stranger(self, question: str) -> str:
+    def _stranger(self, cleaned: str) -> str:
         """A unit's name in the question that is none of the document's, nor a typo of one
         (区金融办 in the district); "" if there is none."""
-        for m in _UNIT_LIKE.finditer(clean(question).replace(SEP, "")):
+        for m in _UNIT_LIKE.finditer(cleaned.replace(SEP, "")):
             # a homophone typo is the document's unit (区统记局); one character off is another
             # unit (区民政局 is not 区财政局)
             if self.find_unit(m.group(0), fuzzy=False) is None:
@@ -746,12 +756,12 @@ class LookupEngine:
         parts = {(self._clauses[i].part, self._clauses[i].title) for i in hits}
         return hits if len(parts) == 1 else []
 
-    def _named_person(self, question: str, query: Query) -> list[str]:
+    def _named_person(self, cleaned: str, query: Query) -> list[str]:
         """The units whose holder's name is all the question asks (分管副县长是谁, 统计局局长叫
         啥): a department or a person's post named, with nothing else but the asking; []
         otherwise. A body's post (领导小组组长是谁) is a duty the documents give, not a name."""
-        asked = _IDENTITY.search(clean(question))
-        if _PORTFOLIO.search(clean(question)):
+        asked = _IDENTITY.search(cleaned)
+        if _PORTFOLIO.search(cleaned):
             # "县长还分管哪些工作": the documents give a post its part here, nothing more
             return [
                 u
@@ -769,14 +779,11 @@ class LookupEngine:
         if not units:
             return []
         rest = query.text
-        for name in sorted((a for u in units for a in self._all_names(u)), key=len, reverse=True):
+        for name in sorted((a for u in units for a in self._every_name[u]), key=len, reverse=True):
             rest = rest.replace(name, "")
         rest = re.sub(r"局长|主任|书记|主席|负责人|一把手", "", _IDENTITY.sub("", rest))
         # what is left is the asking: 长 of 统计局长, 叫 of 叫啥, 姓 of 姓什么, 现在
         return units if not set(rest) - set("长叫姓现在目前的个名字位副区县市领导同志") else []
-
-    def _all_names(self, unit: str) -> list[str]:
-        return [a for a, u in self.index.alias.items() if u == unit]
 
     def _named_in(self, unit: str, text: str) -> bool:
         """Whether a sentence names the unit (by a name of three characters or more)."""

@@ -141,10 +141,7 @@ class QuestionReader:
         # unit name may be (one character differs, so the first or the last one is kept)
         self._alias_ends = {(a[0], len(a)) for a in ix.alias} | {(a[-1], -len(a)) for a in ix.alias}
         # the lengths of the aliases by their first character
-        lengths: dict[str, set[int]] = {}
-        for a in ix.alias:
-            lengths.setdefault(a[0], set()).add(len(a))
-        self._first_lengths = {ch: frozenset(ls) for ch, ls in lengths.items()}
+        self._first_lengths = {ch: frozenset(ls) for ch, ls in ix.name_lengths.items()}
         forms = sorted(ix.numbered, key=len, reverse=True)
         self._numbered = re.compile("|".join(map(re.escape, forms))) if forms else None
         self._brief: dict[tuple[str, str], str] = {}  # (unit, typed name) → its name in duties
