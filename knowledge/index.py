@@ -260,6 +260,7 @@ def _names(
     exact: dict[str, set[str]] = defaultdict(set)
     derived: dict[str, set[str]] = defaultdict(set)
     place = clean_cached(kb.jurisdiction.name).replace(SEP, "")
+    contracted: dict[str, set[str]] = defaultdict(set)
     for u in kb.units:
         for name in (u.name, *u.aliases):
             exact[clean_cached(name).replace(SEP, "")].add(u.id)
@@ -267,6 +268,11 @@ def _names(
                 exact[clean_cached(name).strip(SEP)].add(u.id)
             for variant in _unit_variants(name, place):
                 derived[variant].add(u.id)
+            for variant in _contracted(clean_cached(name).replace(SEP, "")):
+                contracted[variant].add(u.id)
+    for variant, ids in contracted.items():  # a name typed short stays below the names
+        if variant not in exact and variant not in derived:
+            derived[variant] = ids
     synonyms: dict[str, list[str]] = {}
     full_names = {clean_cached(u.name).replace(SEP, ""): u.id for u in kb.units}
     for syn in kb.synonyms:
@@ -283,6 +289,14 @@ def _names(
         else:
             synonyms[term] = [m for m in means if len(m) >= 2]
     return exact, derived, synonyms
+
+
+def _contracted(name: str) -> list[str]:
+    """A unit's name of four to six characters with one inner character left out, as staff
+    shorten it (外经贸局 → 外经局, 外贸局); the first and the ending stay."""
+    if not 4 <= len(name) <= 6 or name[-1] not in UNIT_SUFFIXES or not _all_han(name):
+        return []
+    return [name[:k] + name[k + 1 :] for k in range(1, len(name) - 1)]
 
 
 def _aliases(

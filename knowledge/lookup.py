@@ -36,7 +36,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from knowledge.clauses import question_clause, source_clause
-from knowledge.index import FloatArray, Index, build_index
+from knowledge.index import FloatArray, Index, bigrams, build_index
 from knowledge.lexicon import Lexicon
 from knowledge.loader import available_jurisdictions, load_knowledge
 from knowledge.normalize import SEP, asks_duty, clean, strip_frames
@@ -44,9 +44,11 @@ from knowledge.phonetic import keys_of, positions
 from knowledge.question import Query, QuestionReader
 from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
+from knowledge.segment import base_words, word_tags
 from knowledge.tuning import (
     ASSESSED_GAP,
     CLEAR_GAP,
+    DEPUTY_WORDS,
     FAR_AHEAD,
     HINT_SCORE,
     HINTS,
@@ -58,6 +60,7 @@ from knowledge.tuning import (
     OVERALL_SCORE,
     SHORT_ASK,
     STORY_LENGTH,
+    SUBJECT_KINDS,
     TIE,
     UNFRAMED_MIN,
     UNIT_RESIDUE,
@@ -87,7 +90,9 @@ _WHOM_ASSESSED = re.compile(
 )
 
 # A yes/no question: 是X管吗, 是不是X负责, X负不负责.
-_YES_NO = re.compile(r"吗$|吗\||是不是|是否|对吗|对吧|对不对|管不管|负不负责|归不归|有没有")
+_YES_NO = re.compile(
+    r"吗$|吗\||吧$|吧\||是不是|是否|对吗|对吧|对不对|管不管|负不负责|归不归|有没有"
+)
 
 # The jurisdiction's own level asked for (县里哪个局, 区里谁): not a city agency.
 _OWN_LEVEL = re.compile(
@@ -108,6 +113,8 @@ _UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5
 # Asking which company or firm (签的是哪家咨询公司): the documents name none.
 _WHICH_FIRM = re.compile(
     r"哪(?:家|一家|个)(?:具体的)?(?:咨询)?(?:公司|企业|咨询机构|中介机构|事务所|酒店|宾馆|景区)"
+    # 签约的咨询机构具体是哪一家
+    r"|(?:公司|咨询机构|中介机构|事务所)[^|]{0,6}?是?哪(?:一)?家(?!单位|部门|局|委|办)"
 )
 
 # Asking how often, and a sentence that says how often.
@@ -131,8 +138,48 @@ _IDENTITY = re.compile(
 )
 # Asking a post-holder's other portfolios: 还分管哪些, 兼任什么, 分管什么口.
 _PORTFOLIO = re.compile(
-    r"兼任|兼着|兼管|还分管|分管(?:什么|哪些|啥|几)|还(?:管|负责)(?:什么|哪些|啥|别的)"
+    r"兼任|兼着|兼管|还兼|还分管|分管(?:什么|哪些|啥|几)|还(?:管|负责)(?:什么|哪些|啥|别的)"
 )
+# A post's holder asked for (办公室主任是谁, 会长叫什么): the documents name no one, and give a
+# post's holder only where a sentence has the post (办公室主任由区发改委主任兼任).
+_POST_ASKED = re.compile(
+    r"([\u4e00-\u9fff]{0,3}?)(首席专家|副?会长|副?组长|副?主任|副?局长|秘书长|主席|书记|专家)"
+    r"(?:现在|目前)?(?P<ask>(?:是哪位领导)?\|?(?:叫什么|叫啥|名字|姓什么|姓啥)|是谁|是哪位|哪位|是哪个人)"
+)
+# Asking an amount (预算总共多少, 经费总额是多少), and a sentence that gives one (每年30万元).
+_AMOUNT = re.compile(r"多少(?![家个项条次])|总额|金额|几个亿|几万")
+_FIGURE = re.compile(r"[0-9一二三四五六七八九十两百千]+(?:万|亿|元|%|分|个百分点)")
+
+# Asking which industry a unit leads, or which target or indicator is its own.
+_KIND_OF_DUTY = re.compile(
+    r"(?P<industry>(?:哪|什么|啥)(?:个|些|一个)?(?:产业|行业))"
+    r"|(?:哪|什么|啥)(?:个|些|块|一块)?[^|]{0,5}?(?:目标|指标)|(?:目标|指标)(?:是|有)?(?:啥|什么|哪)"
+)
+
+# Asking who heads a body (谁当头, 哪个领导牵头, 组长是谁) and the heads' titles in the duties'
+# topics (协调会议召集人, 领导小组组长; not 副召集人, 副组长).
+_HEAD_ASKED = re.compile(
+    r"哪(?:个|位)领导|什么领导|领导是谁|牵头|当头|挂帅|领头|带头|一把手|老大|头儿|头头|组长|召集人"
+    r"|召集|主持|谁管|谁负责|谁领导"
+)
+_HEAD_TITLES = ("召集人", "组长")
+_POSTS_TYPED = re.compile(r"(?:常务)?副?(?:区长|县长|市长|书记|主任|局长)")
+
+# Asking beyond what is said: 除了兼办公室主任还兼什么.
+_BEYOND = re.compile(r"除了.{1,12}还|以外还|之外还")
+# Words after a unit's name that make the question about its head (县发改局局长还分管什么).
+_HEAD_POSTS = ("局长", "主任", "书记", "主席", "会长", "一把手", "负责人")
+# Where a duty's sentence names something only as its basis or form, not as what the unit does:
+# 按区第三次经济普查…基数, 据…经济基期数据, 采取区长办公会…的形式. The basis runs from its
+# preposition to the next verb, preposition or adverb (jieba's tags); a span that names a unit
+# (按区统计局汇总的…) has an actor of its own and is left out.
+# Words that name a kind of thing, not what it is about: a question that the documents know only
+# by these asks about something else (PPP项目, 无人机生产企业).
+_KINDS = re.compile(r"项目|企业|公司|生产|行业|产业|单位|机构|工作|事情|事项")
+
+_BASIS = frozenset({"按", "按照", "依据", "根据", "据", "参照"})
+_FORM = re.compile(r"(?:采取|采用|以)[^,，。；;]{2,40}?形式")
+
 # The ends of a unit's name that make it a person's post (分管副县长, 主要领导), not a body.
 _POST_ENDS = ("长", "领导", "主任", "负责人")
 
@@ -171,6 +218,7 @@ class Answer:
     stranger: str = ""
     hints: tuple[Match, ...] = ()  # a decline's closest duties, or the named unit's duties
     related: tuple[Match, ...] = ()  # a clear answer's runners-up, shown below it
+    whole: bool = False  # declined for the question as a whole: no clause of it is asked again
 
     def to_json(self) -> dict[str, Any]:
         """The answer as a JSON-ready dict."""
@@ -218,6 +266,12 @@ class LookupEngine:
         self._gives_memo: dict[int, list[tuple[str, list[str]]]] = {}  # see _gives()
         self._clauses = [source_clause(d.source) for d in self.index.duties]
         self._titles = {c.title for c in self._clauses if c.title}
+        # the clauses (by source) whose sentences give an amount (30万元, 2分)
+        self._figured = {
+            t.source
+            for t in (*self.index.duties, *kb.mechanisms)
+            if _FIGURE.search(str(getattr(t, "text", "") or ""))
+        }
         # each unit's names (every alias), and those of three characters or more
         self._every_name: dict[str, list[str]] = {u.id: [] for u in kb.units}
         for alias, unit in self.index.alias.items():
@@ -265,6 +319,10 @@ class LookupEngine:
         clauses = [c for c in _CLAUSES.split(question) if c]
         asking = [c for c in clauses if asks_duty(clean(c))]
         if len(clauses) < 2 or not asking or len(asking) == len(clauses):
+            return answer
+        if answer.whole or _asks_a_name(clean(question)):
+            # "PPP 项目谁负责", "副组长是哪位领导 叫什么": the clause before is no question of
+            # its own
             return answer
         if all(len(c) <= SHORT_ASK for c in asking) and (
             answer.reason in ("unit_other", "no_such_unit") or self._reader.parse(question).errand
@@ -346,6 +404,27 @@ class LookupEngine:
         ):
             # "区统计局建服务业统计数据库吗": the other document's matter, asked of this unit
             return self._decline(question, "unit_other", named)
+        kind = _KIND_OF_DUTY.search(cleaned)
+        if (
+            kind is not None
+            and len(named) == 1
+            and not any(
+                self._of_kind(i, kind.group("industry") is not None)
+                or self.index.duties[i].role != "support"
+                for i in self.index.by_unit[named[0]]
+            )
+        ):
+            # "环保局负责哪个产业", "水务局负责哪块服务业指标": the unit only takes part (成员单位,
+            # 参加), leads no industry and has no target of its own in the document
+            return self._decline(question, "unit_other", named)
+        heads = self._heads_asked(cleaned, query)
+        if heads:
+            # "服务业协调会是哪个领导牵头的", "协调会组长是谁": a body's head is its 召集人 or
+            # 组长, as its sentence names
+            return Answer(question, True, tuple(self._match(i, 90.0) for i in heads), "duty")
+        if not named and _asks_a_name(cleaned):
+            # "副组长是哪位领导 叫什么": the documents name posts, never the people in them
+            return self._decline(question, "unit_other")
         people = self._named_person(cleaned, query)
         if people:
             # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give
@@ -447,13 +526,39 @@ class LookupEngine:
                 ),
                 key=lambda r: (-r[1], r[0]),
             )
+        if (
+            ranked
+            and not named
+            and (query.who or _HOW_OFTEN.search(cleaned))
+            and self._only_setting(ranked[0][0], query.text)
+        ):
+            # "区长办公会由谁主持", "第四次经济普查谁组织": the sentence names it only as the form
+            # or the basis of another unit's work; nobody here is given it
+            return self._decline(question, "not_covered", hints=ranked)
+        if ranked and not named and query.who and _kind_only(query):
+            # "PPP项目谁负责", "无人机生产企业谁管": only the kind of thing (项目, 企业) is the
+            # documents'; what sort of it is asked is not
+            return replace(self._decline(question, "not_covered", hints=ranked), whole=True)
         if ranked and not named and ranked[0][1] < NAMED_ELSEWHERE and foreign:
             # "6大产业里农家乐归谁" in the district: the other document's matter, and nothing
             # of this one fits well
             return self._decline(question, "not_covered", hints=ranked)
+        if (
+            ranked
+            and not query.who
+            and _AMOUNT.search(cleaned)
+            and not self._gives_figure(ranked[0][0])
+        ):
+            # "智囊库签约奖励是多少": the clause gives the duty, no amount
+            return self._decline(question, "unit_other" if named else "not_covered", named)
         if not ranked or ranked[0][1] < MIN_SCORE:
             return self._decline(question, self._why(query, ranked), hints=ranked)
-        if not query.framed and not named and query.explained < UNFRAMED_MIN:
+        if (
+            not query.framed
+            and not named
+            and query.explained < UNFRAMED_MIN
+            and not _SET_UP_ASKED.search(cleaned)  # "成立了什么领导机构" asks, without 谁
+        ):
             # "医院怎么挂号": words beyond the topic, no duty asked
             return self._decline(question, "off_topic")
         best = ranked[0][1]
@@ -474,7 +579,11 @@ class LookupEngine:
         given = (
             self._given_to(cleaned, kept[0][0], kept[0][1])
             or self._assessed(cleaned, kept[0][0], kept[0][1])
-            or self._set_up(cleaned, kept[0][0], kept[0][1])
+            or next(
+                # the best of the candidates whose sentence sets a body up (组成领导小组)
+                (m for i, s in ranked if (m := self._set_up(cleaned, i, s))),
+                (),
+            )
         )
         if given:
             # "数据反馈给谁": whom the best duty's sentence gives it to; that duty as related
@@ -626,6 +735,11 @@ class LookupEngine:
             found += [u for u in named if u not in found and not (under and u == duty.unit)]
         return tuple(self._match_for(u, i, score) for u in found)
 
+    def _acts_in(self, span: str) -> bool:
+        """Whether a unit named in a span acts in it, a verb between it and 的 (按区统计局汇总的…),
+        not only owns a thing (各街道的…情况, 各街道六大现代服务产业的…)."""
+        return any(0 < span.find("的", end) - end <= 3 for _, end, _ in self._named_spans(span))
+
     def _units_in(self, text: str) -> list[str]:
         """The units a stretch of a sentence names, in order, each once."""
         return list(dict.fromkeys(unit for _, _, unit in self._named_spans(text)))
@@ -761,13 +875,33 @@ class LookupEngine:
         啥): a department or a person's post named, with nothing else but the asking; []
         otherwise. A body's post (领导小组组长是谁) is a duty the documents give, not a name."""
         asked = _IDENTITY.search(cleaned)
+        named = [*(u for u, _ in query.units), *sorted(query.subjects)]
         if _PORTFOLIO.search(cleaned):
-            # "县长还分管哪些工作": the documents give a post its part here, nothing more
+            # "县长还分管哪些工作", "县发改局局长还兼什么": the documents give a post its part
+            # here, nothing more
+            text = cleaned.replace(SEP, "")
+            beyond = _BEYOND.search(text) is not None  # 除了兼办公室主任还兼什么
             return [
                 u
-                for u in [*(u for u, _ in query.units), *sorted(query.subjects)]
+                for u in named
                 if self.index.units[u].name.endswith(_POST_ENDS)
+                or any(
+                    text[end : end + len(post)] == post
+                    and (beyond or not self._holds(text[start:end], post))
+                    for start, end, unit in self._named_spans(text)
+                    if unit == u
+                    for post in _HEAD_POSTS
+                )
             ]
+        post = _POST_ASKED.search(cleaned)
+        if (
+            post is not None
+            and named
+            and (_asks_a_name(cleaned) or not self._holds(post.group(1), post.group(2)))
+        ):
+            # "副组长叫什么", "协调会议办公室主任是谁" (Yongjia says where the office sits, not
+            # who heads it), "智囊库的首席专家是谁"
+            return named
         if asked is None:
             return []
         units = [
@@ -785,6 +919,77 @@ class LookupEngine:
         # what is left is the asking: 长 of 统计局长, 叫 of 叫啥, 姓 of 姓什么, 现在
         return units if not set(rest) - set("长叫姓现在目前的个名字位副区县市领导同志") else []
 
+    def _heads_asked(self, cleaned: str, query: Query) -> list[int]:
+        """The duties naming the head of the one body asked (its 召集人, its 组长; a deputy or
+        helper when asked: 副组长, 协助召集人), when the question asks nothing but who that is
+        ("协调会议谁当头", "领导小组哪个领导挂帅", "召集人是分管副县长吗"); [] otherwise."""
+        if not _HEAD_ASKED.search(cleaned):
+            return []
+        units = [*(u for u, _ in query.units), *sorted(query.subjects)]
+        bodies = [
+            u
+            for u in units
+            if self.index.units[u].kind in ("meeting", "leadership")
+            and not self.index.units[u].name.endswith(_POST_ENDS)
+        ]
+        yes_no = _YES_NO.search(cleaned) is not None
+        if len(bodies) != 1 or (len(units) > 1 and not yes_no):
+            return []  # "发改局哪个领导参与召集协调会": a unit's part, not the head
+        rest = query.text
+        for name in sorted((n for u in units for n in self._every_name[u]), key=len, reverse=True):
+            rest = rest.replace(name, "")
+        rest = _HEAD_ASKED.sub("", rest).replace("领导", "")
+        for word in sorted(self.index.subject, key=len, reverse=True):
+            rest = rest.replace(word, "")
+        for word in DEPUTY_WORDS:
+            rest = rest.replace(word, "")
+        if yes_no:  # "副组长是区长吗": a post the documents do not have, asked as the holder
+            rest = _POSTS_TYPED.sub("", rest)
+        if rest.strip("的人是个位"):
+            return []  # "协调会议谁负责统计": something else is asked of it
+        asked = cleaned  # without the posts named (分管副县长 is no 副 asked)
+        posts = [n for u in units if u not in bodies for n in self._every_name[u]]
+        for name in sorted(posts, key=len, reverse=True):
+            asked = asked.replace(name, "")
+        if "协助" in asked:
+            titles: tuple[str, ...] = ("协助召集人",)
+        elif "副" in asked:
+            titles = tuple("副" + t for t in _HEAD_TITLES)
+        else:
+            titles = _HEAD_TITLES
+        names = self._every_name[bodies[0]]
+        return [
+            i
+            for i, d in enumerate(self.index.duties)
+            if any(d.topic == name + title for name in names for title in titles)
+        ]
+
+    def _of_kind(self, i: int, industry: bool) -> bool:
+        """Whether duty i is an industry's (its topic ends in 业: 现代物流业), or, with industry
+        False, a target's or an indicator's (目标, 指标 in its topic or keywords)."""
+        d = self.index.duties[i]
+        if industry:
+            return d.topic.endswith("业") and d.role != "support"
+        return any(w in t for t in (d.topic, *d.keywords) for w in ("目标", "指标"))
+
+    def _gives_figure(self, i: int) -> bool:
+        """Whether duty i's clause gives an amount (30万元, 2分) in any of its sentences."""
+        return self.index.duties[i].source in self._figured
+
+    def _holds(self, before: str, post: str) -> bool:
+        """Whether a sentence gives the post asked (办公室主任由…兼任): the post with some of the
+        words typed before it, or the post alone but not inside a longer one (主任 of 副主任)."""
+        for d in self.index.duties:
+            text = d.text
+            if any(before[-k:] + post in text for k in range(1, len(before) + 1)):
+                return True
+            at = text.find(post)
+            while at >= 0:
+                if at == 0 or text[at - 1] not in "副首":
+                    return True
+                at = text.find(post, at + 1)
+        return False
+
     def _named_in(self, unit: str, text: str) -> bool:
         """Whether a sentence names the unit (by a name of three characters or more)."""
         return any(a in text for a in self._names_of[unit])
@@ -792,6 +997,23 @@ class LookupEngine:
     def _does(self, i: int, query: Query) -> bool:
         """Whether duty i does one of the roles the question asks with (拍板 → 确定)."""
         return any(self.index.role_mask[r][i] for r in query.roles)
+
+    def _only_setting(self, i: int, content: str) -> bool:
+        """Whether the question's words are in duty i's sentence only where it names its basis or
+        form (按…基数, 采取…的形式), none where it says what its unit does."""
+        duty = self.index.duties[i]
+        spans = [s for s in _settings(duty.text) if not self._acts_in(s)]
+        if not spans:
+            return False
+        ix = self.index
+        grams = [b for b in bigrams(content) if b in ix.post and b not in ix.generic]
+        if any(b in duty.topic for b in grams):  # what the duty is about is never its setting
+            return False
+        rest = duty.text
+        for span in spans:
+            rest = rest.replace(span, SEP)
+        inside = any(b in span for b in grams for span in spans)
+        return inside and not any(b in rest for b in grams)
 
     def _why(self, query: Query, ranked: list[tuple[int, float]]) -> DeclineReason:
         """Why a question is declined: none of the documents' words, or no duty of them."""
@@ -818,13 +1040,31 @@ class LookupEngine:
         return replace(match, unit_id=unit.id, unit=unit.name, role=role or match.role)
 
     def _unit_answer(self, question: str, units: Iterable[tuple[str, float]]) -> Answer:
-        """All duties of the named units."""
+        """All duties of the named units.
+
+        Where a body (a meeting, a leading group) is named beside a department ("协调会议的成员里
+        有教育局吗"), the body is the context: the department comes first, and of its duties
+        those whose sentence names the body.
+        """
+        units = list(units)
+        bodies = {u for u, _ in units if self.index.units[u].kind in SUBJECT_KINDS}
+        if bodies and len(bodies) < len(units):
+            units.sort(key=lambda uc: uc[0] in bodies)
         matches = tuple(
             self._match(i, conf)
             for unit_id, conf in units
             # its own duties first, then where it only takes part (成员单位, 参加)
             for i in sorted(
-                self.index.by_unit[unit_id], key=lambda i: self.index.duties[i].role == "support"
+                self.index.by_unit[unit_id],
+                key=lambda i: (
+                    unit_id not in bodies
+                    and bool(bodies)
+                    and not any(
+                        self._named_in(b, self.index.duties[i].topic + self.index.duties[i].text)
+                        for b in bodies
+                    ),
+                    self.index.duties[i].role == "support",
+                ),
             )
         )
         if not matches:
@@ -851,6 +1091,53 @@ class LookupEngine:
             reason=reason,
             hints=tuple(self._match(i, s) for i, s in shown),
         )
+
+
+def _asks_a_name(cleaned: str) -> bool:
+    """Whether the question asks a post-holder's name (副组长叫什么), not who holds the post."""
+    post = _POST_ASKED.search(cleaned)
+    return post is not None and any(w in post.group("ask") for w in "叫名姓")
+
+
+def _kind_only(query: Query) -> bool:
+    """Whether the documents know only kind words of the question's content (项目, 企业) and
+    a noun of two or more characters before them is unknown to them (PPP, 无人机)."""
+    places = [p for run in query.runs for p in run.places]
+    weights = [w for run in query.runs for w in (run.light or [1.0] * len(run.places))]
+    if len(query.known) != len(places) or not any(query.known):
+        return False
+    known = "".join(p for p, k in zip(places, query.known, strict=True) if k)
+    if _KINDS.sub("", known):
+        return False
+    unknown = [
+        p
+        for p, k, w in zip(places, query.known, weights, strict=True)
+        if not k and w >= 1.0 and not p.isdigit()
+    ]
+    return len("".join(unknown)) >= 2
+
+
+@cache
+def _settings(text: str) -> tuple[str, ...]:
+    """The spans of a duty's sentence that name its basis (按…, 根据…) or its form (采取…的形式)."""
+    spans = [m.group() for m in _FORM.finditer(text)]
+    words = base_words(text)
+    tags = word_tags()
+    for k, word in enumerate(words):
+        if word not in _BASIS:
+            continue
+        taken: list[str] = []
+        for j in range(k + 1, len(words)):
+            w, tag = words[j], tags.get(words[j], "")
+            after = words[j + 1] if j + 1 < len(words) else ""
+            if not w.strip() or SEP in w or not any("\u4e00" <= c <= "\u9fff" for c in w):
+                break  # punctuation ends it
+            if tag in ("p", "d") or (tag == "v" and after != "的"):
+                break
+            taken.append(w)
+        if len(taken) > 1:
+            spans.append("".join(taken))
+    return tuple(spans)
 
 
 def _at(scores: FloatArray | None, i: int) -> float:

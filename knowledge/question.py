@@ -65,6 +65,7 @@ class Query:
     errand: bool = False  # a resident's own errand (宽带坏了找谁, 酒店在哪里)
     bare: bool = False  # its content is nothing but generic words (现代, 服务)
     explained: float = 0.0  # share of the content (0..100) the documents' words account for
+    known: list[bool] = field(default_factory=list)  # per content position: the documents' words
     want: Want = "any"  # the kind of answer asked for (哪个局 → a unit, 谁召集 → a person)
     mine: bool = False  # about the asker's own unit, named in a self-introduction
     asks_unit: bool = True  # its content is only words asking what a unit does (任务, 范围)
@@ -90,6 +91,9 @@ _OWN_MATTERS = re.compile(
     r"放.{0,3}假|停不停|优惠活动|打折|下次.{0,4}(?:几号|哪天|什么时候)"
     r"|每次.{0,3}(?:多长时间|多久|几个小时|几小时)"  # how long a meeting lasts, not how often
 )
+
+# An errand word that names a sector after it (看病诊所医疗这块的服务业): the sector is asked about.
+_SECTOR = re.compile(r"这一?块|这个?行业|这一?行|这类服务|服务业")
 
 # "Which" of a topic, not of a unit: 哪个产业, 哪些方面, 哪块工作.
 _WHICH_TOPIC = re.compile(
@@ -344,7 +348,7 @@ class QuestionReader:
     def _has_errand(self, part: str, tokens: list[str]) -> bool:
         """Whether a clause has a word of a resident's or a unit's own matter, as a token or
         inside a longer one (举报电话 holds 电话); not where a word of the documents runs across
-        its end (年终奖 of 年终奖励)."""
+        its end (年终奖 of 年终奖励), nor where a sector follows it (看病…这块的服务业)."""
         at = 0
         for token in tokens:
             at = part.find(token, at)
@@ -363,7 +367,7 @@ class QuestionReader:
                 for b in range(end + 1, min(len(part), a + 8) + 1)
                 if b - a >= 2
             )
-            if not crossed:
+            if not crossed and not _SECTOR.search(part[end:]):
                 return True
         return False
 
@@ -526,6 +530,10 @@ class QuestionReader:
             window = text[i : i + length]
             if length in exact and window in self.ix.alias:
                 return self.ix.alias[window], length, 100.0, window
+            if window[1:] in self.ix.alias:
+                # a name typed right after a word that sounds like its prefix (是统计局 is not
+                # 市统计局): the name itself, found at the next character
+                continue
             if length >= 3 and window[-1] in UNIT_SUFFIXES and SEP not in window:
                 typo = self._homophone_unit(window)
                 if typo:

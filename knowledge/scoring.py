@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from knowledge.index import FloatArray, Index, IntArray, bigrams
@@ -296,7 +297,8 @@ class Scorer:
         # the share of the content that is the documents' (evidence for some duty, however weak)
         # (a lone character weighs fully here: "写个方案" is not a bare topic; unknown Latin
         # letters and digits not at all: "<b>物流</b>", "2024年")
-        found = cov.any(axis=1)
+        found: npt.NDArray[np.bool_] = np.asarray(cov.any(axis=1), dtype=bool)
+        query.known = [bool(k) for k in found.tolist()]
         counted = np.where(found, weight, np.where(plain >= 0, plain, full))
         counted_total = float(counted.sum())
         query.explained = (

@@ -49,6 +49,16 @@ class Segmenter:
         return bool(self._tokenizer.FREQ.get(text))
 
 
+def base_words(text: str) -> list[str]:
+    """Words of text by jieba's default dictionary alone (precise mode, no HMM)."""
+    return [w for w in _base().cut(text, HMM=False) if w]
+
+
+def word_tags() -> dict[str, str]:
+    """jieba's default dictionary's part-of-speech tags (word → tag)."""
+    return _tags()
+
+
 def base_is_word(text: str) -> bool:
     """Whether text is a word of jieba's default dictionary."""
     return bool(_base().FREQ.get(text))

@@ -38,7 +38,7 @@ UNIT_PREFIXES = "县区市镇各"  # "县交通局" is also called "交通局"
 UNIT_SUFFIXES = "局委办社行联厅处所站院队"  # last character of a typed unit name
 CLEAR_GAP = 5.0  # a best answer this far above the next unit's is answered, the others related
 MEMBER_MIN = 25.0  # a unit a collective stands for answers its duty when its topic covers this
-FAR_AHEAD = 2.0  # a best candidate under MIN_SCORE answers a who-question when this many times
+FAR_AHEAD = 1.5  # a best candidate under MIN_SCORE answers a who-question when this many times
 # the next unit's score
 STORY_LENGTH = 20  # characters from which a question is told with its story (FAR_AHEAD applies)
 ASSESSED_GAP = 12  # characters between an assessing verb and the unit it assesses (考核 … 乡镇)

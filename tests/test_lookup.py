@@ -808,7 +808,7 @@ def test_the_documents_sense_still_answers() -> None:
     # a fragment that is in the duty's topic is enough (林业 of 林业旅游业)
     assert engine_for("yongjia").ask("林业谁管").matches[0].unit == "县林业局"
     # and a fragment with other words for the same duty (区长办公会 is 季分析's form)
-    assert engine_for("district").ask("区长办公会谁开").matches[0].unit == "各区直牵头部门"
+    assert engine_for("district").ask("区长办公会上谁通报").matches[0].unit == "各区直牵头部门"
 
 
 # --- everyday questions that are not about the mechanism -------------------------------------

@@ -777,3 +777,169 @@ def test_one_units_two_duties_of_one_sentence_name_it_once() -> None:
     reply = answer_html(engine.ask("三、16条说的是哪个局"), engine.kb)
     assert "县统计局</b>（统计工作）、<b>县统计局" not in reply
     assert reply.count("做好服务业统计数据库建设") == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "区长办公会由谁主持",
+        "区长办公会多久开一次",
+        "区里第4次经济普查谁组织",
+        "第三次经济普查谁负责",
+    ],
+)
+def test_what_a_sentence_names_only_as_its_form_or_basis_is_nobodys_duty(question: str) -> None:
+    # 采取区长办公会…的形式, 按区第三次经济普查…基数: another unit's work, not given to anyone
+    answer = engine_for("district").ask(question)
+    assert not answer.answered and answer.reason == "not_covered"
+
+
+def test_what_a_duty_is_about_or_a_unit_acts_in_is_no_mere_setting() -> None:
+    assert first_unit("district", "季度分析采取什么形式通报") == "各区直牵头部门"
+    assert first_unit("district", "专项联动谁牵头") == "分管区长"  # 按…产业开展: the topic
+    assert first_unit("district", "年度基期数据谁汇总") == "区统计局"  # 按区统计局汇总的…
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("district", "PPP项目谁负责"),
+        ("district", "区块链企业谁管"),
+        ("yongjia", "县里 drone 无人机生产企业谁管"),
+    ],
+)
+def test_only_the_kind_of_thing_known_asks_about_another_thing(
+    jurisdiction: str, question: str
+) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
+
+
+def test_a_kind_word_after_a_known_topic_is_still_answered() -> None:
+    assert first_unit("yongjia", "电商企业谁管") == "县经贸局"
+    assert first_unit("district", "物流企业归谁管") == "区发改委"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        # Yongjia says where the office sits, not who heads it
+        ("yongjia", "协调会议办公室主任是谁"),
+        ("yongjia", "服务业联合会会长是谁"),
+        ("district", "智囊库的首席专家是谁"),
+        ("district", "区发改委主任除了兼办公室主任还兼什么"),
+        ("yongjia", "县发改局局长除了当协助召集人还分管什么"),
+    ],
+)
+def test_a_post_the_documents_do_not_fill_or_a_name_is_declined(
+    jurisdiction: str, question: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert not answer.answered and answer.reason == "unit_other"
+
+
+def test_a_post_holders_name_is_declined_even_after_a_clause_that_asks_who() -> None:
+    for question in ("副组长是哪位领导 叫什么", "副组长叫什么"):  # the documents name no one
+        assert not engine_for("district").ask(question).answered, question
+
+
+def test_a_post_a_sentence_fills_is_answered() -> None:
+    assert first_unit("district", "领导小组组长是谁") == "区政府主要领导"
+    assert first_unit("district", "领导小组副组长是谁") in {"分管领导", "区政府主要领导"}
+    assert first_unit("district", "办公室主任是谁") == "区发改委"
+    assert first_unit("district", "领导小组办公室主任谁兼任") == "区发改委"
+    assert first_unit("district", "区发改委主任在领导小组里还兼什么职") == "区发改委"
+
+
+def test_which_firm_after_the_firm_is_declined_which_unit_is_not() -> None:
+    assert not engine_for("district").ask("智囊库签约的咨询机构具体是哪一家").answered
+    assert first_unit("district", "咨询机构跟哪家单位签") == "区发改委"
+
+
+def test_a_units_name_typed_with_a_character_left_out() -> None:
+    for question in ("外经局在这个意见里干嘛", "外贸局负责什么"):
+        assert first_unit("district", question) == "外经贸局", question
+
+
+def test_a_body_named_beside_a_department_is_the_context() -> None:
+    answer = engine_for("yongjia").ask("协调会议的成员里有教育局吗")
+    assert answer.matches[0].unit == "县教育局" and "成员" in answer.matches[0].duty
+
+
+def test_an_amount_is_answered_only_where_the_clause_gives_one() -> None:
+    assert not engine_for("district").ask("区文体局今年预算多少").answered
+    assert first_unit("district", "智囊库每年经费多少") == "区科技局"  # 各安排30万元
+
+
+def test_a_kind_only_question_is_not_rescued_by_its_asking_clause() -> None:
+    assert not engine_for("district").ask("PPP 项目谁负责").answered
+
+
+def test_an_errand_word_that_names_a_sector_is_the_topic() -> None:
+    assert first_unit("yongjia", "看病诊所医疗这块的服务业 谁指导") == "县卫生局"
+    assert not engine_for("yongjia").ask("医院挂号找谁").answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["成立了什么领导机构", "强区建设组了个什么领导机构", "强区建设专门成立了什么领导机构"],
+)
+def test_what_body_was_set_up_is_asked_without_who(question: str) -> None:
+    assert first_unit("district", question) == "领导小组"
+
+
+def test_a_word_sounding_like_a_units_prefix_before_its_name_is_not_part_of_it() -> None:
+    # 是 sounds like 市: "是统计局" is 县统计局 named after 是, not 市统计局 typed with a slip
+    assert first_unit("yongjia", "日常工作是统计局承担吗") == "县统计局"
+    assert first_unit("yongjia", "市统计局负责什么") == "市统计局"
+    assert first_unit("yongjia", "县统记局负责啥") == "县统计局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "服务业协调会是哪个领导牵头的", "县长"),
+        ("yongjia", "服务业协调会议谁当头", "县长"),
+        ("yongjia", "协调会组长是谁啊", "县长"),  # a meeting's head is its 召集人
+        ("yongjia", "协调会议副召集人是谁", "分管副县长"),
+        ("yongjia", "协调会议协助召集人是谁", "县府办联系副主任"),
+        ("district", "强区建设领导小组哪个领导挂帅", "区政府主要领导"),
+        ("district", "领导小组副组长是谁", "分管领导"),
+        # yes/no naming the wrong holder: the document's
+        ("yongjia", "协调会议召集人是分管副县长吗", "县长"),
+        ("yongjia", "协调会议副召集人是县长吗", "分管副县长"),
+        ("district", "领导小组组长是分管领导吗", "区政府主要领导"),
+        ("district", "领导小组副组长是区长吗", "分管领导"),
+    ],
+)
+def test_who_heads_a_body_is_the_head_its_sentence_names(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert first_unit(jurisdiction, question) == unit
+
+
+def test_something_else_asked_of_a_body_is_not_its_head() -> None:
+    assert first_unit("yongjia", "协调会议谁负责统计") == "县统计局"
+    assert first_unit("district", "领导小组谁负责日常工作") == "领导小组办公室"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "环保局在现代服务业里负责哪个产业",
+        "水务局负责哪块服务业指标",
+        "园林局的服务业目标是啥",
+        "外经贸局负责哪个行业的目标",
+    ],
+)
+def test_an_industry_or_target_asked_of_a_unit_that_has_none_is_declined(question: str) -> None:
+    answer = engine_for("district").ask(question)
+    assert not answer.answered and answer.reason == "unit_other" and answer.hints
+
+
+def test_an_industry_or_target_asked_of_a_unit_that_has_one_is_answered() -> None:
+    assert first_unit("district", "区房地局负责哪个产业") == "区房地局"
+    assert first_unit("district", "区发改委的目标是啥") == "区发改委"
+
+
+def test_a_yes_no_question_ending_in_ba_names_the_documents_unit() -> None:
+    assert first_unit("yongjia", "现代物流是交通局负责的吧") == "县发改局"
