@@ -57,6 +57,7 @@ from knowledge.tuning import (
     MEMBER_MIN,
     MIN_SCORE,
     NAMED_ELSEWHERE,
+    NAMED_WEAK,
     OVERALL_SCORE,
     SHORT_ASK,
     STORY_LENGTH,
@@ -108,7 +109,7 @@ _SET_UP_UNDER = re.compile(r"下设([^，,。；;：:]{2,12})")
 _SET_UP = re.compile(r"(?:组成|成立|组建)([^，,。；;：:]{2,12})")
 
 # A unit's name as typed: 区金融办, 县公安局 (the documents may not have it).
-_UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委)")
+_UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委|联)")
 
 # Asking which company or firm (签的是哪家咨询公司): the documents name none.
 _WHICH_FIRM = re.compile(
@@ -122,7 +123,7 @@ _HOW_OFTEN = re.compile(r"多久|几次|多长时间一次|什么时候开|频�
 _OFTEN = re.compile(r"每年|每季|每月|每半年|年中|年末|年初|年底|每周|定期|不定期|按月|按季|一次")
 
 # A word of doing after it: the question asks who assesses, not whom.
-_DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|主持|召集|来定|拍板|承担")
+_DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|搞|弄|干|做|主持|召集|来定|拍板|承担|定")
 
 # Asking who sends or gives something to a named unit: 街道收到的数据是谁发过来的, 经费从哪来.
 _FROM_WHOM = re.compile(r"谁(?:发|给|送|拨|反馈|下达|传)|(?:从|打)哪(?:里|儿)?(?:来|发)|哪来|收到")
@@ -167,6 +168,9 @@ _POSTS_TYPED = re.compile(r"(?:常务)?副?(?:区长|县长|市长|书记|主任
 
 # Asking beyond what is said: 除了兼办公室主任还兼什么.
 _BEYOND = re.compile(r"除了.{1,12}还|以外还|之外还")
+# A name asked at the end of a question (…是哪位 名字), and a post named before it.
+_NAME_LAST = re.compile(r"(?:叫什么|叫啥|名字|姓名|姓什么|姓啥)(?:啊|呀|呢|吗|来着)?$")
+_POST_WORD = re.compile(r"组长|主任|局长|会长|召集人|县长|区长|领导|书记|负责人|一把手")
 # Words after a unit's name that make the question about its head (县发改局局长还分管什么).
 _HEAD_POSTS = ("局长", "主任", "书记", "主席", "会长", "一把手", "负责人")
 # Where a duty's sentence names something only as its basis or form, not as what the unit does:
@@ -175,7 +179,7 @@ _HEAD_POSTS = ("局长", "主任", "书记", "主席", "会长", "一把手", "�
 # (按区统计局汇总的…) has an actor of its own and is left out.
 # Words that name a kind of thing, not what it is about: a question that the documents know only
 # by these asks about something else (PPP项目, 无人机生产企业).
-_KINDS = re.compile(r"项目|企业|公司|生产|行业|产业|单位|机构|工作|事情|事项")
+_KINDS = re.compile(r"项目|企业|公司|生产|行业|产业|单位|机构|工作|事情|事项|考核|统计|规划|政策")
 
 _BASIS = frozenset({"按", "按照", "依据", "根据", "据", "参照"})
 _FORM = re.compile(r"(?:采取|采用|以)[^,，。；;]{2,40}?形式")
@@ -344,17 +348,31 @@ class LookupEngine:
         if own_level and named and all(self.index.units[u].kind == "agency" for u in named):
             named = []  # "市统计局发布评价后，县里哪个局牵头": the city's unit is context
         asked_about = named or sorted(query.subjects)
-        if (
-            asked_about
-            and _HOW_OFTEN.search(cleaned)
-            and not any(
-                _OFTEN.search(self.index.duties[i].text)
+        if asked_about and _HOW_OFTEN.search(cleaned) and not query.who:
+            often = [
+                i
                 for u in asked_about
                 for i in self.index.by_unit[u]
-            )
-        ):
-            # "领导小组多久开会": none of its sentences says how often
-            return self._decline(question, "unit_other", asked_about)
+                if _OFTEN.search(self.index.duties[i].text)
+            ]
+            if not often:
+                # "领导小组多久开会": none of its sentences says how often
+                return self._decline(question, "unit_other", asked_about)
+            fit = self._scorer.coverage(query) if query.size else None
+            if (
+                len(asked_about) == 1
+                and self.index.units[asked_about[0]].kind == "meeting"
+                and (
+                    fit is None
+                    or max(_at(fit, i) for i in often) >= MIN_SCORE
+                    or any(_share_in(query.text, self.index.duties[i].text) >= 0.5 for i in often)
+                )
+            ):
+                # "县政府常务会议多久听一次汇报": its sentences that say how often, those that
+                # fit the rest of the question first
+                often.sort(key=lambda i: -_at(fit, i))
+                matches = tuple(self._match(i, 90.0) for i in often)
+                return Answer(question, True, matches[: max(limit, 1)], "duty")
         if _WHICH_FIRM.search(cleaned):
             # "智囊库签的是哪家咨询公司": the documents name no company
             return self._decline(question, "not_covered")
@@ -370,9 +388,14 @@ class LookupEngine:
             stranger
             and not named
             and not query.subjects
-            and (query.want == "duties" or query.asks_unit or not query.size)
+            and (
+                query.want == "duties"
+                or query.asks_unit
+                or not query.size
+                or _YES_NO.search(cleaned) is not None
+            )
         ):
-            # "区金融办负责什么": a unit the document does not have
+            # "区金融办负责什么", "县工商联负责专业服务业吗": a unit the document does not have
             return replace(self._decline(question, "no_such_unit"), stranger=stranger)
         if not named and not query.subjects and query.want == "duties" and query.text:
             # "财政管啥", "规土管啥": a unit's name without its ending
@@ -535,7 +558,13 @@ class LookupEngine:
             # "区长办公会由谁主持", "第四次经济普查谁组织": the sentence names it only as the form
             # or the basis of another unit's work; nobody here is given it
             return self._decline(question, "not_covered", hints=ranked)
-        if ranked and not named and query.who and _kind_only(query):
+        if (
+            ranked
+            and not named
+            and query.who
+            and len(question) < STORY_LENGTH  # not a story told around the question
+            and _kind_only(query)
+        ):
             # "PPP项目谁负责", "无人机生产企业谁管": only the kind of thing (项目, 企业) is the
             # documents'; what sort of it is asked is not
             return replace(self._decline(question, "not_covered", hints=ranked), whole=True)
@@ -551,6 +580,18 @@ class LookupEngine:
         ):
             # "智囊库签约奖励是多少": the clause gives the duty, no amount
             return self._decline(question, "unit_other" if named else "not_covered", named)
+        if (
+            ranked
+            and named
+            and ranked[0][1] < NAMED_WEAK
+            and self.index.duties[ranked[0][0]].unit in named
+            and _YES_NO.search(cleaned)
+            and len(question) < STORY_LENGTH  # not a story told around the question
+            and len(_unknown_nouns(query)) >= 2
+        ):
+            # "县体育局负责体育彩票销售吗": a word of the unit's duty (体育), the rest (彩票销售)
+            # not the documents'
+            return self._decline(question, "unit_other", named)
         if not ranked or ranked[0][1] < MIN_SCORE:
             return self._decline(question, self._why(query, ranked), hints=ranked)
         if (
@@ -1094,27 +1135,49 @@ class LookupEngine:
 
 
 def _asks_a_name(cleaned: str) -> bool:
-    """Whether the question asks a post-holder's name (副组长叫什么), not who holds the post."""
+    """Whether the question asks a post-holder's name (副组长叫什么, 组长具体是哪位 名字), not who
+    holds the post."""
     post = _POST_ASKED.search(cleaned)
-    return post is not None and any(w in post.group("ask") for w in "叫名姓")
+    if post is not None and any(w in post.group("ask") for w in "叫名姓"):
+        return True
+    return _NAME_LAST.search(cleaned) is not None and _POST_WORD.search(cleaned) is not None
+
+
+def _share_in(content: str, text: str) -> float:
+    """The share of the content's bigrams that a sentence has (听汇报 in …听取…工作汇报: 汇报)."""
+    grams = bigrams(content)
+    return sum(b in text for b in grams) / len(grams) if grams else 0.0
+
+
+def _unknown_nouns(query: Query) -> str:
+    """The question's content the documents do not know, nouns only (彩票销售)."""
+    places = [p for run in query.runs for p in run.places]
+    weights = [w for run in query.runs for w in (run.light or [1.0] * len(run.places))]
+    # a fragment of a document word (协调会议 of the meeting's name) is the documents'
+    theirs = [
+        any(a <= k < b for a, b, _ in run.fragments)
+        for run in query.runs
+        for k in range(len(run.places))
+    ]
+    if len(query.known) != len(places):
+        return ""
+    return "".join(
+        p
+        for p, k, w, f in zip(places, query.known, weights, theirs, strict=True)
+        if not k and not f and w >= 1.0 and not p.isdigit()
+    )
 
 
 def _kind_only(query: Query) -> bool:
     """Whether the documents know only kind words of the question's content (项目, 企业) and
     a noun of two or more characters before them is unknown to them (PPP, 无人机)."""
     places = [p for run in query.runs for p in run.places]
-    weights = [w for run in query.runs for w in (run.light or [1.0] * len(run.places))]
     if len(query.known) != len(places) or not any(query.known):
         return False
     known = "".join(p for p, k in zip(places, query.known, strict=True) if k)
     if _KINDS.sub("", known):
         return False
-    unknown = [
-        p
-        for p, k, w in zip(places, query.known, weights, strict=True)
-        if not k and w >= 1.0 and not p.isdigit()
-    ]
-    return len("".join(unknown)) >= 2
+    return len(_unknown_nouns(query)) >= 2
 
 
 @cache

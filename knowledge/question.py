@@ -529,6 +529,9 @@ class QuestionReader:
         for length in sorted(lengths, reverse=True):
             window = text[i : i + length]
             if length in exact and window in self.ix.alias:
+                after = text[i + length : i + length + 1]
+                if after and after in UNIT_SUFFIXES and window[-1] not in UNIT_SUFFIXES:
+                    continue  # 县工商联 is no 县工商(局) with 联 after it: another unit's name
                 return self.ix.alias[window], length, 100.0, window
             if window[1:] in self.ix.alias:
                 # a name typed right after a word that sounds like its prefix (是统计局 is not

@@ -55,5 +55,7 @@ UNIT_RESIDUE = 1  # a named unit with at most this much unknown residue (a typo'
 # character: 工商連 → 工商联 + 连) is asked about
 NAMED_ELSEWHERE = 60.0  # a unit named, its duties not fitting: another unit's duty must fit this
 # well to answer instead ("教育局中考政策" is not 财政局's 财税政策)
+NAMED_WEAK = 50.0  # a named unit's best duty under this, with unknown nouns left, is not what was
+# asked ("县体育局负责体育彩票销售吗": 体育 is its duty's, 彩票销售 is not the documents')
 LIGHT_VERB = 0.6  # an unknown verb weighs this share of an unknown noun (借用, 成立)
 LIGHT_FUNCTION = 0.25  # an unknown adverb, pronoun, time word... (专门, 平时, 这种)

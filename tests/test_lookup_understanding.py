@@ -943,3 +943,39 @@ def test_an_industry_or_target_asked_of_a_unit_that_has_one_is_answered() -> Non
 
 def test_a_yes_no_question_ending_in_ba_names_the_documents_unit() -> None:
     assert first_unit("yongjia", "现代物流是交通局负责的吧") == "县发改局"
+
+
+def test_a_unit_name_running_on_into_another_ending_is_a_stranger() -> None:
+    # 县工商联 is no 县工商(局) with 联 after it; Yongjia has no 工商联
+    answer = engine_for("yongjia").ask("县工商联负责专业服务业吗")
+    assert answer.reason == "no_such_unit" and answer.stranger == "县工商联"
+    assert first_unit("yongjia", "县工商负责啥") == "县工商局"
+    assert first_unit("district", "区工商联负责什么") == "区工商联"
+
+
+def test_a_name_asked_at_the_end_after_a_post_is_declined() -> None:
+    assert not engine_for("district").ask("领导小组组长具体是哪位 名字").answered
+
+
+@pytest.mark.parametrize("question", ["河长制考核谁搞", "人口统计谁负责"])
+def test_an_unknown_kind_of_assessment_or_statistics_is_declined(question: str) -> None:
+    assert not engine_for("yongjia").ask(question).answered
+
+
+def test_who_does_an_assessment_is_not_whom_it_assesses() -> None:
+    assert first_unit("yongjia", "绩效考核谁搞") == "县发改局"
+    assert first_unit("yongjia", "考核的是谁") == "各乡镇"
+
+
+@pytest.mark.parametrize("question", ["县体育局负责体育彩票销售吗", "县国土局管土地征收补偿吗"])
+def test_a_yes_no_of_a_unit_fitting_one_word_of_a_foreign_matter_is_declined(
+    question: str,
+) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert not answer.answered and answer.reason == "unit_other"
+
+
+def test_how_often_a_named_meeting_does_something_is_its_sentence_that_says() -> None:
+    answer = engine_for("yongjia").ask("县政府常务会议多久听一次服务业的汇报")
+    assert answer.answered and answer.matches[0].unit == "县政府常务会议"
+    assert not engine_for("yongjia").ask("协调会议成员名单多久对外公布一次").answered
