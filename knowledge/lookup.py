@@ -126,7 +126,10 @@ _OFTEN = re.compile(r"每年|每季|每月|每半年|年中|年末|年初|年底
 _DOES_IT = re.compile(r"负责|管|牵头|组织|制定|来做|来搞|搞|弄|干|做|主持|召集|来定|拍板|承担|定")
 
 # Asking who sends or gives something to a named unit: 街道收到的数据是谁发过来的, 经费从哪来.
-_FROM_WHOM = re.compile(r"谁(?:发|给|送|拨|反馈|下达|传)|(?:从|打)哪(?:里|儿)?(?:来|发)|哪来|收到")
+_FROM_WHOM = re.compile(
+    r"谁(?:发|给|送|拨|反馈|下达|传)|(?:从|打)哪(?:里|儿)?(?:来|发)|哪来|收到"
+    r"|(?:发|送|拨|反馈|下达|传)给[^|]{1,14}?的(?:是|都是)?(?:谁|哪)"  # 发给…街道的是谁
+)
 
 # Asking where an office physically is: a floor, a building, a room, for a body too.
 _PREMISES = re.compile(r"几楼|几层|哪层|哪一层|哪栋|哪幢|几号楼|哪个楼|门牌|房间号|几号房|哪个房间")

@@ -979,3 +979,8 @@ def test_how_often_a_named_meeting_does_something_is_its_sentence_that_says() ->
     answer = engine_for("yongjia").ask("县政府常务会议多久听一次服务业的汇报")
     assert answer.answered and answer.matches[0].unit == "县政府常务会议"
     assert not engine_for("yongjia").ask("协调会议成员名单多久对外公布一次").answered
+
+
+def test_who_sends_something_to_a_named_unit_is_asked_after_it_too() -> None:
+    # "发给街道的是谁": the unit whose sentence gives it to the streets (反馈给…街道)
+    assert first_unit("district", "每个月把服务业数据发给街道的是谁") == "区统计局"
