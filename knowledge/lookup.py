@@ -167,6 +167,7 @@ _HEAD_ASKED = re.compile(
     r"|召集|主持|谁管|谁负责|谁领导"
 )
 _HEAD_TITLES = ("召集人", "组长")
+_HELPING = re.compile(r"协助|参与|参加|配合|帮助|帮着")
 _POSTS_TYPED = re.compile(r"(?:常务)?副?(?:区长|县长|市长|书记|主任|局长)")
 
 # Asking beyond what is said: 除了兼办公室主任还兼什么.
@@ -977,8 +978,9 @@ class LookupEngine:
             and not self.index.units[u].name.endswith(_POST_ENDS)
         ]
         yes_no = _YES_NO.search(cleaned) is not None
-        if len(bodies) != 1 or (len(units) > 1 and not yes_no):
-            return []  # "发改局哪个领导参与召集协调会": a unit's part, not the head
+        if len(bodies) != 1:
+            return []
+        others = [u for u in units if u not in bodies]
         rest = query.text
         for name in sorted((n for u in units for n in self._every_name[u]), key=len, reverse=True):
             rest = rest.replace(name, "")
@@ -987,6 +989,7 @@ class LookupEngine:
             rest = rest.replace(word, "")
         for word in DEPUTY_WORDS:
             rest = rest.replace(word, "")
+        rest = _HELPING.sub("", rest)
         if yes_no:  # "副组长是区长吗": a post the documents do not have, asked as the holder
             rest = _POSTS_TYPED.sub("", rest)
         if rest.strip("的人是个位"):
@@ -995,18 +998,22 @@ class LookupEngine:
         posts = [n for u in units if u not in bodies for n in self._every_name[u]]
         for name in sorted(posts, key=len, reverse=True):
             asked = asked.replace(name, "")
-        if "协助" in asked:
+        if _HELPING.search(asked):  # "发改局哪个领导参与召集": a helper's part
             titles: tuple[str, ...] = ("协助召集人",)
         elif "副" in asked:
             titles = tuple("副" + t for t in _HEAD_TITLES)
         else:
             titles = _HEAD_TITLES
         names = self._every_name[bodies[0]]
-        return [
+        heads = [
             i
             for i, d in enumerate(self.index.duties)
             if any(d.topic == name + title for name in names for title in titles)
         ]
+        if others and not yes_no:
+            # "县府办哪位领导参与召集协调会议": the named unit's part among them
+            heads = [i for i in heads if self.index.duties[i].unit in others]
+        return heads
 
     def _of_kind(self, i: int, industry: bool) -> bool:
         """Whether duty i is an industry's (its topic ends in 业: 现代物流业), or, with industry

@@ -984,3 +984,15 @@ def test_how_often_a_named_meeting_does_something_is_its_sentence_that_says() ->
 def test_who_sends_something_to_a_named_unit_is_asked_after_it_too() -> None:
     # "发给街道的是谁": the unit whose sentence gives it to the streets (反馈给…街道)
     assert first_unit("district", "每个月把服务业数据发给街道的是谁") == "区统计局"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("县府办哪位领导参与召集协调会议", "县府办联系副主任"),
+        ("发改局哪个领导参与召集协调会", "县发改局"),
+    ],
+)
+def test_which_leader_of_a_named_unit_helps_head_a_body(question: str, unit: str) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert [m.unit for m in answer.matches] == [unit]
