@@ -41,7 +41,7 @@ from knowledge.lexicon import Lexicon
 from knowledge.loader import available_jurisdictions, load_knowledge
 from knowledge.normalize import SEP, asks_duty, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
-from knowledge.question import Query, QuestionReader
+from knowledge.question import Query, QuestionReader, points_back
 from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
 from knowledge.segment import base_words, word_tags
@@ -328,9 +328,13 @@ class LookupEngine:
         asking = [c for c in clauses if asks_duty(clean(c))]
         if len(clauses) < 2 or not asking or len(asking) == len(clauses):
             return answer
-        if answer.whole or _asks_a_name(clean(question)):
-            # "PPP 项目谁负责", "副组长是哪位领导 叫什么": the clause before is no question of
-            # its own
+        if (
+            answer.whole
+            or _asks_a_name(clean(question))
+            or any(points_back(clean(c)) for c in asking)
+        ):
+            # "PPP 项目谁负责", "副组长是哪位领导 叫什么", "…要办卫生许可证，这个证是谁发的": the
+            # clause before is part of the question
             return answer
         if all(len(c) <= SHORT_ASK for c in asking) and (
             answer.reason in ("unit_other", "no_such_unit") or self._reader.parse(question).errand
@@ -517,9 +521,16 @@ class LookupEngine:
             partners = self._partners(base, units, own, toward, query.text)
             if partners:
                 return Answer(question, True, partners[: max(limit, 1)], "duty")
-        if ranked and named and query.who and query.roles and not self._does(ranked[0][0], query):
-            # "街道的目标最后谁拍板": the named unit owns the topic, another unit does what is
-            # asked (确定); that unit answers when its duty fits as well
+        if (
+            ranked
+            and named
+            and (query.who or _YES_NO.search(cleaned))
+            and query.roles
+            and not self._does(ranked[0][0], query)
+        ):
+            # "街道的目标最后谁拍板", "项目库规土分局牵头吗": the named unit owns the topic or
+            # takes part, another unit does what is asked (确定, 牵头); that unit answers when
+            # its duty fits as well
             doers = [
                 (i, sc)
                 for i, sc in self._scorer.rank(query, base, restrict=[])
@@ -612,7 +623,17 @@ class LookupEngine:
         groups = {self._group(i, query.text) for i, _ in kept}
         first = matches[0].unit_id
         rivals = [s for (_, s), m in zip(kept, matches, strict=True) if m.unit_id != first]
-        member = self._member_of(kept[0][0], base, query.text)
+        member = None
+        for k, (i, sc) in enumerate(kept):
+            if sc < best - TIE:
+                break
+            member = self._member_of(i, base, query.text)
+            if member is not None:
+                # "金融服务业超额完成加分给谁": of the tied parts of one clause (全区总量, 六大产业
+                # 单项, 街道), the collective's whose member the question names
+                kept.insert(0, kept.pop(k))
+                matches = tuple(self._match(i, s) for i, s in kept)
+                break
         if member is not None:
             # "旅游业没完成目标扣谁": the document's 各区直牵头部门 answers, and with it the one
             # of the units it stands for whose topic it is (区旅游局), under the same clause
@@ -620,7 +641,7 @@ class LookupEngine:
             theirs = self._match(member, kept[0][1])
             shown = replace(doc, unit_id=theirs.unit_id, unit=theirs.unit)
             others = tuple(m for m in matches if m.unit_id not in (theirs.unit_id, doc.unit_id))
-            return Answer(question, True, (doc, shown), "duty", related=(theirs, *others))
+            return Answer(question, True, (shown, doc), "duty", related=(theirs, *others))
         given = (
             self._given_to(cleaned, kept[0][0], kept[0][1])
             or self._assessed(cleaned, kept[0][0], kept[0][1])
@@ -674,17 +695,41 @@ class LookupEngine:
         )
         if not members:
             return None
+        sentence = clean(self.index.duties[i].text)
         best, top = members[0]
         unit = self.index.duties[best].unit
         rival = max((s for j, s in members if self.index.duties[j].unit != unit), default=0.0)
         if top < MEMBER_MIN or top - rival < CLEAR_GAP:
-            return None
+            # a long question: its words beyond the collective's sentence name one member's
+            # topic ("6大产业单项考核 金融那项没完成扣谁": 金融)
+            return self._member_by_words(members, sentence, content)
         # the member's topic must be asked by words of its own, not the collective's sentence's
         # (六大产业 is in both 区发改委's 六大产业指标 and 六大产业单项奖罚)
         topic = self.index.topics[best]
-        sentence = clean(self.index.duties[i].text)
         own = {content[k : k + 2] for k in range(len(content) - 1) if content[k : k + 2] in topic}
         return best if any(g not in sentence for g in own) else None
+
+    def _member_by_words(
+        self, members: list[tuple[int, float]], sentence: str, content: str
+    ) -> int | None:
+        """The member duty whose topic has the most of the question's own words (those not in
+        the collective's sentence), when one unit's has more than any other's; None otherwise."""
+        ix = self.index
+        own = {
+            b
+            for b in bigrams(content)
+            if b not in sentence and b in ix.post and b not in ix.generic
+        }
+        hits: dict[str, tuple[int, int]] = {}
+        for j, _ in members:
+            n = sum(b in ix.topics[j] for b in own)
+            unit = ix.duties[j].unit
+            if n and n > hits.get(unit, (0, -1))[0]:
+                hits[unit] = (n, j)
+        ranked = sorted(hits.values(), reverse=True)
+        if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+            return None
+        return ranked[0][1]
 
     def _given_to(self, cleaned: str, i: int, score: float) -> tuple[Match, ...]:
         """The units duty i's sentence gives its matter to (反馈给X和Y, 拨付给X), when the

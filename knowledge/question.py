@@ -92,6 +92,15 @@ _OWN_MATTERS = re.compile(
     r"|每次.{0,3}(?:多长时间|多久|几个小时|几小时)"  # how long a meeting lasts, not how often
 )
 
+# A clause that starts by pointing back at the one before (这个证…, 那这事…).
+_POINTS_BACK = re.compile(r"(?:那么?)?(?:这个|这种|这事|这块|这|那个|那)")
+
+
+def points_back(clause: str) -> bool:
+    """Whether a clause starts by pointing back at the one before it (这个证是谁发的)."""
+    return _POINTS_BACK.match(clause) is not None
+
+
 # An errand word that names a sector after it (看病诊所医疗这块的服务业): the sector is asked about.
 _SECTOR = re.compile(r"这一?块|这个?行业|这一?行|这类服务|服务业")
 
@@ -328,6 +337,8 @@ class QuestionReader:
         # an errand in the clause that asks, not in the context told before it
         # ("统计员刚换人，住宿餐饮的统计数据报给谁")
         asking = {k for k, p in enumerate(parts) if asks_duty(p)}
+        # an asking clause pointing back (这个证是谁发的) asks about the clause before it
+        asking |= {k - 1 for k in list(asking) if k and points_back(parts[k])}
         # an asking clause with hardly a topic of its own ("…要修剪，园林局管不管") asks about the
         # clauses before it, errands and all
         short_ask = all(len(parts[k]) <= SHORT_ASK for k in asking)

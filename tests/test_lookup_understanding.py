@@ -445,8 +445,8 @@ def test_among_units_of_one_sentence_the_one_whose_name_is_spoken_of(
 def test_a_collective_named_by_the_document_comes_with_the_unit_it_means_for_the_topic() -> None:
     engine = engine_for("district")
     answer = engine.ask("旅游业单项没完成目标，扣2分扣哪个单位")
-    # the document says 区直责任部门 (各区直牵头部门); for tourism that is 区旅游局
-    assert [m.unit for m in answer.matches] == ["各区直牵头部门", "区旅游局"]
+    # the document says 区直责任部门 (各区直牵头部门); for tourism that is 区旅游局, first
+    assert [m.unit for m in answer.matches] == ["区旅游局", "各区直牵头部门"]
     assert answer.matches[1].duty == answer.matches[0].duty
     assert answer.related[0].unit == "区旅游局" and answer.related[0].topic == "旅游服务业"
     # no industry named: the collective alone
@@ -456,6 +456,19 @@ def test_a_collective_named_by_the_document_comes_with_the_unit_it_means_for_the
     assert [u.stands_for for u in engine.kb.units if u.stands_for] == [
         ["fgw", "kjj", "czj", "fdj", "wtj", "lyj", "gsl"]
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "6大产业单项考核 金融那项没完成扣谁2分",  # the industry among the question's other words
+        "1分2记里金融服务业单项没完成罚谁",
+        "金融服务业超额完成，加2到3分加给谁",  # tied with the clause's other parts
+    ],
+)
+def test_the_member_a_question_names_answers_the_collectives_clause(question: str) -> None:
+    answer = engine_for("district").ask(question)
+    assert [m.unit for m in answer.matches][:2] == ["区财政局", "各区直牵头部门"]
 
 
 def test_a_long_question_told_with_its_story_is_answered_when_one_unit_is_far_ahead() -> None:
@@ -996,3 +1009,13 @@ def test_who_sends_something_to_a_named_unit_is_asked_after_it_too() -> None:
 def test_which_leader_of_a_named_unit_helps_head_a_body(question: str, unit: str) -> None:
     answer = engine_for("yongjia").ask(question)
     assert [m.unit for m in answer.matches] == [unit]
+
+
+def test_a_yes_no_naming_a_unit_that_only_takes_part_gets_the_one_that_does_it() -> None:
+    assert first_unit("district", "项目库规土分局牵头吗") == "区发改委"
+    assert first_unit("district", "规划土地分局参加项目库吗") == "规划土地分局"
+
+
+def test_an_asking_clause_pointing_back_takes_the_errand_before_it() -> None:
+    question = "你好我是农办的，村里农家乐要办卫生许可证，这个证是卫生局发还是工商局发？"
+    assert not engine_for("yongjia").ask(question).answered
