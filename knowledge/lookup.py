@@ -170,6 +170,11 @@ _HEAD_TITLES = ("召集人", "组长")
 _HELPING = re.compile(r"协助|参与|参加|配合|帮助|帮着")
 _POSTS_TYPED = re.compile(r"(?:常务)?副?(?:区长|县长|市长|书记|主任|局长)")
 
+# A question asked by ellipsis after another (还有乡村旅游呢, 体育服务业呢).
+_ELLIPTIC = re.compile(r"呢[?？!！。.]*$")
+_QUESTION_WORD = re.compile(r"谁|哪|什么|啥|吗|几|多少|怎么|咋")
+_ELLIPTIC_LEAD = re.compile(r"^(?:还有|另外|那么|那)")
+
 # Asking beyond what is said: 除了兼办公室主任还兼什么.
 _BEYOND = re.compile(r"除了.{1,12}还|以外还|之外还")
 # A name asked at the end of a question (…是哪位 名字), and a post named before it.
@@ -321,6 +326,20 @@ class LookupEngine:
         A long question told with context ("统计员刚换人，住宿餐饮的统计数据报给谁") that is not
         answered as a whole is asked again by the clause that asks alone.
         """
+        questions = self._questions_in(question)
+        if len(questions) >= 2:
+            # "服务外包谁指导，驰名商标谁推荐": two questions; the first answers, the others'
+            # best units come as related
+            first = self._ask(questions[0], limit)
+            if first.answered:
+                shown = {m.unit_id for m in (*first.matches, *first.related)}
+                more: list[Match] = []
+                for q in questions[1:]:
+                    other = self._ask(q, 1)
+                    if other.answered and other.matches and other.matches[0].unit_id not in shown:
+                        more.append(other.matches[0])
+                        shown.add(other.matches[0].unit_id)
+                return replace(first, question=question, related=(*first.related, *more))
         answer = self._ask(question, limit)
         if answer.answered:
             return answer
@@ -346,6 +365,32 @@ class LookupEngine:
         if not again.answered:
             return answer
         return replace(again, question=question)
+
+    def _questions_in(self, question: str) -> list[str]:
+        """The questions of a message that holds several ("物流归谁管 统计数据报哪里", "农家乐谁
+        指导？还有乡村旅游呢"), each with its own topic; the first with the context told before
+        it. One question (or none) gives []. An elliptic one (体育服务业呢) asks as the first."""
+        clauses = [c for c in _CLAUSES.split(question) if c]
+        if len(clauses) < 2:
+            return []
+        found: list[int] = []
+        for k, c in enumerate(clauses):
+            cleaned = clean(c)
+            elliptic = _ELLIPTIC.search(c) is not None
+            asks = asks_duty(cleaned) and _QUESTION_WORD.search(cleaned) is not None
+            if not (asks or (elliptic and found)) or points_back(cleaned):
+                continue
+            query = self._reader.parse(_bare_ellipsis(c) if elliptic else c)
+            if query.units or (query.size >= 2 and not query.bare):
+                found.append(k)
+        if len(found) < 2:
+            return []
+        frame = "谁负责"
+        out = ["，".join(clauses[: found[0] + 1])]
+        for k in found[1:]:
+            c = clauses[k]
+            out.append(_bare_ellipsis(c) + frame if _ELLIPTIC.search(c) else c)
+        return out
 
     def _ask(self, question: str, limit: int) -> Answer:
         query = self._reader.parse(question)
@@ -1187,6 +1232,11 @@ class LookupEngine:
             reason=reason,
             hints=tuple(self._match(i, s) for i, s in shown),
         )
+
+
+def _bare_ellipsis(clause: str) -> str:
+    """An elliptic question's topic (还有乡村旅游呢 → 乡村旅游)."""
+    return _ELLIPTIC_LEAD.sub("", _ELLIPTIC.sub("", clause))
 
 
 def _asks_a_name(cleaned: str) -> bool:

@@ -1019,3 +1019,24 @@ def test_a_yes_no_naming_a_unit_that_only_takes_part_gets_the_one_that_does_it()
 def test_an_asking_clause_pointing_back_takes_the_errand_before_it() -> None:
     question = "你好我是农办的，村里农家乐要办卫生许可证，这个证是卫生局发还是工商局发？"
     assert not engine_for("yongjia").ask(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("服务外包谁指导，驰名商标谁推荐", "县经贸局", "县工商局"),
+        ("卫生服务业谁管 体育服务业呢", "县卫生局", "县体育局"),  # the second by ellipsis
+    ],
+)
+def test_two_questions_in_one_message_answer_the_first_and_relate_the_second(
+    question: str, first: str, second: str
+) -> None:
+    answer = engine_for("yongjia").ask(question)
+    assert answer.matches[0].unit == first
+    assert second in {m.unit for m in answer.related}
+
+
+def test_context_that_names_a_duty_without_asking_is_no_second_question() -> None:
+    # "乙级以上咨询机构签合同" has a duty's word but asks nothing: context for what follows
+    answer = engine_for("district").ask("找乙级以上咨询机构签智囊团合同 旅游那块谁签")
+    assert answer.matches[0].unit == "文体局(旅游局)"
