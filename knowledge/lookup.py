@@ -26,6 +26,7 @@ into an Answer. The numbers are in knowledge/tuning.py.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -377,7 +378,10 @@ class LookupEngine:
         for k, c in enumerate(clauses):
             cleaned = clean(c)
             elliptic = _ELLIPTIC.search(c) is not None
-            asks = asks_duty(cleaned) and _QUESTION_WORD.search(cleaned) is not None
+            # the first asks who (a duty's word and a question word); a later one asks anything
+            # (没完成扣几分) or by ellipsis
+            asking = _QUESTION_WORD.search(cleaned) is not None
+            asks = asking and (bool(found) or asks_duty(cleaned))
             if not (asks or (elliptic and found)) or points_back(cleaned):
                 continue
             query = self._reader.parse(_bare_ellipsis(c) if elliptic else c)
@@ -765,11 +769,13 @@ class LookupEngine:
             for b in bigrams(content)
             if b not in sentence and b in ix.post and b not in ix.generic
         }
-        hits: dict[str, tuple[int, int]] = {}
+        # a word weighs as rare as it is among the duties (旅游 more than 指标)
+        weight = {b: math.log((ix.n + 1) / (len(ix.post[b][0]) + 0.5)) for b in own}
+        hits: dict[str, tuple[float, int]] = {}
         for j, _ in members:
-            n = sum(b in ix.topics[j] for b in own)
+            n = sum(weight[b] for b in own if b in ix.topics[j])
             unit = ix.duties[j].unit
-            if n and n > hits.get(unit, (0, -1))[0]:
+            if n and n > hits.get(unit, (0.0, -1))[0]:
                 hits[unit] = (n, j)
         ranked = sorted(hits.values(), reverse=True)
         if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):

@@ -1040,3 +1040,28 @@ def test_context_that_names_a_duty_without_asking_is_no_second_question() -> Non
     # "乙级以上咨询机构签合同" has a duty's word but asks nothing: context for what follows
     answer = engine_for("district").ask("找乙级以上咨询机构签智囊团合同 旅游那块谁签")
     assert answer.matches[0].unit == "文体局(旅游局)"
+
+
+def test_a_second_question_that_asks_no_who_does_not_sink_the_first() -> None:
+    assert first_unit("district", "房地产业绩效目标谁担着 没完成扣几分") == "区房地局"
+
+
+def test_the_member_is_named_by_the_rarer_word_of_the_question() -> None:
+    # 旅游 names 区旅游局's topic; 指标 is in many members' topics
+    answer = engine_for("district").ask("旅游那个单项指标没完成 罚哪个部门？扣多少")
+    assert [m.unit for m in answer.matches][:2] == ["区旅游局", "各区直牵头部门"]
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "厂子搬走腾地搞三产这事谁弄", "县规划建设局"),  # 退二进三
+        ("yongjia", "挂星的高档酒店发展归谁", "楠溪江风景旅游管理局"),  # 星级宾馆
+        ("district", "外脑的钱谁出", "区科技局"),  # 智囊库专项费
+        ("district", "定目标的底数谁汇总", "区统计局"),  # 基期数据
+    ],
+)
+def test_everyday_words_for_the_documents_terms(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert first_unit(jurisdiction, question) == unit
