@@ -92,6 +92,14 @@ _OWN_MATTERS = re.compile(
     r"|每次.{0,3}(?:多长时间|多久|几个小时|几小时)"  # how long a meeting lasts, not how often
 )
 
+# Asking which body is described (…写分析报告的那个外脑叫啥, …定总基调的那个会, 成立的那个班子叫啥):
+# a body's name the documents give, not a person's name.
+_BODY_ASKED = re.compile(
+    r"(?:机构|组织|班子|团队|委员会|联合会|协会|会议|外脑|专家|智囊团?|小组|办公室|那个会|哪个会)"
+    r"(?:\|)?(?:叫啥(?:来着)?|叫什么(?:名字)?|是什么|是啥|是哪个)"
+    r"|(?:那个|哪个|什么)会$"
+)
+
 # A clause that starts by pointing back at the one before (这个证…, 那这事…).
 _POINTS_BACK = re.compile(r"(?:那么?)?(?:这个|这种|这事|这块|这|那个|那)")
 
@@ -182,9 +190,10 @@ class QuestionReader:
                     raw = raw.replace(phrase, joined)
         # "牵头哪个产业" asks which topic, not who
         query.who = any(m in _WHICH_TOPIC.sub(SEP, raw) for m in WHO_MARKERS)
-        query.framed = asks_duty(raw)
+        body_asked = _BODY_ASKED.search(raw) is not None
+        query.framed = asks_duty(raw) or body_asked
         query.whole = any(w in raw for w in self.ix.subject)
-        query.roles, query.errand = self._verbs(raw)
+        query.roles, query.errand = self._verbs(_BODY_ASKED.sub(SEP, raw) if body_asked else raw)
         text = strip_frames(self._take_units(raw, query, query.who))
         if intent.mine and not query.units:  # "我是统计局的，我们局有啥任务"
             own = Query()

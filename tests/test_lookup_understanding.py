@@ -1065,3 +1065,8 @@ def test_everyday_words_for_the_documents_terms(
     jurisdiction: str, question: str, unit: str
 ) -> None:
     assert first_unit(jurisdiction, question) == unit
+
+
+def test_which_body_is_described_asks_a_name_the_documents_give() -> None:
+    assert first_unit("district", "帮区里做行业调研 写分析报告的那个外脑叫啥来着") == "智囊库"
+    assert not engine_for("district").ask("区发改委主任叫什么").answered  # a person's name
