@@ -430,6 +430,15 @@ class LookupEngine:
                 often.sort(key=lambda i: -_at(fit, i))
                 matches = tuple(self._match(i, 90.0) for i in often)
                 return Answer(question, True, matches[: max(limit, 1)], "duty")
+        if (
+            named
+            and not query.who
+            and _AMOUNT.search(cleaned)
+            and all(self.index.units[u].kind in ("department", "agency") for u in named)
+            and not any(self._gives_figure(i) for u in named for i in self.index.by_unit[u])
+        ):
+            # "经贸局今年办公经费预算有多少": no clause of the bureau gives an amount
+            return self._decline(question, "unit_other", named)
         if _WHICH_FIRM.search(cleaned):
             # "智囊库签的是哪家咨询公司": the documents name no company
             return self._decline(question, "not_covered")

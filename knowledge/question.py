@@ -100,6 +100,9 @@ _BODY_ASKED = re.compile(
     r"|(?:那个|哪个|什么)会$"
 )
 
+# Nouns after a role's verb that name who does it (牵头单位, 牵头部门, 召集人).
+_ROLE_NOUNS = ("单位", "部门", "人", "方")
+
 # A clause that starts by pointing back at the one before (这个证…, 那这事…).
 _POINTS_BACK = re.compile(r"(?:那么?)?(?:这个|这种|这事|这块|这|那个|那)")
 
@@ -363,6 +366,10 @@ class QuestionReader:
                         len(token) >= 2 or any(t in WHO_TOKENS for t in tokens[max(0, k - 2) : k])
                     ):
                         asked.add(r)
+                    elif token.endswith(_ROLE_NOUNS) and any(
+                        len(a) >= 2 and token.startswith(a) for a in asks
+                    ):
+                        asked.add(r)  # "牵头单位", "召集人": the role's verb in a noun
         return asked, errand
 
     def _has_errand(self, part: str, tokens: list[str]) -> bool:

@@ -1070,3 +1070,19 @@ def test_everyday_words_for_the_documents_terms(
 def test_which_body_is_described_asks_a_name_the_documents_give() -> None:
     assert first_unit("district", "帮区里做行业调研 写分析报告的那个外脑叫啥来着") == "智囊库"
     assert not engine_for("district").ask("区发改委主任叫什么").answered  # a person's name
+
+
+def test_a_bureaus_own_budget_a_broken_system_or_a_tax_to_pay_is_declined() -> None:
+    for jurisdiction, question in [
+        ("yongjia", "经贸局今年办公经费预算有多少啊"),
+        ("district", "区统计局联网直报平台登不上"),
+        ("district", "区地税分局房产税怎么交"),
+    ]:
+        answer = engine_for(jurisdiction).ask(question)
+        assert not answer.answered and answer.reason == "unit_other", question
+    assert first_unit("district", "智囊库每年经费多少") == "区科技局"  # 30万元: a body's clause
+
+
+def test_a_roles_verb_inside_a_noun_asks_the_role() -> None:
+    # 牵头单位: who leads; the named unit only takes part in the library
+    assert first_unit("district", "经贸委是重大项目库的牵头单位吗") == "区发改委"
