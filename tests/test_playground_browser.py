@@ -214,4 +214,9 @@ async def test_lookup_declines_and_related_in_the_chat(page: Any) -> None:
     await expect(bot_messages).to_have_count(4)
     await expect(bot_messages.nth(3)).to_contain_text("县统计局")
     await expect(bot_messages.nth(3)).to_contain_text("第16项")
+    await send(page, "服务外包谁指导，驰名商标谁推荐")  # two questions in one message
+    await expect(bot_messages).to_have_count(5)
+    await expect(bot_messages.nth(4)).to_contain_text("县经贸局")
+    await expect(bot_messages.nth(4)).to_contain_text("相关：")
+    await expect(bot_messages.nth(4)).to_contain_text("县工商局")
     await page.screenshot(path="/tmp/playground-lookup.png", full_page=False)
