@@ -105,12 +105,18 @@ _OWN_LEVEL = re.compile(
 _SET_UP_ASKED = re.compile(
     r"(?P<under>下(?:面)?设(?:了|有|的)?[^|]{0,6}(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些))"
     r"|(?:组成|成立|组建|组)(?:了)?(?:个|一个)?(?:什么|啥|哪)"
+    r"|(?:组成|成立|组建)的?[^|]{0,6}?(?:是什么|是啥|叫什么|叫啥)"  # 成立的领导机构是什么
 )
 _SET_UP_UNDER = re.compile(r"下设([^，,。；;：:]{2,12})")
 _SET_UP = re.compile(r"(?:组成|成立|组建)([^，,。；;：:]{2,12})")
 
 # A unit's name as typed: 区金融办, 县公安局 (the documents may not have it).
 _UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委|联)")
+
+# A bureau's name typed without 县/区 at the start of a clause (审计局管服务业哪块), and words that
+# make it no name (哪个局, 这个局, 本局, 各委).
+_BARE_UNIT_LIKE = re.compile(r"(?:^|\|)([\u4e00-\u9fff]{2,3}(?:局|委))")
+_NOT_A_NAME = re.compile(r"哪|什么|啥|这|那|个|本|该|各|我|你|他|咱|们|的|是|管|归|找")
 
 # Asking which company or firm (签的是哪家咨询公司): the documents name none.
 _WHICH_FIRM = re.compile(
@@ -169,6 +175,8 @@ _HEAD_ASKED = re.compile(
 )
 _HEAD_TITLES = ("召集人", "组长")
 _HELPING = re.compile(r"协助|参与|参加|配合|帮助|帮着")
+_HOLDING = re.compile(r"挂名|担任|当|任")  # holding a post (在协调会议里是哪位领导挂名)
+_UNIT_WANTED = re.compile(r"哪个局|哪个部门|哪个单位|哪家")
 _POSTS_TYPED = re.compile(r"(?:常务)?副?(?:区长|县长|市长|书记|主任|局长)")
 
 # A question asked by ellipsis after another (还有乡村旅游呢, 体育服务业呢).
@@ -459,6 +467,8 @@ class LookupEngine:
                 or query.asks_unit
                 or not query.size
                 or _YES_NO.search(cleaned) is not None
+                or _KIND_OF_DUTY.search(cleaned) is not None  # 审计局管服务业哪块
+                or "哪块" in cleaned
             )
         ):
             # "区金融办负责什么", "县工商联负责专业服务业吗": a unit the document does not have
@@ -1005,6 +1015,15 @@ class LookupEngine:
             # unit (区民政局 is not 区财政局)
             if self.find_unit(m.group(0), fuzzy=False) is None:
                 return m.group(0)
+        for m in _BARE_UNIT_LIKE.finditer(cleaned):
+            # "审计局管服务业哪块": a bureau typed without 县/区 at the start of a clause
+            name = m.group(1)
+            if (
+                not _NOT_A_NAME.search(name)
+                and name not in self.index.vocab
+                and self.find_unit(name, fuzzy=False) is None
+            ):
+                return name
         return ""
 
     def _unit_of(self, i: int) -> Unit:
@@ -1095,8 +1114,9 @@ class LookupEngine:
         for word in DEPUTY_WORDS:
             rest = rest.replace(word, "")
         rest = _HELPING.sub("", rest)
-        if yes_no:  # "副组长是区长吗": a post the documents do not have, asked as the holder
-            rest = _POSTS_TYPED.sub("", rest)
+        rest = _HOLDING.sub("", rest)
+        # "副组长是区长吗", "哪个局的局长是协助召集人": a post typed as the holder
+        rest = _POSTS_TYPED.sub("", rest)
         if rest.strip("的人是个位"):
             return []  # "协调会议谁负责统计": something else is asked of it
         asked = cleaned  # without the posts named (分管副县长 is no 副 asked)
@@ -1115,9 +1135,29 @@ class LookupEngine:
             for i, d in enumerate(self.index.duties)
             if any(d.topic == name + title for name in names for title in titles)
         ]
+        # "谁协助县长召集": the unit helped is no part asked
+        others = [
+            u
+            for u in others
+            if not any(
+                re.search(f"(?:{_HELPING.pattern})(?:一下)?{re.escape(n)}", cleaned)
+                for n in self._every_name[u]
+            )
+        ]
         if others and not yes_no:
-            # "县府办哪位领导参与召集协调会议": the named unit's part among them
-            heads = [i for i in heads if self.index.duties[i].unit in others]
+            # "县府办哪位领导参与召集协调会议", "县府办在协调会议里是哪位领导挂名": the named
+            # unit's part among the heads, deputies and helpers
+            every = (*titles, *_HEAD_TITLES, *("副" + t for t in _HEAD_TITLES), "协助召集人")
+            heads = [
+                i
+                for i, d in enumerate(self.index.duties)
+                if d.unit in others and any(d.topic == n + t for n in names for t in every)
+            ]
+        if _UNIT_WANTED.search(cleaned):
+            # "哪个局的局长是协助召集人": a department before a post
+            heads.sort(
+                key=lambda i: self.index.units[self.index.duties[i].unit].kind != "department"
+            )
         return heads
 
     def _of_kind(self, i: int, industry: bool) -> bool:

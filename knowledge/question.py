@@ -103,6 +103,9 @@ _BODY_ASKED = re.compile(
 # Nouns after a role's verb that name who does it (牵头单位, 牵头部门, 召集人).
 _ROLE_NOUNS = ("单位", "部门", "人", "方")
 
+# A duty's verb right after 谁 (现在是谁在管): the question asks who does it.
+_DOING = re.compile(r"在?(?:管|负责|牵头|抓|指导|弄|搞|做|协调|统计)")
+
 # A clause that starts by pointing back at the one before (这个证…, 那这事…).
 _POINTS_BACK = re.compile(r"(?:那么?)?(?:这个|这种|这事|这块|这|那个|那)")
 
@@ -394,6 +397,8 @@ class QuestionReader:
                 for b in range(end + 1, min(len(part), a + 8) + 1)
                 if b - a >= 2
             )
+            if part[start:end].endswith("谁") and _DOING.match(part, end):
+                continue  # "现在是谁在管": who does it now, not a person's name
             if not crossed and not _SECTOR.search(part[end:]):
                 return True
         return False

@@ -1086,3 +1086,31 @@ def test_a_bureaus_own_budget_a_broken_system_or_a_tax_to_pay_is_declined() -> N
 def test_a_roles_verb_inside_a_noun_asks_the_role() -> None:
     # 牵头单位: who leads; the named unit only takes part in the library
     assert first_unit("district", "经贸委是重大项目库的牵头单位吗") == "区发改委"
+
+
+def test_who_does_it_now_is_no_persons_name() -> None:
+    assert first_unit("yongjia", "社区服务业现在是谁在管啊") == "县民政局"
+    assert not engine_for("yongjia").ask("县长现在是谁").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("县府办在协调会议里是哪位领导挂名", ["县府办联系副主任"]),
+        ("谁协助县长召集服务业协调会议", ["县府办联系副主任", "县发改局"]),  # 县长 is helped
+        ("哪个局的局长是协调会议协助召集人", ["县发改局", "县府办联系副主任"]),  # a 局 first
+    ],
+)
+def test_a_named_units_part_among_a_bodys_heads(question: str, units: list[str]) -> None:
+    assert [m.unit for m in engine_for("yongjia").ask(question).matches] == units
+
+
+def test_a_bureau_typed_without_its_place_that_the_document_lacks_is_declined_by_name() -> None:
+    answer = engine_for("yongjia").ask("审计局管服务业哪块")
+    assert answer.reason == "no_such_unit" and answer.stranger == "审计局"
+    assert first_unit("yongjia", "统计局管服务业哪块") == "县统计局"
+
+
+def test_a_body_set_up_asked_as_what_it_is() -> None:
+    assert first_unit("district", "现代服务业强区建设成立的领导机构是什么") == "领导小组"
+    assert first_unit("district", "区政府一把手在强区领导小组里任什么") == "区政府主要领导"
