@@ -154,7 +154,8 @@ _PORTFOLIO = re.compile(
 # A post's holder asked for (办公室主任是谁, 会长叫什么): the documents name no one, and give a
 # post's holder only where a sentence has the post (办公室主任由区发改委主任兼任).
 _POST_ASKED = re.compile(
-    r"([\u4e00-\u9fff]{0,3}?)(首席专家|副?会长|副?组长|副?主任|副?局长|秘书长|主席|书记|专家)"
+    r"([\u4e00-\u9fff]{0,3}?)"
+    r"(首席专家|副?会长|副?组长|副?主任|副?局长|秘书长|主席|书记|专家|经办人|负责人|联系人|科长|处长)"
     r"(?:现在|目前)?(?P<ask>(?:是哪位领导)?\|?(?:叫什么|叫啥|名字|姓什么|姓啥)|是谁|是哪位|哪位|是哪个人)"
 )
 # Asking an amount (预算总共多少, 经费总额是多少), and a sentence that gives one (每年30万元).
@@ -175,7 +176,7 @@ _HEAD_ASKED = re.compile(
 )
 _HEAD_TITLES = ("召集人", "组长")
 _HELPING = re.compile(r"协助|参与|参加|配合|帮助|帮着")
-_HOLDING = re.compile(r"挂名|担任|当|任")  # holding a post (在协调会议里是哪位领导挂名)
+_HOLDING = re.compile(r"挂名|担任|当|任|算")  # holding a post (在协调会议里是哪位领导挂名)
 _UNIT_WANTED = re.compile(r"哪个局|哪个部门|哪个单位|哪家")
 _POSTS_TYPED = re.compile(r"(?:常务)?副?(?:区长|县长|市长|书记|主任|局长)")
 
@@ -651,9 +652,21 @@ class LookupEngine:
             # "PPP项目谁负责", "无人机生产企业谁管": only the kind of thing (项目, 企业) is the
             # documents'; what sort of it is asked is not
             return replace(self._decline(question, "not_covered", hints=ranked), whole=True)
-        if ranked and not named and ranked[0][1] < NAMED_ELSEWHERE and foreign:
-            # "6大产业里农家乐归谁" in the district: the other document's matter, and nothing
-            # of this one fits well
+        if (
+            ranked
+            and not named
+            and foreign
+            and (
+                ranked[0][1] < NAMED_ELSEWHERE
+                or (
+                    # a matter, not a time (每季度 is said in both ways)
+                    not _OFTEN.search(foreign)
+                    and not any(b in self.index.duties[ranked[0][0]].text for b in bigrams(foreign))
+                )
+            )
+        ):
+            # "6大产业里农家乐归谁" in the district, "咱县一分两记考核谁来搞" in Yongjia: the
+            # other document's matter, and nothing of this one fits well or says it
             return self._decline(question, "not_covered", hints=ranked)
         if (
             ranked

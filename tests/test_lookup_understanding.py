@@ -1114,3 +1114,21 @@ def test_a_bureau_typed_without_its_place_that_the_document_lacks_is_declined_by
 def test_a_body_set_up_asked_as_what_it_is() -> None:
     assert first_unit("district", "现代服务业强区建设成立的领导机构是什么") == "领导小组"
     assert first_unit("district", "区政府一把手在强区领导小组里任什么") == "区政府主要领导"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "科技局管智囊库经费的经办人是谁",
+        "智囊库签约的咨询公司负责人是谁",
+        "统计联网直报账号找区统计局哪个科开",
+    ],
+)
+def test_a_clerk_a_firms_head_or_an_internal_division_is_declined(question: str) -> None:
+    assert not engine_for("district").ask(question).answered
+
+
+def test_the_other_documents_term_that_no_answer_here_says_is_declined() -> None:
+    assert not engine_for("yongjia").ask("咱县服务业一分两记考核谁来搞").answered
+    assert first_unit("yongjia", "服务业协调会议副组长算谁") == "分管副县长"  # a meeting's deputy
+    assert first_unit("yongjia", "协调会议成员单位负责人是谁") == "县发改局"  # …负责人为成员
