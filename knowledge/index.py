@@ -293,8 +293,13 @@ def _names(
 
 def _contracted(name: str) -> list[str]:
     """A unit's name of four to six characters with one inner character left out, as staff
-    shorten it (外经贸局 → 外经局, 外贸局); the first and the ending stay."""
+    shorten it (外经贸局 → 外经局, 外贸局); the first and the ending stay, and a name that
+    starts with its place is left whole."""
     if not 4 <= len(name) <= 6 or name[-1] not in UNIT_SUFFIXES or not _all_han(name):
+        return []
+    if (
+        name[0] in UNIT_PREFIXES
+    ):  # 区外经贸局 without 外 is 区经贸局, another unit; 县房管局 no 县管局
         return []
     return [name[:k] + name[k + 1 :] for k in range(1, len(name) - 1)]
 

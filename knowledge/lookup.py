@@ -111,7 +111,10 @@ _SET_UP_UNDER = re.compile(r"下设([^，,。；;：:]{2,12})")
 _SET_UP = re.compile(r"(?:组成|成立|组建)([^，,。；;：:]{2,12})")
 
 # A unit's name as typed: 区金融办, 县公安局 (the documents may not have it).
-_UNIT_LIKE = re.compile(r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?(?:局|办|委|联)")
+_UNIT_LIKE = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:县|区|市)[\u4e00-\u9fff]{1,5}?"
+    r"(?:局|办|委|联(?=负责|管|是|的|在|有|吗|干|啥|\||$))"  # 县工商联负责…, not 专项联动
+)
 
 # A bureau's name typed without 县/区 at the start of a clause (审计局管服务业哪块), and words that
 # make it no name (哪个局, 这个局, 本局, 各委).
@@ -121,8 +124,9 @@ _NOT_A_NAME = re.compile(r"哪|什么|啥|这|那|个|本|该|各|我|你|他|�
 # Asking which company or firm (签的是哪家咨询公司): the documents name none.
 _WHICH_FIRM = re.compile(
     r"哪(?:家|一家|个)(?:具体的)?(?:咨询)?(?:公司|企业|咨询机构|中介机构|事务所|酒店|宾馆|景区)"
-    # 签约的咨询机构具体是哪一家
-    r"|(?:公司|咨询机构|中介机构|事务所)[^|]{0,6}?是?哪(?:一)?家(?!单位|部门|局|委|办)"
+    # 签约的咨询机构具体是哪一家, 咨询公司负责人是谁 (not 跟咨询机构签合同的是哪家: a unit)
+    r"|(?:公司|咨询机构|中介机构|事务所)(?:具体|到底|究竟)?是?哪(?:一)?家(?!单位|部门|局|委|办)"
+    r"|(?:公司|咨询机构|中介机构|事务所)的?(?:负责人|老板|经理)"
 )
 
 # Asking how often, and a sentence that says how often.
@@ -155,11 +159,13 @@ _PORTFOLIO = re.compile(
 # post's holder only where a sentence has the post (办公室主任由区发改委主任兼任).
 _POST_ASKED = re.compile(
     r"([\u4e00-\u9fff]{0,3}?)"
-    r"(首席专家|副?会长|副?组长|副?主任|副?局长|秘书长|主席|书记|专家|经办人|负责人|联系人|科长|处长)"
+    r"(首席专家|副?会长|副?组长|副?召集人|副?主任|副?局长|秘书长|主席|书记|专家|经办人|联系人|科长|处长)"
     r"(?:现在|目前)?(?P<ask>(?:是哪位领导)?\|?(?:叫什么|叫啥|名字|姓什么|姓啥)|是谁|是哪位|哪位|是哪个人)"
 )
 # Asking an amount (预算总共多少, 经费总额是多少), and a sentence that gives one (每年30万元).
-_AMOUNT = re.compile(r"多少(?![家个项条次])|总额|金额|几个亿|几万")
+_AMOUNT = re.compile(
+    r"多少(?![家个项条次年天人]|行业|单位|部门|成员|企业|产业)|总额|金额|几个亿|几万"
+)
 _FIGURE = re.compile(r"[0-9一二三四五六七八九十两百千]+(?:万|亿|元|%|分|个百分点)")
 
 # Asking which industry a unit leads, or which target or indicator is its own.
@@ -192,14 +198,14 @@ _NAME_LAST = re.compile(r"(?:叫什么|叫啥|名字|姓名|姓什么|姓啥)(?:
 _POST_WORD = re.compile(r"组长|主任|局长|会长|召集人|县长|区长|领导|书记|负责人|一把手")
 # Words after a unit's name that make the question about its head (县发改局局长还分管什么).
 _HEAD_POSTS = ("局长", "主任", "书记", "主席", "会长", "一把手", "负责人")
-# Where a duty's sentence names something only as its basis or form, not as what the unit does:
-# 按区第三次经济普查…基数, 据…经济基期数据, 采取区长办公会…的形式. The basis runs from its
-# preposition to the next verb, preposition or adverb (jieba's tags); a span that names a unit
-# (按区统计局汇总的…) has an actor of its own and is left out.
 # Words that name a kind of thing, not what it is about: a question that the documents know only
 # by these asks about something else (PPP项目, 无人机生产企业).
 _KINDS = re.compile(r"项目|企业|公司|生产|行业|产业|单位|机构|工作|事情|事项|考核|统计|规划|政策")
 
+# Where a duty's sentence names something only as its basis or form, not as what the unit does:
+# 按区第三次经济普查…基数, 据…经济基期数据, 采取区长办公会…的形式. The basis runs from its
+# preposition to the next verb, preposition or adverb (jieba's tags); a span that names a unit
+# (按区统计局汇总的…) has an actor of its own and is left out.
 _BASIS = frozenset({"按", "按照", "依据", "根据", "据", "参照"})
 _FORM = re.compile(r"(?:采取|采用|以)[^,，。；;]{2,40}?形式")
 
@@ -391,7 +397,7 @@ class LookupEngine:
             # (没完成扣几分) or by ellipsis
             asking = _QUESTION_WORD.search(cleaned) is not None
             asks = asking and (bool(found) or asks_duty(cleaned))
-            if not (asks or (elliptic and found)) or points_back(cleaned):
+            if not (asks or (elliptic and found)) or (points_back(cleaned) and not elliptic):
                 continue
             query = self._reader.parse(_bare_ellipsis(c) if elliptic else c)
             if query.units or (query.size >= 2 and not query.bare):
@@ -716,8 +722,9 @@ class LookupEngine:
                 matches = tuple(self._match(i, s) for i, s in kept)
                 break
         if member is not None:
-            # "旅游业没完成目标扣谁": the document's 各区直牵头部门 answers, and with it the one
-            # of the units it stands for whose topic it is (区旅游局), under the same clause
+            # "旅游业单项没完成目标扣哪个单位": the document's 各区直牵头部门 answers, and the
+            # one of the units it stands for whose topic it is (区旅游局) comes first, under
+            # the same clause
             doc = matches[0]
             theirs = self._match(member, kept[0][1])
             shown = replace(doc, unit_id=theirs.unit_id, unit=theirs.unit)
@@ -1031,9 +1038,14 @@ class LookupEngine:
         for m in _BARE_UNIT_LIKE.finditer(cleaned):
             # "审计局管服务业哪块": a bureau typed without 县/区 at the start of a clause
             name = m.group(1)
+            stem = name[:-1]  # 文化局, 规划局: a word of the documents or staff's, a unit's slip
             if (
                 not _NOT_A_NAME.search(name)
-                and name not in self.index.vocab
+                and not any(
+                    w in words
+                    for words in (self.index.vocab, self.index.lexicon, self.index.synonyms)
+                    for w in (name, stem)
+                )
                 and self.find_unit(name, fuzzy=False) is None
             ):
                 return name
@@ -1128,7 +1140,7 @@ class LookupEngine:
             rest = rest.replace(word, "")
         rest = _HELPING.sub("", rest)
         rest = _HOLDING.sub("", rest)
-        # "副组长是区长吗", "哪个局的局长是协助召集人": a post typed as the holder
+        # "副组长是区长吗", "哪个局的局长是协调会议协助召集人": a post typed as the holder
         rest = _POSTS_TYPED.sub("", rest)
         if rest.strip("的人是个位"):
             return []  # "协调会议谁负责统计": something else is asked of it
@@ -1167,7 +1179,7 @@ class LookupEngine:
                 if d.unit in others and any(d.topic == n + t for n in names for t in every)
             ]
         if _UNIT_WANTED.search(cleaned):
-            # "哪个局的局长是协助召集人": a department before a post
+            # "哪个局的局长是协调会议协助召集人": a department before a post
             heads.sort(
                 key=lambda i: self.index.units[self.index.duties[i].unit].kind != "department"
             )
@@ -1178,7 +1190,7 @@ class LookupEngine:
         False, a target's or an indicator's (目标, 指标 in its topic or keywords)."""
         d = self.index.duties[i]
         if industry:
-            return d.topic.endswith("业") and d.role != "support"
+            return d.topic.endswith("业")
         return any(w in t for t in (d.topic, *d.keywords) for w in ("目标", "指标"))
 
     def _gives_figure(self, i: int) -> bool:

@@ -115,8 +115,11 @@ def points_back(clause: str) -> bool:
     return _POINTS_BACK.match(clause) is not None
 
 
-# An errand word that names a sector after it (看病诊所医疗这块的服务业): the sector is asked about.
-_SECTOR = re.compile(r"这一?块|这个?行业|这一?行|这类服务|服务业")
+# An errand word that names a sector after it (看病诊所医疗这块的服务业): the sector is asked about,
+# not the errand (宽带坏了这块谁管 is still one).
+_SECTOR = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:这一?块|这一?类|这种)的?服务")
+# Endings of units of another kind than a bureau (联: a federation, 社: a cooperative).
+_OTHER_KINDS = "联社"
 
 # "Which" of a topic, not of a unit: 哪个产业, 哪些方面, 哪块工作.
 _WHICH_TOPIC = re.compile(
@@ -399,7 +402,7 @@ class QuestionReader:
             )
             if part[start:end].endswith("谁") and _DOING.match(part, end):
                 continue  # "现在是谁在管": who does it now, not a person's name
-            if not crossed and not _SECTOR.search(part[end:]):
+            if not crossed and not _SECTOR.match(part[end:]):
                 return True
         return False
 
@@ -562,8 +565,10 @@ class QuestionReader:
             window = text[i : i + length]
             if length in exact and window in self.ix.alias:
                 after = text[i + length : i + length + 1]
-                if after and after in UNIT_SUFFIXES and window[-1] not in UNIT_SUFFIXES:
-                    continue  # 县工商联 is no 县工商(局) with 联 after it: another unit's name
+                if after and after in _OTHER_KINDS and window[-1] not in UNIT_SUFFIXES:
+                    # 县工商联 is no 县工商(局) with 联 after it: a federation, another unit (发改局
+                    # for 发改委 is a slip of one unit's ending)
+                    continue
                 return self.ix.alias[window], length, 100.0, window
             if window[1:] in self.ix.alias:
                 # a name typed right after a word that sounds like its prefix (是统计局 is not

@@ -1132,3 +1132,39 @@ def test_the_other_documents_term_that_no_answer_here_says_is_declined() -> None
     assert not engine_for("yongjia").ask("咱县服务业一分两记考核谁来搞").answered
     assert first_unit("yongjia", "服务业协调会议副组长算谁") == "分管副县长"  # a meeting's deputy
     assert first_unit("yongjia", "协调会议成员单位负责人是谁") == "县发改局"  # …负责人为成员
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        # found by an independent review of this change: ordinary questions that must stay
+        ("district", "发改局负责什么", "区发改委"),  # a slip of the ending is the unit
+        ("district", "经贸局负责什么", "区经贸委"),
+        ("district", "文化局负责什么", "区文体局"),
+        ("district", "区里有专项联动吗", "分管区长"),  # 联动 is no 联 of a federation
+        ("yongjia", "经贸委负责什么", "县经贸局"),
+        ("yongjia", "县里谁负责联系在外永嘉人吗", "县协作办"),
+        ("district", "跟咨询机构签合同的是哪家", "区发改委"),  # a unit, not a firm
+        ("district", "中介机构的调研报告由哪家汇总", "各区直牵头部门"),
+        ("district", "领导小组有多少成员单位", "区经贸委"),  # a count, not an amount
+        ("yongjia", "县经贸局管多少行业", "县经贸局"),
+        ("district", "区经贸局参加项目库吗", "区经贸委"),  # not 外经贸局 without 外
+        ("yongjia", "餐饮业谁管，那旅游业呢", "县经贸局"),  # an ellipsis after 那
+    ],
+)
+def test_ordinary_questions_the_new_rules_must_not_break(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert first_unit(jurisdiction, question) == unit
+
+
+@pytest.mark.parametrize(
+    "question", ["宽带坏了这块谁管", "投诉服务业企业找谁", "农家乐被骗了这块谁管"]
+)
+def test_an_errand_stays_one_though_a_sector_is_named_after_it(question: str) -> None:
+    assert not engine_for("yongjia").ask(question).answered
+
+
+def test_a_conveners_name_is_declined_like_a_heads() -> None:
+    assert not engine_for("yongjia").ask("协调会议召集人姓什么").answered
+    assert first_unit("yongjia", "协调会议召集人是谁") == "县长"
