@@ -528,7 +528,14 @@ class LookupEngine:
         if heads:
             # "服务业协调会是哪个领导牵头的", "协调会组长是谁": a body's head is its 召集人 or
             # 组长, as its sentence names
-            return Answer(question, True, tuple(self._match(i, 90.0) for i in heads), "duty")
+            # and the body's other posts (副召集人, 协助召集人) come as related
+            return Answer(
+                question,
+                True,
+                tuple(self._match(i, 90.0) for i in heads),
+                "duty",
+                related=tuple(self._match(i, 80.0) for i in self._other_posts(heads)),
+            )
         if not named and _asks_a_name(cleaned):
             # "副组长是哪位领导 叫什么": the documents name posts, never the people in them
             return self._decline(question, "unit_other")
@@ -1185,6 +1192,22 @@ class LookupEngine:
                 key=lambda i: self.index.units[self.index.duties[i].unit].kind != "department"
             )
         return heads
+
+    def _other_posts(self, heads: list[int]) -> list[int]:
+        """The duties of the same body's other posts (its 副召集人 and 协助召集人 beside its
+        召集人), named by topics that share the head's body and end in a post's title."""
+        titles = (*_HEAD_TITLES, *("副" + t for t in _HEAD_TITLES), "协助召集人")
+        bodies = {
+            d.topic[: -len(t)]
+            for d in (self.index.duties[i] for i in heads)
+            for t in titles
+            if d.topic.endswith(t)
+        }
+        return [
+            i
+            for i, d in enumerate(self.index.duties)
+            if i not in heads and any(d.topic == b + t for b in bodies for t in titles)
+        ]
 
     def _of_kind(self, i: int, industry: bool) -> bool:
         """Whether duty i is an industry's (its topic ends in 业: 现代物流业), or, with industry

@@ -1168,3 +1168,9 @@ def test_an_errand_stays_one_though_a_sector_is_named_after_it(question: str) ->
 def test_a_conveners_name_is_declined_like_a_heads() -> None:
     assert not engine_for("yongjia").ask("协调会议召集人姓什么").answered
     assert first_unit("yongjia", "协调会议召集人是谁") == "县长"
+
+
+def test_a_bodys_head_comes_with_its_other_posts_as_related() -> None:
+    answer = engine_for("yongjia").ask("协调会议谁召集")
+    assert [m.unit for m in answer.matches] == ["县长"]
+    assert [m.unit for m in answer.related] == ["分管副县长", "县府办联系副主任", "县发改局"]
