@@ -297,9 +297,8 @@ def _contracted(name: str) -> list[str]:
     starts with its place is left whole."""
     if not 4 <= len(name) <= 6 or name[-1] not in UNIT_SUFFIXES or not _all_han(name):
         return []
-    if (
-        name[0] in UNIT_PREFIXES
-    ):  # 区外经贸局 without 外 is 区经贸局, another unit; 县房管局 no 县管局
+    # 区外经贸局 without 外 is 区经贸局, another unit; 县房管局 gives no 县管局
+    if name[0] in UNIT_PREFIXES:
         return []
     return [name[:k] + name[k + 1 :] for k in range(1, len(name) - 1)]
 

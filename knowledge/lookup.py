@@ -181,6 +181,9 @@ _HEAD_ASKED = re.compile(
     r"|召集|主持|谁管|谁负责|谁领导"
 )
 _HEAD_TITLES = ("召集人", "组长")
+_DEPUTY_TITLES = tuple("副" + t for t in _HEAD_TITLES)
+_HELPER_TITLES = ("协助召集人",)
+_POST_TITLES = (*_HEAD_TITLES, *_DEPUTY_TITLES, *_HELPER_TITLES)
 _HELPING = re.compile(r"协助|参与|参加|配合|帮助|帮着")
 _HOLDING = re.compile(r"挂名|担任|当|任|算")  # holding a post (在协调会议里是哪位领导挂名)
 _UNIT_WANTED = re.compile(r"哪个局|哪个部门|哪个单位|哪家")
@@ -295,6 +298,9 @@ class LookupEngine:
         self._gives_memo: dict[int, list[tuple[str, list[str]]]] = {}  # see _gives()
         self._clauses = [source_clause(d.source) for d in self.index.duties]
         self._titles = {c.title for c in self._clauses if c.title}
+        self._by_topic: dict[str, list[int]] = {}  # a duty's topic → its duties, in order
+        for i, d in enumerate(self.index.duties):
+            self._by_topic.setdefault(d.topic, []).append(i)
         # the clauses (by source) whose sentences give an amount (30万元, 2分)
         self._figured = {
             t.source
@@ -1077,7 +1083,7 @@ class LookupEngine:
         啥): a department or a person's post named, with nothing else but the asking; []
         otherwise. A body's post (领导小组组长是谁) is a duty the documents give, not a name."""
         asked = _IDENTITY.search(cleaned)
-        named = [*(u for u, _ in query.units), *sorted(query.subjects)]
+        named = _asked_units(query)
         if _PORTFOLIO.search(cleaned):
             # "县长还分管哪些工作", "县发改局局长还兼什么": the documents give a post its part
             # here, nothing more
@@ -1108,7 +1114,7 @@ class LookupEngine:
             return []
         units = [
             u
-            for u in [*(u for u, _ in query.units), *sorted(query.subjects)]
+            for u in named
             if self.index.units[u].kind in ("department", "agency")
             or self.index.units[u].name.endswith(_POST_ENDS)
         ]
@@ -1127,7 +1133,7 @@ class LookupEngine:
         ("协调会议谁当头", "领导小组哪个领导挂帅", "召集人是分管副县长吗"); [] otherwise."""
         if not _HEAD_ASKED.search(cleaned):
             return []
-        units = [*(u for u, _ in query.units), *sorted(query.subjects)]
+        units = _asked_units(query)
         bodies = [
             u
             for u in units
@@ -1157,17 +1163,13 @@ class LookupEngine:
         for name in sorted(posts, key=len, reverse=True):
             asked = asked.replace(name, "")
         if _HELPING.search(asked):  # "发改局哪个领导参与召集": a helper's part
-            titles: tuple[str, ...] = ("协助召集人",)
+            titles: tuple[str, ...] = _HELPER_TITLES
         elif "副" in asked:
-            titles = tuple("副" + t for t in _HEAD_TITLES)
+            titles = _DEPUTY_TITLES
         else:
             titles = _HEAD_TITLES
         names = self._every_name[bodies[0]]
-        heads = [
-            i
-            for i, d in enumerate(self.index.duties)
-            if any(d.topic == name + title for name in names for title in titles)
-        ]
+        heads = self._titled(names, titles)
         # "谁协助县长召集": the unit helped is no part asked
         others = [
             u
@@ -1180,11 +1182,8 @@ class LookupEngine:
         if others and not yes_no:
             # "县府办哪位领导参与召集协调会议", "县府办在协调会议里是哪位领导挂名": the named
             # unit's part among the heads, deputies and helpers
-            every = (*titles, *_HEAD_TITLES, *("副" + t for t in _HEAD_TITLES), "协助召集人")
             heads = [
-                i
-                for i, d in enumerate(self.index.duties)
-                if d.unit in others and any(d.topic == n + t for n in names for t in every)
+                i for i in self._titled(names, _POST_TITLES) if self.index.duties[i].unit in others
             ]
         if _UNIT_WANTED.search(cleaned):
             # "哪个局的局长是协调会议协助召集人": a department before a post
@@ -1196,18 +1195,18 @@ class LookupEngine:
     def _other_posts(self, heads: list[int]) -> list[int]:
         """The duties of the same body's other posts (its 副召集人 and 协助召集人 beside its
         召集人), named by topics that share the head's body and end in a post's title."""
-        titles = (*_HEAD_TITLES, *("副" + t for t in _HEAD_TITLES), "协助召集人")
         bodies = {
             d.topic[: -len(t)]
             for d in (self.index.duties[i] for i in heads)
-            for t in titles
+            for t in _POST_TITLES
             if d.topic.endswith(t)
         }
-        return [
-            i
-            for i, d in enumerate(self.index.duties)
-            if i not in heads and any(d.topic == b + t for b in bodies for t in titles)
-        ]
+        return [i for i in self._titled(bodies, _POST_TITLES) if i not in heads]
+
+    def _titled(self, bodies: Iterable[str], titles: Iterable[str]) -> list[int]:
+        """The duties whose topic is one of the bodies' names with a post's title (协调会议 +
+        召集人), in document order."""
+        return sorted({i for b in bodies for t in titles for i in self._by_topic.get(b + t, ())})
 
     def _of_kind(self, i: int, industry: bool) -> bool:
         """Whether duty i is an industry's (its topic ends in 业: 现代物流业), or, with industry
@@ -1336,6 +1335,11 @@ class LookupEngine:
             reason=reason,
             hints=tuple(self._match(i, s) for i, s in shown),
         )
+
+
+def _asked_units(query: Query) -> list[str]:
+    """The units a question names, then those it asks about as its subject."""
+    return [*(u for u, _ in query.units), *sorted(query.subjects)]
 
 
 def _bare_ellipsis(clause: str) -> str:
