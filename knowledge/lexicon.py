@@ -48,6 +48,20 @@ class Role(Strict):
     does: list[str] = Field(min_length=1)
 
 
+class Description(Strict):
+    """An everyday description of a document term: one word of every cue group in a clause."""
+
+    term: str = Field(description="the document's term, applied where the document has it")
+    cues: list[list[str]] = Field(description="groups of everyday words; empty: none known")
+
+
+class Remit(Strict):
+    """The everyday words for what a unit generally manages (管水的 → 水务局)."""
+
+    unit: str
+    words: list[str] = Field(min_length=1)
+
+
 class Lexicon(Strict):
     version: int = 1
     subject: list[str] = Field(
@@ -63,6 +77,8 @@ class Lexicon(Strict):
     industries: list[Industry] = Field(default_factory=list)
     senses: list[Sense] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
+    descriptions: list[Description] = Field(default_factory=list)
+    remits: list[Remit] = Field(default_factory=list)
 
 
 def parse_lexicon(text: str, file: str = "<string>") -> Lexicon:

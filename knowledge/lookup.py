@@ -37,8 +37,9 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from knowledge.clauses import question_clause, source_clause
+from knowledge.describe import Describer
 from knowledge.index import FloatArray, Index, bigrams, build_index
-from knowledge.lexicon import Lexicon
+from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.loader import available_jurisdictions, load_knowledge
 from knowledge.normalize import SEP, asks_duty, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
@@ -314,6 +315,13 @@ class LookupEngine:
         self._names_of = {
             u: [a for a in names if len(a) >= 3] for u, names in self._every_name.items()
         }
+        self._describer = Describer(
+            lexicon if lexicon is not None else load_lexicon(),
+            "\n".join(f"{d.topic}\n{d.text}" for d in self.index.duties),
+            self._unit_called,
+            self.index.alias,
+            self._named_spans,
+        )
 
     # --- public -------------------------------------------------------------------------------
 
@@ -344,6 +352,34 @@ class LookupEngine:
 
     def ask(self, question: str, limit: int = 5) -> Answer:
         """Answer a question; declines (answered False, no matches, a reason) when nothing fits.
+
+        A question that describes a unit (管水的那个局) is read with its name; one declined that
+        describes a document term (买房卖房盖楼那个行业) is asked again with the term; see
+        knowledge/describe.py.
+        """
+        told = self._describer.units(question)
+        answer = self._ask_told(told, limit)
+        if told != question:
+            answer = replace(answer, question=question)
+        if not answer.answered and answer.reason not in ("off_topic", "not_covered"):
+            return answer
+        described = self._describer.terms(told)
+        if described == told or self._reader.parse(question).errand:
+            return answer  # "买房子贷款找谁": a resident's own errand
+        again = self._ask_told(described, limit)
+        if not again.answered:
+            return answer
+        if answer.answered and again.matches[0].score < answer.matches[0].score + CLEAR_GAP:
+            return answer
+        return replace(again, question=question)
+
+    def _unit_called(self, name: str) -> str | None:
+        """The canonical name of the unit with duties here that a name means exactly, or None."""
+        unit = self.find_unit(name, fuzzy=False)
+        return unit.name if unit is not None and self.index.by_unit.get(unit.id) else None
+
+    def _ask_told(self, question: str, limit: int) -> Answer:
+        """Answer a question as told (descriptions read).
 
         A long question told with context ("统计员刚换人，住宿餐饮的统计数据报给谁") that is not
         answered as a whole is asked again by the clause that asks alone.

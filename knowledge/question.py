@@ -204,10 +204,15 @@ class QuestionReader:
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(_BODY_ASKED.sub(SEP, raw) if body_asked else raw)
         text = strip_frames(self._take_units(raw, query, query.who))
-        if intent.mine and not query.units:  # "我是统计局的，我们局有啥任务"
+        bodies = all(self.ix.units[u].kind in SUBJECT_KINDS for u, _ in query.units)
+        if intent.mine and bodies:
+            # "我是统计局的，我们局有啥任务", "我是地税分局的，我们是不是领导小组成员": the asker's
+            # unit is asked about, a body named beside it is the topic
             own = Query()
             self._take_units(intent.self_org, own, False)
-            query.units, query.mine = own.units[-1:], bool(own.units)
+            if own.units:
+                query.subjects |= {u for u, _ in query.units}
+                query.units, query.mine = own.units[-1:], True
         blocked = [
             word
             for word, contexts in self.ix.senses
