@@ -18,8 +18,11 @@ from dataclasses import dataclass
 
 from knowledge.lexicon import Lexicon
 
-# Where one clause of a message ends: the description must lie inside one clause.
-_CLAUSE_END = re.compile(r"[，,。．.？?！!；;：:\s]+")
+# Where one clause of a message ends: a description lies inside one clause. Staff separate the
+# items of one description by spaces too (自来水 燃气 路灯这类), so a space ends a clause only
+# for a unit's description.
+_CLAUSE_END = re.compile(r"[，,。．.？?！!；;：:]+")
+_PHRASE_END = re.compile(r"[，,。．.？?！!；;：:\s]+")
 # Words that ask: a description's stretch never swallows the question (谁, 哪个局).
 _ASKING = re.compile(r"谁|哪|什么|啥|吗|呢|是不是|有没有|归|负责|管")
 # A description is read from this many different cue words at least.
@@ -40,6 +43,8 @@ _DESCRIBED_UNIT = (
     re.compile(
         r"(?:主管|分管|负责|管理|管着|管|收|抓)(?P<what>[^，,。？?！!；;的\s]{1,14})的"
         rf"(?:{_UNIT_NOUN}|(?=是|叫|呢|成员|$))"
+        # its name asked (叫什么局): the described unit is the answer
+        r"(?:叫(?:什么|啥)(?:名字?)?(?:分局|局|部门|单位|委)?(?=$|[，,。？?！!；;\s吗呢啊呀]))?"
     ),
     re.compile(r"(?P<what>[^，,。？?！!；;的\s]{1,14}?)(?:归口|主管|负责)的" + _UNIT_NOUN),
 )
@@ -99,17 +104,26 @@ class Describer:
 
     def units(self, question: str) -> str:
         """The question with each unit it describes by its remit named (管水的 → 水务局)."""
-        return self._by_clause(question, self._described_unit)
+        return self._by_clause(question, self._described_unit, _PHRASE_END)
 
     def terms(self, question: str) -> str:
         """The question with each document term it describes in place of the description."""
-        return self._by_clause(question, self._described_term)
+        return self._by_clause(question, self._described_term, _CLAUSE_END)
+
+    def without_cues(self, question: str) -> str:
+        """The question with every cue word of a description taken out (医院看病挂号 → 挂号):
+        what is left of a resident's errand is not part of a description."""
+        out, at = [], 0
+        for start, end, _ in self._cues.find(question):
+            out.append(question[at:start] + "，")
+            at = end
+        return "".join(out) + question[at:]
 
     @staticmethod
-    def _by_clause(question: str, read: Callable[[str], str]) -> str:
+    def _by_clause(question: str, read: Callable[[str], str], ends: re.Pattern[str]) -> str:
         out: list[str] = []
         at = 0
-        for end in _CLAUSE_END.finditer(question):
+        for end in ends.finditer(question):
             out.append(read(question[at : end.start()]) if end.start() > at else "")
             out.append(end.group())
             at = end.end()
@@ -123,8 +137,10 @@ class Describer:
         if match is None:
             return clause
         what = match.group("what")
-        if _QUESTION.search(what):
-            return clause
+        if _QUESTION.search(what) or any(
+            a < match.end() and match.start() < b for a, b, _ in self._named_spans(clause)
+        ):
+            return clause  # 是哪家负责的; 旅游管理局管的: 管 of a unit's name
         if any(True for _ in self._named_spans(what)):
             return clause  # 管统计局的…: a unit is named already
         pairs = [what[k : k + 2] for k in range(len(what) - 1)]

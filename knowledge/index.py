@@ -293,14 +293,20 @@ def _names(
 
 def _contracted(name: str) -> list[str]:
     """A unit's name of four to six characters with one inner character left out, as staff
-    shorten it (外经贸局 → 外经局, 外贸局); the first and the ending stay, and a name that
-    starts with its place is left whole."""
-    if not 4 <= len(name) <= 6 or name[-1] not in UNIT_SUFFIXES or not _all_han(name):
+    shorten it (外经贸局 → 外经局, 外贸局), and one of eight or more with an inner word of two
+    characters left out (楠溪江风景旅游管理局 → 楠溪江旅游管理局); the first and the ending stay,
+    and a short name that starts with its place is left whole."""
+    if name[-1] not in UNIT_SUFFIXES or not _all_han(name):
         return []
+    if len(name) >= _LONG_NAME:
+        return [name[:k] + name[k + 2 :] for k in range(1, len(name) - 2)]
     # 区外经贸局 without 外 is 区经贸局, another unit; 县房管局 gives no 县管局
-    if name[0] in UNIT_PREFIXES:
+    if not 4 <= len(name) <= 6 or name[0] in UNIT_PREFIXES:
         return []
     return [name[:k] + name[k + 1 :] for k in range(1, len(name) - 1)]
+
+
+_LONG_NAME = 8  # a unit's name this long is also typed without one of its inner words
 
 
 def _aliases(

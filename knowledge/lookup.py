@@ -52,6 +52,7 @@ from knowledge.tuning import (
     CLEAR_GAP,
     DEPUTY_WORDS,
     FAR_AHEAD,
+    FULL_SCORE,
     HINT_SCORE,
     HINTS,
     KIND_PENALTY,
@@ -96,6 +97,9 @@ _WHOM_ASSESSED = re.compile(
 _YES_NO = re.compile(
     r"吗$|吗\||吧$|吧\||是不是|是否|对吗|对吧|对不对|管不管|负不负责|归不归|有没有"
 )
+
+# Membership in a body (是不是领导小组成员, 参加项目库吗).
+_MEMBERSHIP = re.compile(r"成员|参加|参与|加入")
 
 # The jurisdiction's own level asked for (县里哪个局, 区里谁): not a city agency.
 _OWN_LEVEL = re.compile(
@@ -363,9 +367,13 @@ class LookupEngine:
             answer = replace(answer, question=question)
         if not answer.answered and answer.reason not in ("off_topic", "not_covered"):
             return answer
+        if answer.answered and answer.matches[0].score + CLEAR_GAP > FULL_SCORE:
+            return answer  # nothing read otherwise could be clearly better
         described = self._describer.terms(told)
-        if described == told or self._reader.parse(question).errand:
-            return answer  # "买房子贷款找谁": a resident's own errand
+        if described == told or self._reader.parse(self._describer.without_cues(told)).errand:
+            # "去医院看病挂号找谁": a resident's own errand beside the description (医院看病 is
+            # 卫生服务业, 挂号 stays an errand)
+            return answer
         again = self._ask_told(described, limit)
         if not again.answered:
             return answer
@@ -537,6 +545,8 @@ class LookupEngine:
             cited.sort(
                 key=lambda i: (
                     self.index.duties[i].unit not in named,  # 第3部分第4条里有没有水务局
+                    # "第3部分(三)专项联动谁去组织": the clause's unit that does what is asked
+                    bool(query.roles) and not self._does(i, query),
                     self.index.duties[i].role == "support",
                     -_at(fit, i),
                 )
@@ -600,6 +610,11 @@ class LookupEngine:
             mentions = self._mentions(bystanders[0])
             if mentions:
                 return Answer(question, True, mentions[: max(limit, 1)], "duty")
+        if bystanders and not named and not query.who and _YES_NO.search(cleaned):
+            # "乡镇也要考核服务业吗": the sentences that name the unit and what is asked (考核)
+            fitting = self._mentions(bystanders[0], query.text)
+            if fitting:
+                return Answer(question, True, fitting[: max(limit, 1)], "duty")
         base = self._scorer.coverage(query) if query.size else None
         if base is None or (query.bare and not named):
             if query.whole and query.who and self.index.overall:
@@ -663,6 +678,16 @@ class LookupEngine:
             ]
             if doers:
                 ranked = doers
+        if (
+            not ranked
+            and named
+            and query.subjects
+            and _YES_NO.search(cleaned)
+            and not _MEMBERSHIP.search(query.text)
+        ):
+            # "协调会办公室是设在统计局吗": nothing of the body's is the named unit's; the unit
+            # whose it is answers (whether the unit is in the body at all is the unit's matter)
+            ranked = self._scorer.rank(query, base, restrict=[])
         if not ranked and named:
             if query.asks_unit or query.want == "duties":
                 # "智囊库要完成哪些工作", "它在机制里的分工是啥": what the unit does
@@ -676,6 +701,23 @@ class LookupEngine:
                 if query.size <= UNIT_RESIDUE and not query.explained:
                     return self._unit_answer(question, query.units)  # "园林局参与啥"
                 return self._decline(question, "unit_other", named)
+        if ranked and query.who and query.roles and not self._does(ranked[0][0], query):
+            # "专项联动碰到困难谁往上报": of one clause's units (分管区长 leads, 区发改委
+            # organises, 各责任单位 feed back), the one that does what is asked answers
+            top = ranked[0][1]
+            source = self.index.duties[ranked[0][0]].source
+            doer = next(
+                (
+                    i
+                    for i, s in ranked
+                    if s >= top - MARGIN
+                    and self.index.duties[i].source == source
+                    and self._does(i, query)
+                ),
+                None,
+            )
+            if doer is not None:
+                ranked = [(doer, top), *((i, s) for i, s in ranked if i != doer)]
         if ranked and query.who and len(question) >= STORY_LENGTH and self._far_ahead(ranked):
             # a long question told with its story ("乡里有几户想把房子改成农家乐…哪个部门指导"):
             # little of it is the documents', but what is points to one unit far ahead
@@ -708,6 +750,9 @@ class LookupEngine:
             # "PPP项目谁负责", "无人机生产企业谁管": only the kind of thing (项目, 企业) is the
             # documents'; what sort of it is asked is not
             return replace(self._decline(question, "not_covered", hints=ranked), whole=True)
+        if ranked and named and len(question) < STORY_LENGTH and _kind_only(query):
+            # "县统计局那边农业统计谁负责": the unit's kind of work (统计), another sort of it
+            return self._decline(question, "unit_other", named)
         if (
             ranked
             and not named
@@ -761,9 +806,14 @@ class LookupEngine:
         first = matches[0].unit_id
         rivals = [s for (_, s), m in zip(kept, matches, strict=True) if m.unit_id != first]
         member = None
+        source = self.index.duties[kept[0][0]].source
         for k, (i, sc) in enumerate(kept):
-            if sc < best - TIE:
+            # tied candidates, and the other parts of the best one's clause close to it
+            # (一分两记: 街道, 六大产业单项, 全区总量)
+            if sc < best - CLEAR_GAP:
                 break
+            if sc < best - TIE and self.index.duties[i].source != source:
+                continue
             member = self._member_of(i, base, query.text)
             if member is not None:
                 # "金融服务业超额完成加分给谁": of the tied parts of one clause (全区总量, 六大产业
@@ -932,13 +982,17 @@ class LookupEngine:
         unit = min(near)[1]
         return (self._match_for(unit, i, score, "object"),)
 
-    def _mentions(self, unit: str) -> tuple[Match, ...]:
-        """The duties whose sentence names a unit (that has none of its own), shown for it."""
+    def _mentions(self, unit: str, words: str = "") -> tuple[Match, ...]:
+        """The duties whose sentence names a unit (that has none of its own), shown for it;
+        `words`: only those whose sentence has every pair of characters of them the documents
+        have (考核)."""
         names = [a for a in self._every_name[unit] if len(a) >= 2]
+        pairs = [b for b in bigrams(words) if b in self.index.post]
         return tuple(
             self._match_for(unit, i, 100.0, "mentioned")
             for i, d in enumerate(self.index.duties)
             if any(n in d.text for n in names)
+            and (not words or (bool(pairs) and all(p in d.text for p in pairs)))
         )
 
     def _set_up(self, cleaned: str, i: int, score: float) -> tuple[Match, ...]:
@@ -1309,7 +1363,7 @@ class LookupEngine:
     def _match(self, i: int, score: float) -> Match:
         d = self.index.duties[i]
         unit = self.index.units[d.unit]
-        shown = round(min(100.0, score), 1)
+        shown = round(min(FULL_SCORE, score), 1)
         return Match(unit.id, unit.name, d.id, d.topic, d.text, d.role, d.source, shown)
 
     def _match_for(self, unit_id: str, i: int, score: float, role: str = "") -> Match:

@@ -84,6 +84,23 @@ _WHEREABOUTS = re.compile(
 # A clause that asks something itself (吗, 几, 哪, 什么): its errand counts even when another
 # clause has the word of responsibility ("要去体育局对接，办公室在几楼吗").
 _ASKS = re.compile(r"吗|几|哪|什么|啥|怎么|多少")
+# A department's head after its name (县体育局局长在协调会里算什么), when no name is asked.
+_UNIT_HEAD = re.compile(
+    r"的?(?P<title>局长|副局长|主任|副主任|主席|会长|书记|负责人|一把手|头头|领导)"
+    r"(?!叫|是谁|是哪位|姓|名字|手机|电话|号码)"
+)
+_HEADS_OF = {
+    "department": frozenset(
+        ("局长", "副局长", "主任", "副主任", "负责人", "一把手", "头头", "领导")
+    ),
+    "street": frozenset(("主任", "书记", "负责人", "一把手", "领导")),
+    # not 主任: 领导小组办公室主任 is a post of its own
+    "organisation": frozenset(("主席", "会长", "负责人")),
+}
+# Membership in a body (成员里有教育局吗, 参加项目库吗).
+_MEMBERSHIP = re.compile(r"成员|参加|参与|加入")
+# A yes/no question (是…吗, 是不是…).
+_YES_NO = re.compile(r"吗$|吗\||是不是|是否|对吗|对不对")
 
 # A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, dates of a
 # next meeting (下次几号开), how long a meeting lasts (每次开多长时间).
@@ -203,7 +220,13 @@ class QuestionReader:
         query.framed = asks_duty(raw) or body_asked
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(_BODY_ASKED.sub(SEP, raw) if body_asked else raw)
-        text = strip_frames(self._take_units(raw, query, query.who))
+        topic_bodies = query.who
+        if not topic_bodies and _YES_NO.search(raw) and not _MEMBERSHIP.search(raw):
+            # "协调会办公室是设在统计局吗": a body beside a department is what is asked about,
+            # the department is the answer checked (whether it is in the body is its own matter)
+            kinds = {self.ix.units[u].kind in SUBJECT_KINDS for u, _ in self._units_of(raw)}
+            topic_bodies = kinds == {True, False}
+        text = strip_frames(self._take_units(raw, query, topic_bodies))
         bodies = all(self.ix.units[u].kind in SUBJECT_KINDS for u, _ in query.units)
         if intent.mine and bodies:
             # "我是统计局的，我们局有啥任务", "我是地税分局的，我们是不是领导小组成员": the asker's
@@ -366,6 +389,7 @@ class QuestionReader:
         # clauses before it, errands and all
         short_ask = all(len(parts[k]) <= SHORT_ASK for k in asking)
         errand = False
+        near: set[int] = set()  # the roles whose verb follows the question word (报给谁确定)
         for k, part in enumerate(parts):
             tokens = self.ix.seg.cut(part) if part else []
             if not asking or k in asking or _ASKS.search(part) or short_ask:
@@ -373,15 +397,17 @@ class QuestionReader:
                 errand = errand or self._has_errand(part, tokens)
             for k, token in enumerate(tokens):
                 for r, asks in enumerate(self.ix.role_asks):
-                    if token in asks and (
-                        len(token) >= 2 or any(t in WHO_TOKENS for t in tokens[max(0, k - 2) : k])
-                    ):
+                    after_who = any(t in WHO_TOKENS for t in tokens[max(0, k - 2) : k])
+                    if token in asks and (len(token) >= 2 or after_who):
                         asked.add(r)
+                        if after_who:
+                            near.add(r)
                     elif token.endswith(_ROLE_NOUNS) and any(
                         len(a) >= 2 and token.startswith(a) for a in asks
                     ):
                         asked.add(r)  # "牵头单位", "召集人": the role's verb in a noun
-        return asked, errand
+        # "由区发改委提建议后，报给谁确定": the verb after 谁 is asked, the others are told
+        return near or asked, errand
 
     def _has_errand(self, part: str, tokens: list[str]) -> bool:
         """Whether a clause has a word of a resident's or a unit's own matter, as a token or
@@ -498,6 +524,12 @@ class QuestionReader:
                 return self._trim(word[:-n])
         return word
 
+    def _units_of(self, text: str) -> list[tuple[str, float]]:
+        """The units text names, without recording them."""
+        scratch = Query()
+        self._take_units(text, scratch, False)
+        return scratch.units
+
     def _take_units(self, text: str, query: Query, who: bool) -> str:
         """Record the units text names (exactly or by a homophone typo) and cut them out.
 
@@ -513,6 +545,12 @@ class QuestionReader:
                 i += 1
                 continue
             unit_id, length, confidence, name = named
+            head = _UNIT_HEAD.match(text, i + length)
+            if head and head.group("title") in _HEADS_OF.get(self.ix.units[unit_id].kind, ()):
+                # "县信息办主任是不是协调会议成员", "工商联主席那边": the head stands for the unit
+                length = head.end() - i
+            elif name.endswith("局") and text.startswith("长", i + length):
+                length += 1  # "科技局长": 科技局's 局长
             if who and self.ix.units[unit_id].kind in SUBJECT_KINDS:
                 # its shortest name inside the one typed, so that the duties naming it briefly
                 # (协调会议由县长为召集人) count it as fully as those with its full name

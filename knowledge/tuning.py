@@ -8,6 +8,7 @@ from __future__ import annotations
 
 MAX_QUESTION = 120  # characters of a question considered (longer pastes are cut)
 MIN_SCORE = 40.0  # below this the best candidate is not an answer
+FULL_SCORE = 100.0  # the highest score an answer shows
 MARGIN = 10.0  # candidates further below the best are left out of the matches
 FIELD_TOPIC = 1.0  # weight of a bigram found in a duty's topic or keywords
 FIELD_TEXT = 0.85  # weight of a bigram found only in the duty's text

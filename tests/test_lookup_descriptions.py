@@ -68,7 +68,7 @@ def test_a_described_term_is_read_as_the_term(question: str, read: str) -> None:
     [
         "农户补贴谁发",  # one group only
         "买房子贷款找谁",  # one everyday word alone is no description
-        "农户找谁 吃饭的事",  # the groups are in different clauses
+        "农户找谁，吃饭的事",  # the groups are in different clauses
         "农民谁管吃饭",  # the stretch would swallow the question
         "农家乐农户吃饭谁管",  # the term is named already
     ],
@@ -172,3 +172,110 @@ def test_every_description_and_remit_points_at_the_documents() -> None:
         assert any(entry.term in d.topic + d.text for e in engines for d in e.kb.duties), entry.term
     for remit in lexicon.remits:
         assert any(e.find_unit(remit.unit, fuzzy=False) for e in engines), remit.unit
+
+
+def test_the_clause_unit_that_does_what_is_asked_answers() -> None:
+    """专项联动: 分管区长 leads, 区发改委 organises, 各责任单位 feed back the problems."""
+    engine = engine_for("district")
+    for question in ("专项联动碰到困难谁往上报", "专项联动里的难题由谁报上来"):
+        assert engine.ask(question).matches[0].unit == "各责任单位"
+    assert engine.ask("专项联动谁牵头").matches[0].unit == "分管区长"
+    assert engine.ask("专项联动谁组织").matches[0].unit == "区发改委"
+
+
+def test_a_long_unit_name_is_known_without_an_inner_word() -> None:
+    engine = engine_for("yongjia")
+    unit = engine.find_unit("楠溪江旅游管理局", fuzzy=False)
+    assert unit is not None and unit.name == "楠溪江风景旅游管理局"
+    # 管 of 管理局 is no description of a unit; the documents give 农家乐 to 县农办
+    answer = engine.ask("农家乐是不是楠溪江风景旅游管理局管的")
+    assert answer.matches[0].unit == "县农办"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("yongjia", "住的宾馆里东西被偷了找谁"),
+        ("district", "家里宽带老掉线该找谁反映"),
+        ("yongjia", "出租车拒载是不是归县交通局管"),
+    ],
+)
+def test_a_residents_own_trouble_is_declined(jurisdiction: str, question: str) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
+
+
+def test_the_role_after_the_question_word_is_the_one_asked() -> None:
+    """提建议 is told, 确定 is asked: 区委、区政府 decide what 区发改委 proposes."""
+    engine = engine_for("district")
+    answer = engine.ask("年度服务业目标由区发改委提建议后，报给谁确定")
+    assert answer.matches[0].unit == "区委、区政府"
+    assert engine.ask("年度服务业目标谁提建议").matches[0].unit == "区发改委"
+
+
+def test_an_industry_named_picks_its_part_of_the_scoring_clause() -> None:
+    """一分两记: an industry's single indicator is its lead department's part, not the streets'."""
+    engine = engine_for("district")
+    assert engine.ask("超额完成旅游目标加分加给谁").matches[0].unit == "区旅游局"
+    assert engine.ask("物流业目标完成加2~3分给谁").matches[0].unit == "区发改委"
+
+
+def test_a_described_units_name_asked_is_that_unit() -> None:
+    answer = engine_for("district").ask("领导小组成员单位名单里管房产的叫什么局")
+    assert answer.answered and answer.matches[0].unit == "房产局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        # a yes/no question checks a unit against a body's matter: whose it is answers
+        ("yongjia", "协调会办公室是设在统计局吗", "县发改局"),
+        ("district", "智囊库经费是区财政局拨的吗", "区科技局"),
+        # whether a unit is in the body at all is the unit's matter (项目库, not 领导小组)
+        ("district", "外经贸局是不是领导小组成员？它参与什么", "外经贸局"),
+        # a clause cited by its number: its unit that does what is asked
+        ("district", "第3部分(三)专项联动谁去组织", "区发改委"),
+    ],
+)
+def test_yes_no_and_cited_questions_answer_whose_it_is(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit
+
+
+def test_a_named_units_kind_of_work_of_another_sort_is_declined() -> None:
+    answer = engine_for("district").ask("区统计局统计执法检查谁搞")
+    assert not answer.answered and answer.reason == "unit_other"
+
+
+def test_a_description_may_list_its_items_with_spaces_but_keeps_errands() -> None:
+    engine = engine_for("yongjia")
+    assert engine.ask("诊所 医院 门诊这些看病的服务 谁来指导").matches[0].unit == "县卫生局"
+    assert engine.ask("燃气 自来水这类城市公共事业谁来管").matches[0].unit == "县规划建设局"
+    for errand in ("去医院看病挂号找谁", "自来水停水了找谁"):
+        assert not engine.ask(errand).answered
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        # a unit's head stands for the unit, where no name is asked
+        ("yongjia", "县体育局局长在协调会里算什么", "县体育局"),
+        ("district", "科技局长手里要管智囊库那笔钱吗", "区科技局"),
+        ("district", "工商联主席那边管的是哪个产业的目标", "区工商联"),
+        # 领导小组办公室主任 is a post of its own
+        ("district", "领导小组办公室主任由谁兼", "区发改委"),
+        # a unit without duties of its own, in the sentences that name it and what is asked
+        ("yongjia", "乡镇也要考核服务业吗", "各乡镇"),
+        # 要不要 asks yes or no
+        ("yongjia", "县卫生局要不要参加服务业协调会议", "县卫生局"),
+    ],
+)
+def test_heads_bystanders_and_yes_no_frames(jurisdiction: str, question: str, unit: str) -> None:
+    answer = engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit
+
+
+def test_a_heads_name_stays_declined() -> None:
+    answer = engine_for("yongjia").ask("发改局局长叫什么")
+    assert not answer.answered
