@@ -126,6 +126,7 @@ def build_index(kb: Knowledge, lexicon: Lexicon | None = None) -> Index:
     stop |= {place, place.rstrip("县区市")} - {""}
 
     exact, derived, synonyms = _names(kb)
+    _add_abbreviations(duties, synonyms, exact)
     terms, phrases = _applicable(lexicon, duties, synonyms, exact)
     alias, short = _aliases(exact, derived)
     seg, cut, vocab = _vocabulary(
@@ -289,6 +290,23 @@ def _names(
         else:
             synonyms[term] = [m for m in means if len(m) >= 2]
     return exact, derived, synonyms
+
+
+def _add_abbreviations(
+    duties: list[Duty], synonyms: dict[str, list[str]], exact: dict[str, set[str]]
+) -> None:
+    """An industry of two two-character words and 业 is typed by their first characters and 业
+    (专业服务业 → 专服业, 交通运输业 → 交运业), where that names one topic and is no word of the
+    documents' own."""
+    text = "\n".join(clean_cached(f"{d.topic}|{d.text}") for d in duties)
+    forms: dict[str, set[str]] = defaultdict(set)
+    for d in duties:
+        topic = clean_cached(d.topic).replace(SEP, "")
+        if len(topic) == 5 and topic.endswith("业") and _all_han(topic):
+            forms[topic[0] + topic[2] + "业"].add(topic)
+    for form, topics in forms.items():
+        if len(topics) == 1 and form not in synonyms and form not in exact and form not in text:
+            synonyms[form] = sorted(topics)
 
 
 def _contracted(name: str) -> list[str]:

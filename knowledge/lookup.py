@@ -203,6 +203,16 @@ _ELLIPTIC_LEAD = re.compile(r"^(?:还有|另外|那么|那)")
 _BEYOND = re.compile(r"除了.{1,12}还|以外还|之外还")
 # A name asked at the end of a question (…是哪位 名字), and a post named before it.
 _NAME_LAST = re.compile(r"(?:叫什么|叫啥|名字|姓名|姓什么|姓啥)(?:啊|呀|呢|吗|来着)?$")
+# Who holds a post now: a person, whom the documents never name (办公室主任现在是谁).
+_CURRENT = re.compile(r"(?:现在|目前|现任|眼下)(?:是|由)?(?:谁|哪位)")
+# A person named by surname and title, or 某某 (张主任, 王局长, 张某某): one of the common
+# surnames right before a title.
+_PERSON = re.compile(
+    r"(?:张|王|李|赵|刘|陈|杨|黄|周|吴|徐|孙|胡|朱|高|林|何|郭|马|罗|梁|宋|郑|谢"
+    r"|韩|唐|冯|于|董|程|曹|袁|邓|许|傅|沈|曾|彭|吕|苏|卢|蒋|蔡|贾|丁|魏|薛|叶|阎|余|潘|杜|戴|夏|钟|汪"
+    r"|田|任|姜|范|方|石|姚|谭|廖|邹|熊|金|陆|郝|孔|白|崔|康|毛|邱|秦|江|史|顾|侯|邵|孟|龙|万|段|章|钱"
+    r"|汤|尹|黎|易|常|武|乔|贺|赖|龚)(?:某某|某|(?:副)?(?:主任|局长|县长|区长|书记|主席|会长|科长|处长))"
+)
 _POST_WORD = re.compile(r"组长|主任|局长|会长|召集人|县长|区长|领导|书记|负责人|一把手")
 # Words after a unit's name that make the question about its head (县发改局局长还分管什么).
 _HEAD_POSTS = ("局长", "主任", "书记", "主席", "会长", "一把手", "负责人")
@@ -591,6 +601,9 @@ class LookupEngine:
         if not named and _asks_a_name(cleaned):
             # "副组长是哪位领导 叫什么": the documents name posts, never the people in them
             return self._decline(question, "unit_other")
+        if self._person_named(cleaned):
+            # "张主任是不是领导小组办公室主任", "分管副县长是不是张某某": nor do they name anyone
+            return self._decline(question, "unit_other", named)
         people = self._named_person(cleaned, query)
         if people:
             # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give
@@ -1168,6 +1181,14 @@ class LookupEngine:
         parts = {(self._clauses[i].part, self._clauses[i].title) for i in hits}
         return hits if len(parts) == 1 else []
 
+    def _person_named(self, cleaned: str) -> bool:
+        """Whether the question names a person (张主任, 张某某), not in a unit name (园林局长)."""
+        found = [m.start() for m in _PERSON.finditer(cleaned)]
+        if not found:
+            return False
+        spans = self._named_spans(cleaned)
+        return any(not any(a <= at < b for a, b, _ in spans) for at in found)
+
     def _named_person(self, cleaned: str, query: Query) -> list[str]:
         """The units whose holder's name is all the question asks (分管副县长是谁, 统计局局长叫
         啥): a department or a person's post named, with nothing else but the asking; []
@@ -1443,7 +1464,9 @@ def _asks_a_name(cleaned: str) -> bool:
     post = _POST_ASKED.search(cleaned)
     if post is not None and any(w in post.group("ask") for w in "叫名姓"):
         return True
-    return _NAME_LAST.search(cleaned) is not None and _POST_WORD.search(cleaned) is not None
+    return (
+        _NAME_LAST.search(cleaned) is not None or _CURRENT.search(cleaned) is not None
+    ) and _POST_WORD.search(cleaned) is not None
 
 
 def _share_in(content: str, text: str) -> float:

@@ -279,3 +279,33 @@ def test_heads_bystanders_and_yes_no_frames(jurisdiction: str, question: str, un
 def test_a_heads_name_stays_declined() -> None:
     answer = engine_for("yongjia").ask("发改局局长叫什么")
     assert not answer.answered
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("district", "张主任是不是领导小组办公室主任"),
+        ("yongjia", "分管服务业的副县长是不是张某某"),
+        ("district", "领导小组办公室主任现在是谁"),
+    ],
+)
+def test_a_person_named_or_the_holder_now_is_declined(jurisdiction: str, question: str) -> None:
+    assert not engine_for(jurisdiction).ask(question).answered
+
+
+def test_a_surname_inside_a_units_name_is_no_person() -> None:
+    assert engine_for("district").ask("园林局长在项目库里干啥").matches[0].unit == "园林局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("district", "专服业归谁管", "区工商联"),
+        ("district", "金服业的绩效目标谁负责", "区财政局"),
+        ("yongjia", "社服业谁来指导", "县民政局"),
+    ],
+)
+def test_an_industry_is_known_by_its_abbreviation(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert engine_for(jurisdiction).ask(question).matches[0].unit == unit
