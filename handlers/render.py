@@ -148,7 +148,9 @@ def decline_html(answer: Answer, kb: Knowledge) -> str:
     if answer.reason == "off_topic":
         return texts.DECLINE_OFF_TOPIC.format(document=document, question=question)
     if answer.reason == "no_such_unit":
-        return texts.DECLINE_NO_SUCH_UNIT.format(document=document, unit=escape(answer.stranger))
+        return texts.DECLINE_NO_SUCH_UNIT.format(
+            document=document, unit=escape(answer.stranger)
+        ) + _hint_lines(texts.DECLINE_STRANGER_HINTS_HEAD, answer.hints)
     return texts.NOT_FOUND.format(document=document, question=question)
 
 

@@ -539,8 +539,16 @@ class LookupEngine:
                 or "哪块" in cleaned
             )
         ):
-            # "区金融办负责什么", "县工商联负责专业服务业吗": a unit the document does not have
-            return replace(self._decline(question, "no_such_unit"), stranger=stranger)
+            # "区金融办负责什么", "县工商联负责专业服务业吗": a unit the document does not have;
+            # whose the matter asked is, if the documents give it, as hints (区交通局管现代物流吗:
+            # 区发改委's 现代物流业)
+            whose: list[tuple[int, float]] = []
+            if query.size:
+                fit = self._scorer.coverage(query)
+                whose = self._scorer.rank(query, fit, restrict=[])[:HINTS]
+                # the best fitting matter only, if it fits as an answer would
+                whose = [r for r in whose if r[1] >= max(MIN_SCORE, whose[0][1] - CLEAR_GAP)]
+            return replace(self._decline(question, "no_such_unit", hints=whose), stranger=stranger)
         if not named and not query.subjects and query.want == "duties" and query.text:
             # "财政管啥", "规土管啥": a unit's name without its ending
             for ending in ("局", "分局", "办", "委"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.render import answer_html
 from knowledge.describe import Describer
 from knowledge.lexicon import load_lexicon, parse_lexicon
 from knowledge.lookup import engine_for
@@ -309,3 +310,14 @@ def test_an_industry_is_known_by_its_abbreviation(
     jurisdiction: str, question: str, unit: str
 ) -> None:
     assert engine_for(jurisdiction).ask(question).matches[0].unit == unit
+
+
+def test_a_unit_the_document_lacks_is_declined_with_whose_the_matter_is() -> None:
+    engine = engine_for("district")
+    answer = engine.ask("区交通局负责现代物流业吗")
+    assert not answer.answered and answer.reason == "no_such_unit"
+    assert [m.unit for m in answer.hints] == ["区发改委"]
+    reply = answer_html(answer, engine.kb)
+    assert "区交通局" in reply and "区发改委" in reply and "现代物流业" in reply
+    # nothing asked beyond the unit: no hint
+    assert not engine.ask("区审计局负责什么").hints

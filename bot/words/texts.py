@@ -116,6 +116,7 @@ DECLINE_NO_SUCH_UNIT = (
     "发送 /duties 查看文件中的单位和各自职责。"
 )
 DECLINE_HINTS_HEAD = "\n文件中较接近的职责："
+DECLINE_STRANGER_HINTS_HEAD = "\n文件中与所问事项相关的职责："
 DECLINE_UNIT_HINTS_HEAD = "\n<b>{unit}</b>在文件中的职责："
 HINT_LINE = "\n• <b>{unit}</b>：{topic}（{source}）"
 HINT_OWN_LINE = "\n• {topic}（{source}）"
