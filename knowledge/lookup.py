@@ -185,6 +185,12 @@ _HEAD_ASKED = re.compile(
     r"哪(?:个|位)领导|什么领导|领导是谁|牵头|当头|挂帅|领头|带头|一把手|老大|头儿|头头|组长|召集人"
     r"|召集|主持|谁管|谁负责|谁领导"
 )
+# A post's rank typed with it: the first is the head, the second the deputy.
+_RANKED = re.compile(
+    r"(?P<second>(?:排在?)?第二(?:位|号|个)?|二号|老二|二把手)"
+    r"|(?P<first>(?:排在?)?第一(?:位|号|个)?|一号|头号|正的|正职|正)(?=召集人|组长|的|$)"
+    r"|那个|这个"
+)
 _HEAD_TITLES = ("召集人", "组长")
 _DEPUTY_TITLES = tuple("副" + t for t in _HEAD_TITLES)
 _HELPER_TITLES = ("协助召集人",)
@@ -1266,6 +1272,7 @@ class LookupEngine:
         rest = query.text
         for name in sorted((n for u in units for n in self._every_name[u]), key=len, reverse=True):
             rest = rest.replace(name, "")
+        rest = _RANKED.sub("", rest)  # "排第二位的那个召集人", "正的召集人"
         rest = _HEAD_ASKED.sub("", rest).replace("领导", "")
         for word in sorted(self.index.subject, key=len, reverse=True):
             rest = rest.replace(word, "")
@@ -1275,14 +1282,19 @@ class LookupEngine:
         rest = _HOLDING.sub("", rest)
         # "副组长是区长吗", "哪个局的局长是协调会议协助召集人": a post typed as the holder
         rest = _POSTS_TYPED.sub("", rest)
-        if rest.strip("的人是个位"):
+        if rest.strip("的人是个位子上"):
             return []  # "协调会议谁负责统计": something else is asked of it
         asked = cleaned  # without the posts named (分管副县长 is no 副 asked)
         posts = [n for u in units if u not in bodies for n in self._every_name[u]]
         for name in sorted(posts, key=len, reverse=True):
             asked = asked.replace(name, "")
+        ranked = _RANKED.search(asked)
         if _HELPING.search(asked):  # "发改局哪个领导参与召集": a helper's part
             titles: tuple[str, ...] = _HELPER_TITLES
+        elif ranked is not None and ranked.group("second"):  # "排第二位的召集人"
+            titles = _DEPUTY_TITLES
+        elif ranked is not None and ranked.group("first"):
+            titles = _HEAD_TITLES  # "副召集人是分管副县长，那正的召集人呢"
         elif "副" in asked:
             titles = _DEPUTY_TITLES
         else:

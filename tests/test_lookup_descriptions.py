@@ -321,3 +321,18 @@ def test_a_unit_the_document_lacks_is_declined_with_whose_the_matter_is() -> Non
     assert "区交通局" in reply and "区发改委" in reply and "现代物流业" in reply
     # nothing asked beyond the unit: no hint
     assert not engine.ask("区审计局负责什么").hints
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "协调会上排第二位的那个召集人是谁", "分管副县长"),
+        ("yongjia", "服务业部门协调会议，第一召集人是哪个位子上的人", "县长"),
+        ("yongjia", "协调会议正的召集人是谁", "县长"),
+        ("district", "领导小组排第二的组长是谁", "分管领导"),
+    ],
+)
+def test_a_posts_rank_picks_the_head_or_the_deputy(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    assert engine_for(jurisdiction).ask(question).matches[0].unit == unit
