@@ -140,9 +140,8 @@ class Describer:
         if _QUESTION.search(what) or any(
             a < match.end() and match.start() < b for a, b, _ in self._named_spans(clause)
         ):
-            return clause  # 是哪家负责的; 旅游管理局管的: 管 of a unit's name
-        if any(True for _ in self._named_spans(what)):
-            return clause  # 管统计局的…: a unit is named already
+            # 是哪家负责的; 旅游管理局管的: 管 of a unit's name; 管统计局的…: a unit is named
+            return clause
         pairs = [what[k : k + 2] for k in range(len(what) - 1)]
         if len(pairs) >= _OWN_PAIRS and 2 * sum(p in self._document for p in pairs) > len(pairs):
             return clause  # 管旅游服务业的是哪个: the documents' own words, theirs to answer
@@ -170,7 +169,8 @@ class Describer:
             return clause
         named = list(self._named_spans(clause))
         found = [(s, e, w) for s, e, w in found if not any(a < e and s < b for a, b, _ in named)]
-        best: tuple[int, int, int, _Entry] | None = None  # (groups, -span, start, entry)
+        # the most specific description (more groups), then the tightest: (key, start, end, term)
+        best: tuple[tuple[int, int], int, int, str] | None = None
         for entry in self._entries:
             if entry.term in clause:
                 continue
@@ -187,13 +187,13 @@ class Describer:
                 end = max(e for _, e in spans)
                 if end - start > _SPAN_MAX or _ASKING.search(clause[start:end]):
                     continue
-                key = (len(entry.groups), -(end - start))
-                if best is None or key > (best[0], best[1]):
-                    best = (key[0], key[1], start, entry)
+                key = (len(entry.groups), start - end)
+                if best is None or key > best[0]:
+                    best = (key, start, end, entry.term)
         if best is None:
             return clause
-        _, negative_span, start, entry = best
-        return clause[:start] + entry.term + clause[start - negative_span :]
+        _, start, end, term = best
+        return clause[:start] + term + clause[end:]
 
 
 class _Words:

@@ -43,7 +43,7 @@ from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.loader import available_jurisdictions, load_knowledge
 from knowledge.normalize import SEP, asks_duty, clean, strip_frames
 from knowledge.phonetic import keys_of, positions
-from knowledge.question import Query, QuestionReader, points_back
+from knowledge.question import MEMBERSHIP, Query, QuestionReader, points_back
 from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
 from knowledge.segment import base_words, word_tags
@@ -97,9 +97,6 @@ _WHOM_ASSESSED = re.compile(
 _YES_NO = re.compile(
     r"吗$|吗\||吧$|吧\||是不是|是否|对吗|对吧|对不对|管不管|负不负责|归不归|有没有"
 )
-
-# Membership in a body (是不是领导小组成员, 参加项目库吗).
-_MEMBERSHIP = re.compile(r"成员|参加|参与|加入")
 
 # The jurisdiction's own level asked for (县里哪个局, 区里谁): not a city agency.
 _OWN_LEVEL = re.compile(
@@ -185,12 +182,13 @@ _HEAD_ASKED = re.compile(
     r"哪(?:个|位)领导|什么领导|领导是谁|牵头|当头|挂帅|领头|带头|一把手|老大|头儿|头头|组长|召集人"
     r"|召集|主持|谁管|谁负责|谁领导"
 )
-# A post's rank typed with it: the first is the head, the second the deputy.
+# A post's rank typed with it: the first is the head, the second the deputy; and the words
+# pointing at the post (那个召集人), which ask nothing more.
 _RANKED = re.compile(
     r"(?P<second>(?:排在?)?第二(?:位|号|个)?|二号|老二|二把手)"
     r"|(?P<first>(?:排在?)?第一(?:位|号|个)?|一号|头号|正的|正职|正)(?=召集人|组长|的|$)"
-    r"|那个|这个"
 )
+_POINTING = re.compile(r"那个|这个")
 _HEAD_TITLES = ("召集人", "组长")
 _DEPUTY_TITLES = tuple("副" + t for t in _HEAD_TITLES)
 _HELPER_TITLES = ("协助召集人",)
@@ -710,7 +708,7 @@ class LookupEngine:
             and named
             and query.subjects
             and _YES_NO.search(cleaned)
-            and not _MEMBERSHIP.search(query.text)
+            and not MEMBERSHIP.search(query.text)
         ):
             # "协调会办公室是设在统计局吗": nothing of the body's is the named unit's; the unit
             # whose it is answers (whether the unit is in the body at all is the unit's matter)
@@ -1272,7 +1270,7 @@ class LookupEngine:
         rest = query.text
         for name in sorted((n for u in units for n in self._every_name[u]), key=len, reverse=True):
             rest = rest.replace(name, "")
-        rest = _RANKED.sub("", rest)  # "排第二位的那个召集人", "正的召集人"
+        rest = _POINTING.sub("", _RANKED.sub("", rest))  # "排第二位的那个召集人", "正的召集人"
         rest = _HEAD_ASKED.sub("", rest).replace("领导", "")
         for word in sorted(self.index.subject, key=len, reverse=True):
             rest = rest.replace(word, "")

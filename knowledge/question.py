@@ -98,7 +98,7 @@ _HEADS_OF = {
     "organisation": frozenset(("主席", "会长", "负责人")),
 }
 # Membership in a body (成员里有教育局吗, 参加项目库吗).
-_MEMBERSHIP = re.compile(r"成员|参加|参与|加入")
+MEMBERSHIP = re.compile(r"成员|参加|参与|加入")
 # A yes/no question (是…吗, 是不是…).
 _YES_NO = re.compile(r"吗$|吗\||是不是|是否|对吗|对不对")
 
@@ -221,7 +221,7 @@ class QuestionReader:
         query.whole = any(w in raw for w in self.ix.subject)
         query.roles, query.errand = self._verbs(_BODY_ASKED.sub(SEP, raw) if body_asked else raw)
         topic_bodies = query.who
-        if not topic_bodies and _YES_NO.search(raw) and not _MEMBERSHIP.search(raw):
+        if not topic_bodies and _YES_NO.search(raw) and not MEMBERSHIP.search(raw):
             # "协调会办公室是设在统计局吗": a body beside a department is what is asked about,
             # the department is the answer checked (whether it is in the body is its own matter)
             kinds = {self.ix.units[u].kind in SUBJECT_KINDS for u, _ in self._units_of(raw)}

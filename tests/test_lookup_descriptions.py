@@ -327,6 +327,7 @@ def test_a_unit_the_document_lacks_is_declined_with_whose_the_matter_is() -> Non
     ("jurisdiction", "question", "unit"),
     [
         ("yongjia", "协调会上排第二位的那个召集人是谁", "分管副县长"),
+        ("yongjia", "协调会那个排第二的召集人是谁", "分管副县长"),  # 那个 before the rank
         ("yongjia", "服务业部门协调会议，第一召集人是哪个位子上的人", "县长"),
         ("yongjia", "协调会议正的召集人是谁", "县长"),
         ("district", "领导小组排第二的组长是谁", "分管领导"),
