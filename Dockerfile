@@ -20,6 +20,7 @@ COPY handlers ./handlers
 COPY knowledge ./knowledge
 COPY db ./db
 RUN pip install --no-cache-dir . \
+    && dutybot knowledge train \
     && mkdir -p /app/data \
     && chown dutybot:dutybot /app/data
 

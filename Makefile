@@ -30,7 +30,13 @@ system-deps:
 	  fi; \
 	fi
 
-install: system-deps $(STAMP)
+# The lookup's question model, trained on the labelled questions (knowledge/learned.py).
+MODEL := knowledge/model/.trained
+$(MODEL): $(STAMP) $(wildcard knowledge/questions/*.yaml) knowledge/learned.py
+	$(VENV)/bin/dutybot knowledge train
+	touch $@
+
+install: system-deps $(STAMP) $(MODEL)
 
 run: install
 	$(VENV)/bin/dutybot knowledge validate knowledge/data/*.yaml
@@ -60,4 +66,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache knowledge/model

@@ -4,7 +4,8 @@ Builds a synthetic knowledge base by scaling the real matrix (both jurisdictions
 to N duties: every copy is another "county" whose units carry a place prefix and whose duties get
 varied industry terms in topic, keywords and text, so the index grows realistically instead of
 repeating one copy. Runs a mixed query set (real-style questions, typos, unit questions, off-topic)
-and prints one JSON line: {"duties", "queries", "p50_ms", "p99_ms", "build_s"}.
+and prints one JSON line: {"duties", "queries", "p50_ms", "p99_ms", "build_s", "model"}. The
+engine weighs Yongjia's learned question model (knowledge/learned.py) unless `--rules`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.learned import model_for
 from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
 from knowledge.schema import Knowledge
@@ -134,11 +136,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duties", type=int, required=True)
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument(
+        "--rules", action="store_true", help="the rules alone, without the learned model"
+    )
     args = parser.parse_args()
 
     kb = synthetic_kb(args.duties)
+    # Yongjia's learned model: its labels are the first copy's unit names
+    model = None if args.rules else model_for("yongjia")
     start = time.perf_counter()
-    engine = LookupEngine(kb)
+    engine = LookupEngine(kb, model=model)
     build_s = time.perf_counter() - start
 
     rng = random.Random(11)
@@ -161,6 +168,7 @@ def main() -> None:
                 "p50_ms": round(float(np.percentile(arr, 50)), 3),
                 "p99_ms": round(float(np.percentile(arr, 99)), 3),
                 "build_s": round(build_s, 2),
+                "model": model is not None,
             }
         )
     )

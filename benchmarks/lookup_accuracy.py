@@ -1,6 +1,8 @@
-"""Accuracy of the lookup on the question sets in tests/data/: dev sets (tuned on) and blind sets.
+"""Accuracy of the lookup on the question sets: dev sets (the rules were tuned on them and the
+learned model is trained on them) and blind sets (neither).
 
-Prints one JSON line: per group (dev = lookup_dev_*.yaml, blind = lookup_blind_*.yaml) the number
+Prints one JSON line: per group (dev = knowledge/questions/*.yaml, blind =
+tests/data/lookup_blind_*.yaml) the number
 of questions, top-1 on answerable questions (the bot answers and its first unit is `expect` or in
 `also_ok`), the share of off-topic questions declined (expect: null), and the share of right
 answers that came as choices (several units offered) although the document gives the topic to
@@ -25,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.lookup import engine_for  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+TRAINED = ROOT / "knowledge" / "questions"
 
 
 def grade(entry: dict[str, Any]) -> tuple[str, bool, bool]:
@@ -68,10 +71,18 @@ def measure(files: list[Path], group: str, failures: bool) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--failures", action="store_true", help="list dev misses on stderr")
+    parser.add_argument(
+        "--rules", action="store_true", help="the rules alone, without the learned model"
+    )
     args = parser.parse_args()
+    if args.rules:
+        for jurisdiction in ("yongjia", "district"):
+            engine_for(jurisdiction).model = None
     figures: dict[str, object] = {}
-    for group in ("dev", "blind"):
-        files = sorted(DATA.glob(f"lookup_{group}_*.yaml"))
+    for group, files in (
+        ("dev", sorted(TRAINED.glob("*.yaml"))),
+        ("blind", sorted(DATA.glob("lookup_blind_*.yaml"))),
+    ):
         if files:
             figures.update(measure(files, group, args.failures))
     print(json.dumps(figures, ensure_ascii=False))

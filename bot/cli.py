@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,13 @@ from telegram.error import InvalidToken, NetworkError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.words import texts
 from db.errors import DRIVER_ERRORS
-from knowledge.loader import KnowledgeError, load_knowledge, load_knowledge_file
+from knowledge.learned import model_for
+from knowledge.loader import (
+    KnowledgeError,
+    available_jurisdictions,
+    load_knowledge,
+    load_knowledge_file,
+)
 from knowledge.lookup import LookupEngine, lookup_engine
 from knowledge.schema import Knowledge
 
@@ -361,6 +368,22 @@ def cmd_knowledge_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_knowledge_train(args: argparse.Namespace) -> int:
+    """Train (or find up to date) each jurisdiction's question model."""
+    for jurisdiction in available_jurisdictions():
+        start = time.perf_counter()
+        model = model_for(jurisdiction)
+        took = time.perf_counter() - start
+        if model is None:
+            print(f"{jurisdiction}: no labelled questions, the rules answer alone")
+            continue
+        print(
+            f"{jurisdiction}: {len(model.labels)} labels, {len(model.features)} features "
+            f"({took:.1f} s)"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dutybot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -385,6 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = ksub.add_parser("validate", help="check knowledge YAML files")
     validate.add_argument("files", nargs="+")
     validate.set_defaults(func=cmd_knowledge_validate)
+    train = ksub.add_parser(
+        "train", help="train the lookup's question model on knowledge/questions/*.yaml"
+    )
+    train.set_defaults(func=cmd_knowledge_train)
 
     admin = sub.add_parser("admin", help="coordination-office admins")
     asub = admin.add_subparsers(dest="action", required=True)

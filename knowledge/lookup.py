@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 from knowledge.clauses import question_clause, source_clause
 from knowledge.describe import Describer
 from knowledge.index import FloatArray, Index, bigrams, build_index
+from knowledge.learned import NONE, QuestionModel, model_for
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.loader import available_jurisdictions, load_knowledge
 from knowledge.normalize import SEP, asks_duty, clean, strip_frames
@@ -65,9 +66,11 @@ from knowledge.tuning import (
     SHORT_ASK,
     STORY_LENGTH,
     SUBJECT_KINDS,
+    SURE_SCORE,
     TIE,
     UNFRAMED_MIN,
     UNIT_RESIDUE,
+    VOTE,
 )
 
 log = logging.getLogger(__name__)
@@ -270,6 +273,9 @@ class Answer:
     hints: tuple[Match, ...] = ()  # a decline's closest duties, or the named unit's duties
     related: tuple[Match, ...] = ()  # a clear answer's runners-up, shown below it
     whole: bool = False  # declined for the question as a whole: no clause of it is asked again
+    # declined only because no duty fits well enough, not by a rule that says why (an errand, a
+    # person, a unit the document lacks): the learned model may still answer it
+    unsure: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The answer as a JSON-ready dict."""
@@ -306,10 +312,17 @@ class LookupEngine:
     """Answers "which unit is responsible for X" over one jurisdiction's knowledge."""
 
     def __init__(
-        self, kb: Knowledge, lexicon: Lexicon | None = None, others: Iterable[Knowledge] = ()
+        self,
+        kb: Knowledge,
+        lexicon: Lexicon | None = None,
+        others: Iterable[Knowledge] = (),
+        model: QuestionModel | None = None,
     ) -> None:
-        """`others`: the other jurisdictions' knowledge, whose own terms this one declines."""
+        """`others`: the other jurisdictions' knowledge, whose own terms this one declines;
+        `model`: weights learned from labelled questions, weighed against the rules' answer."""
         self.kb = kb
+        self.model = model
+        self._unit_named = {u.name: u.id for u in kb.units}
         self.index: Index = build_index(kb, lexicon)
         self._reader = QuestionReader(self.index)
         self._scorer = Scorer(self.index)
@@ -370,6 +383,65 @@ class LookupEngine:
 
     def ask(self, question: str, limit: int = 5) -> Answer:
         """Answer a question; declines (answered False, no matches, a reason) when nothing fits.
+
+        Where the rules are unsure (an answer they score under SURE_SCORE, a decline only for
+        want of a fitting duty), the learned model (knowledge/learned.py) overrules them when it
+        gives another unit, or a decline, a probability more than VOTE above the rules' own. What
+        the rules are sure of stands, and so does a decline for which a rule says why (an
+        errand, a person, a homograph in its other sense, a unit the document lacks).
+        """
+        answer = self._ask_by_rules(question, limit)
+        if self.model is None:
+            return answer
+        if answer.answered and (not answer.matches or answer.matches[0].score >= SURE_SCORE):
+            return answer  # what the rules are sure of
+        if not answer.answered and not answer.unsure:
+            return answer  # declined by a rule that says why
+        shares = self.model.probabilities(question)
+        ruled = answer.matches[0].unit if answer.answered and answer.matches else NONE
+        labels = [label for label in shares if label == NONE or label in self._unit_named]
+        best = max(labels, key=lambda label: shares[label] + (VOTE if label == ruled else 0.0))
+        if best == ruled or shares[best] <= shares.get(ruled, 0.0) + VOTE:
+            return answer
+        if best == NONE:
+            log.debug("lookup: the model declines %r", question)
+            hints = answer.matches or answer.hints
+            return Answer(question, False, (), "none", reason="not_covered", hints=hints[:HINTS])
+        return self._answer_for(question, answer, self._unit_named[best], limit)
+
+    def _answer_for(self, question: str, ruled: Answer, unit_id: str, limit: int) -> Answer:
+        """An answer of one unit: its duty among the rules' candidates, else its duty that
+        covers most of the question; the rules' other candidates as related."""
+        seen = (*ruled.matches, *ruled.related, *ruled.hints)
+        mine = [m for m in seen if m.unit_id == unit_id]
+        if not mine:
+            own = self.index.by_unit.get(unit_id, [])
+            if own:
+                # its duty sharing most pairs of characters with the question, the first on a tie
+                pairs = set(bigrams(clean(question)))
+                shared = [
+                    len(
+                        pairs & set(bigrams(self.index.duties[i].topic + self.index.duties[i].text))
+                    )
+                    for i in own
+                ]
+                best = own[shared.index(max(shared))]
+                mine = [self._match(best, MIN_SCORE)]
+            else:
+                mine = list(self._mentions(unit_id)[:1])
+        if not mine:
+            return ruled
+        others: list[Match] = []
+        for m in seen:
+            if m.unit_id != unit_id and all(m.unit_id != o.unit_id for o in others):
+                others.append(m)
+        log.debug("lookup: the model answers %r with %s", question, mine[0].unit)
+        return Answer(
+            question, True, (mine[0],), "duty", related=tuple(others[: max(limit - 1, 0)])
+        )
+
+    def _ask_by_rules(self, question: str, limit: int) -> Answer:
+        """The rules' answer to a question.
 
         A question that describes a unit (管水的那个局) is read with its name; one declined that
         describes a document term (买房卖房盖楼那个行业) is asked again with the term; see
@@ -815,7 +887,12 @@ class LookupEngine:
             # not the documents'
             return self._decline(question, "unit_other", named)
         if not ranked or ranked[0][1] < MIN_SCORE:
-            return self._decline(question, self._why(query, ranked), hints=ranked)
+            # unsure, unless a homograph was read in its other sense (卫生间打扫找谁) or a role
+            # was asked of next to nothing (谁出钱)
+            unsure = query.size >= 2 and not any(run.opaque for run in query.runs)
+            return replace(
+                self._decline(question, self._why(query, ranked), hints=ranked), unsure=unsure
+            )
         if (
             not query.framed
             and not named
@@ -1562,4 +1639,5 @@ def lookup_engine(jurisdiction: str, directory: Path | None = None) -> LookupEng
     """A jurisdiction's engine, told the other jurisdictions' documents of the same directory."""
     names = [j for j in available_jurisdictions(directory) if j != jurisdiction]
     others = [load_knowledge(j, directory) for j in names]
-    return LookupEngine(load_knowledge(jurisdiction, directory), others=others)
+    kb = load_knowledge(jurisdiction, directory)
+    return LookupEngine(kb, others=others, model=model_for(jurisdiction))
