@@ -110,9 +110,11 @@ class QuestionModel:
         coef = np.asarray(classifier.coef_, dtype=np.float64)
         bias = np.asarray(classifier.intercept_, dtype=np.float64)
         labels = [str(c) for c in classifier.classes_]
-        if len(labels) == 2:  # scikit-learn keeps one row for two classes
-            coef = np.vstack([-coef[0], coef[0]])
-            bias = np.array([-bias[0], bias[0]])
+        if (
+            len(labels) == 2
+        ):  # scikit-learn keeps one row for two classes: sigmoid(z) = softmax(0, z)
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            bias = np.array([0.0, bias[0]])
         return cls(
             list(vectorizer.get_feature_names_out()),
             np.asarray(vectorizer.idf_, dtype=np.float64),
