@@ -418,14 +418,11 @@ class LookupEngine:
             own = self.index.by_unit.get(unit_id, [])
             if own:
                 # its duty sharing most pairs of characters with the question, the first on a tie
-                pairs = set(bigrams(clean(question)))
-                shared = [
-                    len(
-                        pairs & set(bigrams(self.index.duties[i].topic + self.index.duties[i].text))
-                    )
-                    for i in own
-                ]
-                best = own[shared.index(max(shared))]
+                content = clean(question)
+                duties = self.index.duties
+                best = max(
+                    own, key=lambda i: _share_in(content, f"{duties[i].topic}|{duties[i].text}")
+                )
                 mine = [self._match(best, MIN_SCORE)]
             else:
                 mine = list(self._mentions(unit_id)[:1])
