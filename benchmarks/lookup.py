@@ -5,7 +5,8 @@ to N duties: every copy is another "county" whose units carry a place prefix and
 varied industry terms in topic, keywords and text, so the index grows realistically instead of
 repeating one copy. Runs a mixed query set (real-style questions, typos, unit questions, off-topic)
 and prints one JSON line: {"duties", "queries", "p50_ms", "p99_ms", "build_s", "model"}. The
-engine weighs Yongjia's learned question model (knowledge/learned.py) unless `--rules`.
+engine weighs Yongjia's learned question model (knowledge/learned.py) with the shipped arbiter
+(knowledge/arbiter.py) unless `--rules`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.arbiter import load_arbiter
 from knowledge.learned import model_for
 from knowledge.loader import load_knowledge
 from knowledge.lookup import LookupEngine
@@ -145,7 +147,7 @@ def main() -> None:
     # Yongjia's learned model: its labels are the first copy's unit names
     model = None if args.rules else model_for("yongjia")
     start = time.perf_counter()
-    engine = LookupEngine(kb, model=model)
+    engine = LookupEngine(kb, model=model, arbiter=None if args.rules else load_arbiter())
     build_s = time.perf_counter() - start
 
     rng = random.Random(11)

@@ -384,6 +384,19 @@ def cmd_knowledge_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_knowledge_arbiter(args: argparse.Namespace) -> int:
+    """Fit the arbiter between the rules and the question model (knowledge/arbiter.json)."""
+    from knowledge.arbiter_training import train_arbiter
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    start = time.perf_counter()
+    arbiter, measured = train_arbiter()
+    took = time.perf_counter() - start
+    print(f"arbiter: {len(arbiter.weights)} features, fitted in {took:.0f} s")
+    print(json.dumps(measured, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dutybot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -412,6 +425,11 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="train the lookup's question model on knowledge/questions/*.yaml"
     )
     train.set_defaults(func=cmd_knowledge_train)
+    arbiter = ksub.add_parser(
+        "arbiter",
+        help="fit the arbiter between the rules and the question model (knowledge/arbiter.json)",
+    )
+    arbiter.set_defaults(func=cmd_knowledge_arbiter)
 
     admin = sub.add_parser("admin", help="coordination-office admins")
     asub = admin.add_subparsers(dest="action", required=True)

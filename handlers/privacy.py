@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
@@ -40,12 +41,29 @@ class Pressed:
         return await self.bot.send_message(self.chat_id, text, reply_markup=reply_markup)
 
     async def edit(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
-        await self.bot.edit_message_text(
-            text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=reply_markup
-        )
+        """Show new text under the message; the same text again (a press repeated, or forged
+        with the data of the button already shown) leaves it as it is."""
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=reply_markup
+            )
+        except BadRequest as exc:
+            if not _unchanged(exc):
+                raise
 
     async def drop_buttons(self) -> None:
-        await self.bot.edit_message_reply_markup(self.chat_id, self.message_id, reply_markup=None)
+        try:
+            await self.bot.edit_message_reply_markup(
+                self.chat_id, self.message_id, reply_markup=None
+            )
+        except BadRequest as exc:
+            if not _unchanged(exc):
+                raise
+
+
+def _unchanged(exc: BadRequest) -> bool:
+    """Whether Telegram refused an edit because the message already reads so."""
+    return "message is not modified" in str(exc).lower()
 
 
 async def private_press(update: Update, bot: Bot) -> Pressed | None:

@@ -141,6 +141,13 @@ class QuestionModel:
         shares = exp / exp.sum()
         return dict(zip(self.labels, (float(p) for p in shares), strict=True))
 
+    def unseen(self, question: str) -> float:
+        """The share of the question's runs of two or three characters not seen in training."""
+        runs = {gram for gram in characters(question) if len(gram) >= 2}
+        if not runs:
+            return 1.0
+        return sum(gram not in self.features for gram in runs) / len(runs)
+
     def save(self, path: Path, stamp: str) -> None:
         """Write the weights (and the fingerprint they were trained on) to an .npz file."""
         path.parent.mkdir(parents=True, exist_ok=True)

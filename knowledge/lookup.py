@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
+from knowledge.arbiter import Arbiter, Reading, evidence, load_arbiter
 from knowledge.clauses import question_clause, source_clause
 from knowledge.describe import Describer
 from knowledge.index import FloatArray, Index, bigrams, build_index
@@ -49,6 +50,7 @@ from knowledge.schema import Knowledge, Unit
 from knowledge.scoring import Scorer
 from knowledge.segment import base_words, word_tags
 from knowledge.tuning import (
+    ARBITER_ODDS,
     ASSESSED_GAP,
     CLEAR_GAP,
     DEPUTY_WORDS,
@@ -70,7 +72,6 @@ from knowledge.tuning import (
     TIE,
     UNFRAMED_MIN,
     UNIT_RESIDUE,
-    VOTE,
 )
 
 log = logging.getLogger(__name__)
@@ -276,6 +277,8 @@ class Answer:
     # declined only because no duty fits well enough, not by a rule that says why (an errand, a
     # person, a unit the document lacks): the learned model may still answer it
     unsure: bool = False
+    # the rule that declined it (DECLINE_RULES of knowledge/arbiter.py), weighed by the arbiter
+    rule: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The answer as a JSON-ready dict."""
@@ -308,6 +311,22 @@ class Answer:
         return out
 
 
+def reading_of(answer: Answer) -> Reading:
+    """The rules' answer as the arbiter weighs it."""
+    top = answer.matches[0] if answer.answered and answer.matches else None
+    return Reading(
+        answered=answer.answered,
+        unit=top.unit if top is not None else NONE,
+        score=top.score if top is not None else 0.0,
+        sure=top is None or top.score >= SURE_SCORE,
+        unsure=answer.unsure,
+        reason=answer.reason,
+        rule=answer.rule,
+        ambiguous=answer.ambiguous,
+        candidates=frozenset(m.unit for m in (*answer.matches, *answer.related, *answer.hints)),
+    )
+
+
 class LookupEngine:
     """Answers "which unit is responsible for X" over one jurisdiction's knowledge."""
 
@@ -317,11 +336,14 @@ class LookupEngine:
         lexicon: Lexicon | None = None,
         others: Iterable[Knowledge] = (),
         model: QuestionModel | None = None,
+        arbiter: Arbiter | None = None,
     ) -> None:
         """`others`: the other jurisdictions' knowledge, whose own terms this one declines;
-        `model`: weights learned from labelled questions, weighed against the rules' answer."""
+        `model`: weights learned from labelled questions; `arbiter`: which of the two answers
+        stands when the model and the rules disagree (without it, the rules alone answer)."""
         self.kb = kb
         self.model = model
+        self.arbiter = arbiter
         self._unit_named = {u.name: u.id for u in kb.units}
         self.index: Index = build_index(kb, lexicon)
         self._reader = QuestionReader(self.index)
@@ -384,27 +406,29 @@ class LookupEngine:
     def ask(self, question: str, limit: int = 5) -> Answer:
         """Answer a question; declines (answered False, no matches, a reason) when nothing fits.
 
-        Where the rules are unsure (an answer they score under SURE_SCORE, a decline only for
-        want of a fitting duty), the learned model (knowledge/learned.py) overrules them when it
-        gives another unit, or a decline, a probability more than VOTE above the rules' own. What
-        the rules are sure of stands, and so does a decline for which a rule says why (an
-        errand, a person, a homograph in its other sense, a unit the document lacks).
+        The rules answer first. Where the learned model (knowledge/learned.py) gives another
+        unit, or a decline, the arbiter (knowledge/arbiter.py) weighs how sure each side is and
+        lets the model's answer stand when it is more likely right than not, except where the
+        rules won most such disagreements (declines by some rules, short questions). The answer
+        is always one of the documents' duties; a label that is no unit here is ignored.
         """
         answer = self._ask_by_rules(question, limit)
-        if self.model is None:
+        if self.model is None or self.arbiter is None:
             return answer
-        if answer.answered and (not answer.matches or answer.matches[0].score >= SURE_SCORE):
-            return answer  # what the rules are sure of
-        if not answer.answered and not answer.unsure:
-            return answer  # declined by a rule that says why
+        reading = reading_of(answer)
+        if self.arbiter.binds(reading, question):
+            return answer  # where the rules won most disagreements (an errand, a short question)
         shares = self.model.probabilities(question)
-        ruled = answer.matches[0].unit if answer.answered and answer.matches else NONE
         labels = [label for label in shares if label == NONE or label in self._unit_named]
-        best = max(labels, key=lambda label: shares[label] + (VOTE if label == ruled else 0.0))
-        if best == ruled or shares[best] <= shares.get(ruled, 0.0) + VOTE:
+        best = max(labels, key=shares.__getitem__)
+        if best == reading.unit:
+            return answer
+        unseen = self.model.unseen(question)
+        odds = self.arbiter.model_odds(evidence(reading, shares, best, question, unseen))
+        if odds <= ARBITER_ODDS:
             return answer
         if best == NONE:
-            log.debug("lookup: the model declines %r", question)
+            log.debug("lookup: the model declines %r (%.2f)", question, odds)
             hints = answer.matches or answer.hints
             return Answer(question, False, (), "none", reason="not_covered", hints=hints[:HINTS])
         return self._answer_for(question, answer, self._unit_named[best], limit)
@@ -563,7 +587,7 @@ class LookupEngine:
             ]
             if not often:
                 # "领导小组多久开会": none of its sentences says how often
-                return self._decline(question, "unit_other", asked_about)
+                return self._decline(question, "unit_other", asked_about, rule="how_often")
             fit = self._scorer.coverage(query) if query.size else None
             if (
                 len(asked_about) == 1
@@ -587,17 +611,19 @@ class LookupEngine:
             and not any(self._gives_figure(i) for u in named for i in self.index.by_unit[u])
         ):
             # "经贸局今年办公经费预算有多少": no clause of the bureau gives an amount
-            return self._decline(question, "unit_other", named)
+            return self._decline(question, "unit_other", named, rule="amount")
         if _WHICH_FIRM.search(cleaned):
             # "智囊库签的是哪家咨询公司": the documents name no company
-            return self._decline(question, "not_covered")
+            return self._decline(question, "not_covered", rule="firm")
         if _PREMISES.search(cleaned):
             # "领导小组办公室设在哪栋楼": where the documents put an office is not its premises
             reason: DeclineReason = "unit_other" if asked_about else "off_topic"
-            return self._decline(question, reason, asked_about)
+            return self._decline(question, reason, asked_about, rule="premises")
         if query.errand and (named or not query.subjects) and query.want != "duties":
             # "统计局几点下班", "宽带坏了找谁": a unit's or a resident's own matter
-            return self._decline(question, "unit_other" if named else "off_topic", named)
+            return self._decline(
+                question, "unit_other" if named else "off_topic", named, rule="errand"
+            )
         stranger = self._stranger(cleaned)
         if (
             stranger
@@ -621,7 +647,10 @@ class LookupEngine:
                 whose = self._scorer.rank(query, fit, restrict=[])[:HINTS]
                 # the best fitting matter only, if it fits as an answer would
                 whose = [r for r in whose if r[1] >= max(MIN_SCORE, whose[0][1] - CLEAR_GAP)]
-            return replace(self._decline(question, "no_such_unit", hints=whose), stranger=stranger)
+            return replace(
+                self._decline(question, "no_such_unit", hints=whose, rule="stranger"),
+                stranger=stranger,
+            )
         if not named and not query.subjects and query.want == "duties" and query.text:
             # "财政管啥", "规土管啥": a unit's name without its ending
             for ending in ("局", "分局", "办", "委"):
@@ -653,7 +682,7 @@ class LookupEngine:
             )
         ):
             # "区统计局建服务业统计数据库吗": the other document's matter, asked of this unit
-            return self._decline(question, "unit_other", named)
+            return self._decline(question, "unit_other", named, rule="foreign")
         kind = _KIND_OF_DUTY.search(cleaned)
         if (
             kind is not None
@@ -666,7 +695,7 @@ class LookupEngine:
         ):
             # "环保局负责哪个产业", "水务局负责哪块服务业指标": the unit only takes part (成员单位,
             # 参加), leads no industry and has no target of its own in the document
-            return self._decline(question, "unit_other", named)
+            return self._decline(question, "unit_other", named, rule="part_only")
         heads = self._heads_asked(cleaned, query)
         if heads:
             # "服务业协调会是哪个领导牵头的", "协调会组长是谁": a body's head is its 召集人 or
@@ -681,14 +710,14 @@ class LookupEngine:
             )
         if not named and _asks_a_name(cleaned):
             # "副组长是哪位领导 叫什么": the documents name posts, never the people in them
-            return self._decline(question, "unit_other")
+            return self._decline(question, "unit_other", rule="person")
         if self._person_named(cleaned):
             # "张主任是不是领导小组办公室主任", "分管副县长是不是张某某": nor do they name anyone
-            return self._decline(question, "unit_other", named)
+            return self._decline(question, "unit_other", named, rule="person")
         people = self._named_person(cleaned, query)
         if people:
             # "分管副县长是谁", "发改局局长叫什么": a name the documents do not give
-            return self._decline(question, "unit_other", people)
+            return self._decline(question, "unit_other", people, rule="person")
         if named and not query.size:
             return self._unit_answer(question, query.units)
         bystanders = [u for u, _ in query.units if not self.index.by_unit.get(u)]
@@ -716,8 +745,8 @@ class LookupEngine:
                 matches = tuple(self._match(i, OVERALL_SCORE) for i in self.index.overall)
                 return Answer(question, True, matches[: max(limit, 1)], "duty", ambiguous=False)
             if query.units:  # "各乡镇负责什么": a unit the documents give no duty of its own
-                return self._decline(question, "not_covered")
-            return self._decline(question, "off_topic")
+                return self._decline(question, "not_covered", rule="bare")
+            return self._decline(question, "off_topic", rule="bare")
         if query.bare and named:
             return self._unit_answer(question, query.units)
         senders = self._senders(cleaned, named, base)
@@ -794,7 +823,7 @@ class LookupEngine:
             if not ranked or ranked[0][1] < NAMED_ELSEWHERE:
                 if query.size <= UNIT_RESIDUE and not query.explained:
                     return self._unit_answer(question, query.units)  # "园林局参与啥"
-                return self._decline(question, "unit_other", named)
+                return self._decline(question, "unit_other", named, rule="named_elsewhere")
         if ranked and query.who and query.roles and not self._does(ranked[0][0], query):
             # "专项联动碰到困难谁往上报": of one clause's units (分管区长 leads, 区发改委
             # organises, 各责任单位 feed back), the one that does what is asked answers
@@ -833,7 +862,7 @@ class LookupEngine:
         ):
             # "区长办公会由谁主持", "第四次经济普查谁组织": the sentence names it only as the form
             # or the basis of another unit's work; nobody here is given it
-            return self._decline(question, "not_covered", hints=ranked)
+            return self._decline(question, "not_covered", hints=ranked, rule="setting")
         if (
             ranked
             and not named
@@ -843,10 +872,12 @@ class LookupEngine:
         ):
             # "PPP项目谁负责", "无人机生产企业谁管": only the kind of thing (项目, 企业) is the
             # documents'; what sort of it is asked is not
-            return replace(self._decline(question, "not_covered", hints=ranked), whole=True)
+            return replace(
+                self._decline(question, "not_covered", hints=ranked, rule="kind_only"), whole=True
+            )
         if ranked and named and len(question) < STORY_LENGTH and _kind_only(query):
             # "县统计局那边农业统计谁负责": the unit's kind of work (统计), another sort of it
-            return self._decline(question, "unit_other", named)
+            return self._decline(question, "unit_other", named, rule="kind_only")
         if (
             ranked
             and not named
@@ -862,7 +893,7 @@ class LookupEngine:
         ):
             # "6大产业里农家乐归谁" in the district, "咱县一分两记考核谁来搞" in Yongjia: the
             # other document's matter, and nothing of this one fits well or says it
-            return self._decline(question, "not_covered", hints=ranked)
+            return self._decline(question, "not_covered", hints=ranked, rule="foreign")
         if (
             ranked
             and not query.who
@@ -870,7 +901,9 @@ class LookupEngine:
             and not self._gives_figure(ranked[0][0])
         ):
             # "智囊库签约奖励是多少": the clause gives the duty, no amount
-            return self._decline(question, "unit_other" if named else "not_covered", named)
+            return self._decline(
+                question, "unit_other" if named else "not_covered", named, rule="amount"
+            )
         if (
             ranked
             and named
@@ -882,13 +915,14 @@ class LookupEngine:
         ):
             # "县体育局负责体育彩票销售吗": a word of the unit's duty (体育), the rest (彩票销售)
             # not the documents'
-            return self._decline(question, "unit_other", named)
+            return self._decline(question, "unit_other", named, rule="unknown_words")
         if not ranked or ranked[0][1] < MIN_SCORE:
             # unsure, unless a homograph was read in its other sense (卫生间打扫找谁) or a role
             # was asked of next to nothing (谁出钱)
             unsure = query.size >= 2 and not any(run.opaque for run in query.runs)
             return replace(
-                self._decline(question, self._why(query, ranked), hints=ranked), unsure=unsure
+                self._decline(question, self._why(query, ranked), hints=ranked, rule="weak"),
+                unsure=unsure,
             )
         if (
             not query.framed
@@ -897,7 +931,7 @@ class LookupEngine:
             and not _SET_UP_ASKED.search(cleaned)  # "成立了什么领导机构" asks, without 谁
         ):
             # "医院怎么挂号": words beyond the topic, no duty asked
-            return self._decline(question, "off_topic")
+            return self._decline(question, "off_topic", rule="unframed")
         best = ranked[0][1]
         kept = [(i, s) for i, s in ranked if s >= max(MIN_SCORE, best - MARGIN)][: max(limit, 1)]
         matches = tuple(self._match(i, s) for i, s in kept)
@@ -1515,7 +1549,7 @@ class LookupEngine:
             )
         )
         if not matches:
-            return self._decline(question, "not_covered")
+            return self._decline(question, "not_covered", rule="no_duties")
         return Answer(question, True, matches, "unit", ambiguous=False)
 
     def _decline(
@@ -1524,8 +1558,10 @@ class LookupEngine:
         reason: DeclineReason,
         units: Iterable[str] = (),
         hints: Iterable[tuple[int, float]] = (),
+        rule: str = "",
     ) -> Answer:
-        """A decline with its reason; the named units' duties or the closest ones as hints."""
+        """A decline with its reason and the rule that made it; the named units' duties or the
+        closest ones as hints."""
         log.debug("lookup miss (%s): %r", reason, question)
         shown = [(i, 0.0) for u in units for i in self.index.by_unit[u]]
         shown += [(i, s) for i, s in hints if s >= HINT_SCORE][:HINTS]
@@ -1537,6 +1573,7 @@ class LookupEngine:
             ambiguous=False,
             reason=reason,
             hints=tuple(self._match(i, s) for i, s in shown),
+            rule=rule,
         )
 
 
@@ -1632,9 +1669,20 @@ def engine_for(jurisdiction: str) -> LookupEngine:
     return lookup_engine(jurisdiction)
 
 
-def lookup_engine(jurisdiction: str, directory: Path | None = None) -> LookupEngine:
-    """A jurisdiction's engine, told the other jurisdictions' documents of the same directory."""
+@cache
+def rules_engine_for(jurisdiction: str) -> LookupEngine:
+    """The lookup engine of a jurisdiction without the learned model: its rules alone."""
+    return lookup_engine(jurisdiction, learned=False)
+
+
+def lookup_engine(
+    jurisdiction: str, directory: Path | None = None, learned: bool = True
+) -> LookupEngine:
+    """A jurisdiction's engine, told the other jurisdictions' documents of the same directory;
+    `learned`: with the question model and the arbiter (else the rules alone)."""
     names = [j for j in available_jurisdictions(directory) if j != jurisdiction]
     others = [load_knowledge(j, directory) for j in names]
     kb = load_knowledge(jurisdiction, directory)
-    return LookupEngine(kb, others=others, model=model_for(jurisdiction))
+    if not learned:
+        return LookupEngine(kb, others=others)
+    return LookupEngine(kb, others=others, model=model_for(jurisdiction), arbiter=load_arbiter())

@@ -47,11 +47,10 @@ SHORT_ASK = 6  # an asking clause this short (园林局管不管) takes its topi
 TIE = 1.0  # duties of a named unit this close to its best are read together (partners)
 HINT_SCORE = 25.0  # a declined question's candidates above this are offered as the closest duties
 HINTS = 3  # at most this many closest duties
-# Where the rules are unsure (an answer scored under SURE_SCORE, a decline for want of a fitting
-# duty), the learned model overrules them when it gives another unit, or a decline, a probability
-# more than VOTE above the rules' own.
-VOTE = 0.4
+# An answer the rules score at or above SURE_SCORE is sure (one of the arbiter's features); the
+# learned model's answer replaces the rules' when the arbiter gives it more than ARBITER_ODDS.
 SURE_SCORE = 70.0
+ARBITER_ODDS = 0.5
 KIND_PENALTY = 12.0  # "哪个局": a leader or a meeting is not the kind of answer asked for
 PERSON_BONUS = 8.0  # "谁召集", "组长是谁": a leader is
 UNFOUND = 0.6  # weight of question content the documents do not know at all (vs 1 for known)
