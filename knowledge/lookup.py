@@ -107,6 +107,12 @@ _OWN_LEVEL = re.compile(
     r"(?:县里|县级|县上|我们县|本县|全县|区里|区级|我们区|本区)(?:的)?(?:哪|谁|是哪)"
 )
 
+# A place's level (县, 区, 市), the words after it that name the place (县里, 区那边, 区文件),
+# and what may come before (那区里…, 听说县里…).
+_LEVELS = "县区市"
+_PLACE_WORDS = "里|那边|那里|这边|这里|上|级|文件|的|政府"
+_OPENERS = "那么?|而|但|可|在|像|听说|人家|那在"
+
 # Asking what a body has under it (下面设了什么机构) and where a sentence says so (下设办公室).
 _SET_UP_ASKED = re.compile(
     r"(?P<under>下(?:面)?设(?:了|有|的)?[^|]{0,6}(?:什么|啥|哪|几)|下面有(?:什么|啥|哪些))"
@@ -348,7 +354,13 @@ class LookupEngine:
         self.index: Index = build_index(kb, lexicon)
         self._reader = QuestionReader(self.index)
         self._scorer = Scorer(self.index)
+        others = list(others)
         self._foreign = self._foreign_terms(others)
+        # clauses that open with this jurisdiction (县里…, 永嘉…) or another one (区那边…)
+        self._here = _place_opening([_level(kb)], [_place(kb)])
+        self._there = _place_opening(
+            [lv for o in others if (lv := _level(o)) != _level(kb)], [_place(o) for o in others]
+        )
         self._gives_memo: dict[int, list[tuple[str, list[str]]]] = {}  # see _gives()
         self._clauses = [source_clause(d.source) for d in self.index.duties]
         self._titles = {c.title for c in self._clauses if c.title}
@@ -462,7 +474,35 @@ class LookupEngine:
         )
 
     def _ask_by_rules(self, question: str, limit: int) -> Answer:
-        """The rules' answer to a question.
+        """The rules' answer to a question; one that compares with another jurisdiction is
+        asked of its clauses about this one (see _here_only)."""
+        here = self._here_only(question)
+        if here != question:
+            return replace(self._ask_rules(here, limit), question=question)
+        return self._ask_rules(question, limit)
+
+    def _here_only(self, question: str) -> str:
+        """The part of a question about this jurisdiction when it opens with another one's
+        arrangement as context ("区那边信息服务业归科技局 县里信息服务业归哪个", "永嘉旅游是楠溪江
+        管理局，区里旅游服务业呢"): from its last clause that opens with this place on; an
+        elliptic one (区里旅游服务业呢) asks who is responsible. The question itself otherwise."""
+        clauses = [c for c in _CLAUSES.split(question) if c]
+        if len(clauses) < 2:
+            return question
+        there = [k for k, c in enumerate(clauses) if self._there.match(c)]
+        here = [k for k, c in enumerate(clauses) if self._here.match(c)]
+        if not there or not here or here[-1] <= there[0] or there[-1] > here[-1]:
+            return question
+        asked = "，".join(clauses[here[-1] :])
+        if _ELLIPTIC.search(asked):
+            bare = _bare_ellipsis(asked)
+            if not self._here.sub("", bare):
+                return question  # "…，区里呢": the topic is the context's, asked as a whole
+            asked = bare + "谁负责"
+        return asked
+
+    def _ask_rules(self, question: str, limit: int) -> Answer:
+        """The rules' answer to a question as it is put.
 
         A question that describes a unit (管水的那个局) is read with its name; one declined that
         describes a document term (买房卖房盖楼那个行业) is asked again with the term; see
@@ -1575,6 +1615,30 @@ class LookupEngine:
             hints=tuple(self._match(i, s) for i, s in shown),
             rule=rule,
         )
+
+
+def _level(kb: Knowledge) -> str:
+    """The administrative level's character its units' names open with (县, 区), or ""."""
+    firsts = [u.name[0] for u in kb.units if u.name[0] in _LEVELS]
+    return max(sorted(set(firsts)), key=firsts.count) if firsts else ""
+
+
+def _place(kb: Knowledge) -> str:
+    """The jurisdiction's place name without its level (永嘉 of 永嘉县), or "" when the document
+    names none (某区)."""
+    name = re.sub(r"[（(].*", "", kb.jurisdiction.name).rstrip(_LEVELS)
+    return name if len(name) >= 2 else ""
+
+
+def _place_opening(levels: Iterable[str], places: Iterable[str]) -> re.Pattern[str]:
+    """Opening a clause with one of the places: 县里, 区那边, 咱县, 永嘉 (after 那, 而, 听说…)."""
+    marks = [
+        *(f"(?:咱们?|我们|本|全|贵|隔壁){lv}|{lv}(?:{_PLACE_WORDS})" for lv in levels if lv),
+        *(re.escape(p) for p in places if p),
+    ]
+    if not marks:
+        return re.compile(r"(?!)")
+    return re.compile(rf"^(?:{_OPENERS})?(?:{'|'.join(marks)})")
 
 
 def _asked_units(query: Query) -> list[str]:

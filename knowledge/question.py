@@ -103,10 +103,15 @@ MEMBERSHIP = re.compile(r"成员|参加|参与|加入")
 _YES_NO = re.compile(r"吗$|吗\||是不是|是否|对吗|对不对")
 
 # A unit's own matters in phrases: holidays (放几天假), supply (停不停水), promotions, dates of a
-# next meeting (下次几号开), how long a meeting lasts (每次开多长时间).
+# next meeting (下次几号开), how long a meeting lasts (每次开多长时间), the day, hour or place a
+# meeting is held (几号开, 每周几开, 在什么地方开) and how many it has held (去年开了几次): the
+# documents say how often bodies meet, never when or where.
 _OWN_MATTERS = re.compile(
     r"放.{0,3}假|停不停|优惠活动|打折|下次.{0,4}(?:几号|哪天|什么时候)"
     r"|每次.{0,3}(?:多长时间|多久|几个小时|几小时)"  # how long a meeting lasts, not how often
+    r"|(?:几号|几月几[号日]|哪天|哪一天|星期几|周几|礼拜几|几点钟?|什么地方|哪个地方|在哪里?)"
+    r"(?:召?开|举行|开会)"
+    r"|(?:开了|开过|召开了|召开过)(?:几次|多少次)"
 )
 
 # Asking which body is described (…写分析报告的那个外脑叫啥, …定总基调的那个会, 成立的那个班子叫啥):

@@ -1183,3 +1183,58 @@ def test_a_bodys_head_comes_with_its_other_posts_as_related() -> None:
     answer = engine_for("yongjia").ask("协调会议谁召集")
     assert [m.unit for m in answer.matches] == ["县长"]
     assert [m.unit for m in answer.related] == ["分管副县长", "县府办联系副主任", "县发改局"]
+
+
+# --- a comparison with the other jurisdiction; when and where a body meets -----------------------
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        ("yongjia", "区那边通讯信息服务业归科技局 县里信息服务业归哪个", "县信息办"),
+        ("yongjia", "区文件说科技局管通讯信息服务业，永嘉的信息服务业也是科技局？", "县信息办"),
+        ("district", "永嘉旅游是楠溪江管理局 区里旅游服务业谁", "区旅游局"),
+        ("district", "永嘉旅游是楠溪江管理局负责，区里旅游服务业呢", "区旅游局"),
+        ("district", "永嘉有协调会议办公室，区里对应的日常办事机构是什么", "领导小组办公室"),
+    ],
+)
+def test_the_other_places_arrangement_is_context_for_what_is_asked_here(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    # the unit named in the other place's clause (科技局, 楠溪江管理局) is not what is asked
+    assert first_unit(jurisdiction, question) == unit
+
+
+def test_only_a_question_that_turns_from_the_other_place_to_this_one_is_cut() -> None:
+    engine = engine_for("yongjia")
+    cut = engine._here_only("区那边通讯信息服务业归科技局 县里信息服务业归哪个")
+    assert cut == "县里信息服务业归哪个"
+    for question in (
+        "县里信息服务业归哪个，区那边呢",  # this place first: asked as a whole
+        "物流归谁管 统计数据报哪里",  # no place at all
+        "区那边物流归谁",  # one clause
+        "景区的门票谁管，县里旅游归谁",  # 景区的 is no place
+    ):
+        assert engine._here_only(question) == question, question
+    # an ellipsis with nothing but the place keeps the context's topic
+    district = engine_for("district")
+    asked = "听说县里统计数据归统计局汇总，区里呢"
+    assert district._here_only(asked) == asked
+    assert first_unit("district", asked) == "区统计局"
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question"),
+    [
+        ("yongjia", "协调会几号开"),
+        ("yongjia", "县政府常务会议一般每周几开？"),
+        ("yongjia", "协调会议去年实际开了几次会"),
+        ("district", "区长办公会几号开"),
+        ("district", "领导小组在什么地方开会"),
+        ("district", "分析通报会几点开"),
+    ],
+)
+def test_the_day_hour_or_place_of_a_meeting_is_declined(jurisdiction: str, question: str) -> None:
+    # the documents say how often bodies meet, never when or where
+    answer = engine_for(jurisdiction).ask(question)
+    assert not answer.answered and answer.rule == "errand", answer.matches[:1]
