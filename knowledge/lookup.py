@@ -361,6 +361,13 @@ class LookupEngine:
         self._there = _place_opening(
             [lv for o in others if (lv := _level(o)) != _level(kb)], [_place(o) for o in others]
         )
+        # the other jurisdictions' unit names, longest first
+        theirs = sorted(
+            {n for o in others for u in o.units for n in (u.name, *u.aliases) if len(n) >= 2},
+            key=len,
+            reverse=True,
+        )
+        self._theirs = re.compile("|".join(map(re.escape, theirs))) if theirs else None
         self._gives_memo: dict[int, list[tuple[str, list[str]]]] = {}  # see _gives()
         self._clauses = [source_clause(d.source) for d in self.index.duties]
         self._titles = {c.title for c in self._clauses if c.title}
@@ -482,10 +489,12 @@ class LookupEngine:
         return self._ask_rules(question, limit)
 
     def _here_only(self, question: str) -> str:
-        """The part of a question about this jurisdiction when it opens with another one's
-        arrangement as context ("区那边信息服务业归科技局 县里信息服务业归哪个", "永嘉旅游是楠溪江
-        管理局，区里旅游服务业呢"): from its last clause that opens with this place on; an
-        elliptic one (区里旅游服务业呢) asks who is responsible. The question itself otherwise."""
+        """A question that opens with another jurisdiction's arrangement and turns to this one
+        ("区那边信息服务业归科技局 县里信息服务业归哪个", "永嘉金融服务业是金融办，我们区是谁"),
+        asked of this one: its clauses about the other place keep their topic, without the place
+        and the units named there; the asking part is from the last clause that opens with this
+        place on, an elliptic one (区里旅游服务业呢) asking who is responsible. The question
+        itself otherwise."""
         clauses = [c for c in _CLAUSES.split(question) if c]
         if len(clauses) < 2:
             return question
@@ -493,13 +502,21 @@ class LookupEngine:
         here = [k for k, c in enumerate(clauses) if self._here.match(c)]
         if not there or not here or here[-1] <= there[0] or there[-1] > here[-1]:
             return question
-        asked = "，".join(clauses[here[-1] :])
-        if _ELLIPTIC.search(asked):
-            bare = _bare_ellipsis(asked)
-            if not self._here.sub("", bare):
-                return question  # "…，区里呢": the topic is the context's, asked as a whole
-            asked = bare + "谁负责"
-        return asked
+        asking = "，".join(clauses[here[-1] :])
+        if _ELLIPTIC.search(asking):
+            asking = _bare_ellipsis(asking) + "谁负责"
+        context = [self._topic_only(c) for c in clauses[there[0] : here[-1]]]
+        return "，".join([*(c for c in context if c), asking])
+
+    def _topic_only(self, clause: str) -> str:
+        """A clause about another place without the place and the units it names (区那边信息服务业
+        归科技局 → 信息服务业归)."""
+        text = self._there.sub("", clause)
+        if self._theirs is not None:
+            text = self._theirs.sub("", text)
+        for start, end, _ in reversed(self._named_spans(text)):
+            text = text[:start] + text[end:]
+        return text
 
     def _ask_rules(self, question: str, limit: int) -> Answer:
         """The rules' answer to a question as it is put.
@@ -1634,7 +1651,7 @@ def _place_opening(levels: Iterable[str], places: Iterable[str]) -> re.Pattern[s
     """Opening a clause with one of the places: 县里, 区那边, 咱县, 永嘉 (after 那, 而, 听说…)."""
     marks = [
         *(f"(?:咱们?|我们|本|全|贵|隔壁){lv}|{lv}(?:{_PLACE_WORDS})" for lv in levels if lv),
-        *(re.escape(p) for p in places if p),
+        *(f"{re.escape(p)}(?:{_PLACE_WORDS})?" for p in places if p),
     ]
     if not marks:
         return re.compile(r"(?!)")
