@@ -232,14 +232,16 @@ class QuestionReader:
             kinds = {self.ix.units[u].kind in SUBJECT_KINDS for u, _ in self._units_of(raw)}
             topic_bodies = kinds == {True, False}
         text = strip_frames(self._take_units(raw, query, topic_bodies))
-        bodies = all(self.ix.units[u].kind in SUBJECT_KINDS for u, _ in query.units)
-        if intent.mine and bodies:
-            # "我是统计局的，我们局有啥任务", "我是地税分局的，我们是不是领导小组成员": the asker's
-            # unit is asked about, a body named beside it is the topic
+        if intent.mine:
+            # "我是统计局的，我们局有啥任务", "我是地税分局的，我们是不是领导小组成员", "我是人行
+            # 的，我们支行职责是什么，和金融办怎么分工": the asker's unit is asked about; a body
+            # named beside it is the topic, a department named beside it only context
             own = Query()
             self._take_units(intent.self_org, own, False)
             if own.units:
-                query.subjects |= {u for u, _ in query.units}
+                query.subjects |= {
+                    u for u, _ in query.units if self.ix.units[u].kind in SUBJECT_KINDS
+                }
                 query.units, query.mine = own.units[-1:], True
         blocked = [
             word

@@ -1241,3 +1241,36 @@ def test_the_day_hour_or_place_of_a_meeting_is_declined(jurisdiction: str, quest
     # the documents say how often bodies meet, never when or where
     answer = engine_for(jurisdiction).ask(question)
     assert not answer.answered and answer.rule == "errand", answer.matches[:1]
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "question", "unit"),
+    [
+        # a department named beside the asker's own unit is context (和金融办怎么分工)
+        (
+            "yongjia",
+            "您好！我是人行永嘉县支行的，想问问我们支行在这个机制里头分到的职责是什么，"
+            "和金融办怎么分工？谢谢",
+            "人行县支行",
+        ),
+        # "领导问我们在…是什么身份": the asker's unit, after the filler took 领导问我
+        (
+            "district",
+            "你好，我是地税分局的，领导问我们在区里现代服务业强区建设里是什么身份，"
+            "是牵头部门还是成员单位？",
+            "地税分局",
+        ),
+        # "是我们办的职责还是人行的": 我们办 is the asker's 金融办
+        (
+            "yongjia",
+            "麻烦问下，我是县金融办新来的，领导让我写材料讲怎么完善服务业企业融资环境，"
+            "想确认这事按分工是我们办的职责还是人行的？谢谢",
+            "县金融办",
+        ),
+    ],
+)
+def test_the_askers_own_unit_is_what_we_points_at(
+    jurisdiction: str, question: str, unit: str
+) -> None:
+    answer = rules_engine_for(jurisdiction).ask(question)
+    assert answer.answered and answer.matches[0].unit == unit, answer.matches[:1]
