@@ -402,16 +402,15 @@ class QuestionReader:
             if not asking or k in asking or _ASKS.search(part) or short_ask:
                 errand = errand or bool(_WHEREABOUTS.search(part) or _OWN_MATTERS.search(part))
                 errand = errand or self._has_errand(part, tokens)
-            for k, token in enumerate(tokens):
+            for j, token in enumerate(tokens):
+                after_who = any(t in WHO_TOKENS for t in tokens[max(0, j - 2) : j])
+                role_noun = token.endswith(_ROLE_NOUNS)
                 for r, asks in enumerate(self.ix.role_asks):
-                    after_who = any(t in WHO_TOKENS for t in tokens[max(0, k - 2) : k])
                     if token in asks and (len(token) >= 2 or after_who):
                         asked.add(r)
                         if after_who:
                             near.add(r)
-                    elif token.endswith(_ROLE_NOUNS) and any(
-                        len(a) >= 2 and token.startswith(a) for a in asks
-                    ):
+                    elif role_noun and any(len(a) >= 2 and token.startswith(a) for a in asks):
                         asked.add(r)  # "牵头单位", "召集人": the role's verb in a noun
         # "由区发改委提建议后，报给谁确定": the verb after 谁 is asked, the others are told
         return near or asked, errand
