@@ -91,15 +91,15 @@ def evidence(
     return [
         float(reading.answered),
         reading.score / 100.0 if reading.answered else 0.0,
-        float(reading.answered and reading.sure),
+        sure,
         float(not reading.answered and reading.unsure),
         *(float(not reading.answered and reading.reason == r) for r in REASONS),
         *(float(not reading.answered and reading.rule == r) for r in DECLINE_RULES),
         float(not reading.answered and reading.rule not in DECLINE_RULES),
         float(reading.ambiguous),
-        shares.get(best, 0.0),
+        share,
         shares.get(reading.unit, 0.0),
-        float(best == NONE),
+        declines,
         float(best in reading.candidates),
         math.log(max(len(question), 1)),
         doubt,
@@ -138,7 +138,11 @@ class Arbiter:
 
     def binds(self, reading: Reading, question: str) -> bool:
         """Whether the rules' answer stands without asking the model."""
-        return any(s in self.binding for s in situations(reading, question))
+        return self.bound(situations(reading, question))
+
+    def bound(self, where: Sequence[str]) -> bool:
+        """Whether one of these situations is binding."""
+        return any(s in self.binding for s in where)
 
     def model_odds(self, features: Sequence[float]) -> float:
         """The probability that the model's answer, not the rules', is the right one."""

@@ -120,7 +120,7 @@ def figures(items: list[Trial]) -> dict[str, float]:
         for t in held:
             take = (
                 bool(t.features)
-                and not any(where in arbiter.binding for where in t.situations)
+                and not arbiter.bound(t.situations)
                 and arbiter.model_odds(t.features) > ARBITER_ODDS
             )
             chosen.append((t, t.model if take else t.rules))
