@@ -65,7 +65,7 @@ def trials(questions: Path = QUESTIONS_DIR) -> list[Trial]:
             for e in held:
                 question = str(e["q"])
                 reading = reading_of(engine.ask(question))
-                shares = model.probabilities(question)
+                shares, unseen = model.weigh(question)
                 best = max(
                     (label for label in shares if label == NONE or label in units),
                     key=shares.__getitem__,
@@ -73,7 +73,7 @@ def trials(questions: Path = QUESTIONS_DIR) -> list[Trial]:
                 expected = e["expect"] or NONE
                 right = frozenset({expected, *(e.get("also_ok") or [])})
                 features = (
-                    evidence(reading, shares, best, question, model.unseen(question))
+                    evidence(reading, shares, best, question, unseen)
                     if best != reading.unit
                     else []
                 )

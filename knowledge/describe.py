@@ -79,6 +79,11 @@ class Describer:
         ]
         words = {w for e in self._entries for g in e.groups for w in g}
         self._cues = _Words(words)
+        # the entries by each cue word of their first group (a description needs one of them)
+        self._opening: dict[str, list[int]] = {}
+        for k, e in enumerate(self._entries):
+            for w in e.groups[0] if e.groups else ():
+                self._opening.setdefault(w, []).append(k)
         self._named_spans = named_spans
         every_name = "\n".join(names)
         self._document = document
@@ -171,7 +176,8 @@ class Describer:
         found = [(s, e, w) for s, e, w in found if not any(a < e and s < b for a, b, _ in named)]
         # the most specific description (more groups), then the tightest: (key, start, end, term)
         best: tuple[tuple[int, int], int, int, str] | None = None
-        for entry in self._entries:
+        opened = sorted({k for _, _, w in found for k in self._opening.get(w, ())})
+        for entry in (self._entries[k] for k in opened):
             if entry.term in clause:
                 continue
             spans: list[tuple[int, int]] = []

@@ -15,6 +15,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,7 @@ clean_cached = lru_cache(maxsize=65536)(clean)
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
+_K = TypeVar("_K")
 
 
 def bigrams(text: str) -> list[str]:
@@ -63,7 +65,7 @@ class Index:
     phrases: dict[str, str]  # lexicon words typed with spaces ("real estate") → joined form
     alias: dict[str, str]  # a unit's name, alias or short form → unit id
     alias_max: int  # longest alias
-    alias_keys: dict[tuple[str, ...], set[str]]  # homophone key → aliases ending in a suffix
+    alias_keys: dict[tuple[str, ...], tuple[str, ...]]  # homophone key → aliases ending in a suffix
     alias_list: list[str]  # the aliases, sorted (for the fuzzy unit match)
     alias_lengths: dict[str, list[int]]  # first character → alias lengths, longest first
     name_lengths: dict[str, list[int]]  # the same over every alias, however short
@@ -71,8 +73,8 @@ class Index:
     vocab: set[str]  # the documents' terms (2-8 characters), no unit names
     vocab_max: int  # longest term
     inner: set[str]  # strict parts of terms that are no term themselves (区长 of 区长办公会)
-    vocab_keys: dict[tuple[str, ...], set[str]]  # homophone key → terms
-    one_off: dict[str, set[str]]  # a term with one character as "?" → terms (up to 4 chars)
+    vocab_keys: dict[tuple[str, ...], tuple[str, ...]]  # homophone key → terms
+    one_off: dict[str, tuple[str, ...]]  # a term with one character as "?" → terms (up to 4 chars)
     post: dict[str, tuple[IntArray, FloatArray]]  # bigram → duties and field weights
     log_n: float  # log(n + 1)
     generic: set[str]  # bigrams in too many duties to say anything (服务, 发展)
@@ -93,7 +95,7 @@ class Index:
     alias_pinyin: dict[str, str]  # a unit name typed in pinyin (fagaiwei) or initials (tjj) → alias
     # toneless syllables → the one word they spell (wuliu → 物流)
     spelled: dict[tuple[str, ...], str]
-    alias_one_off: dict[str, set[str]]  # an alias (3-6 chars) with one character as "?" → aliases
+    alias_one_off: dict[str, tuple[str, ...]]  # an alias (3-6 chars), one character "?" → aliases
     numbered: dict[str, str]  # a document word typed with digits (1分2记) → the word (一分两记)
 
 
@@ -355,14 +357,14 @@ def _add_short_forms(
             alias[form] = next(iter(ids))
 
 
-def _alias_keys(alias: dict[str, str]) -> dict[tuple[str, ...], set[str]]:
-    """Homophone key → the aliases ending in a unit suffix that sound so."""
+def _alias_keys(alias: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Homophone key → the aliases ending in a unit suffix that sound so, sorted."""
     keys: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for a in alias:
         key = term_key(a) if len(a) >= 3 and a[-1] in UNIT_SUFFIXES else None
         if key:
             keys[key].add(a)
-    return keys
+    return _sorted_values(keys)
 
 
 def _all_han(word: str) -> bool:
@@ -456,14 +458,14 @@ def _spelled(words: set[str]) -> dict[tuple[str, ...], str]:
     return {key: next(iter(ws)) for key, ws in found.items() if len(ws) == 1}
 
 
-def _alias_one_off(alias: dict[str, str]) -> dict[str, set[str]]:
-    """Aliases of 3-6 Han characters by each one-character-off pattern (供销? → 供销社)."""
+def _alias_one_off(alias: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Aliases of 3-6 Han characters by each one-character-off pattern (供销? → 供销社), sorted."""
     out: dict[str, set[str]] = defaultdict(set)
     for a in alias:
         if 3 <= len(a) <= 6 and _all_han(a):
             for i in range(len(a)):
                 out[a[:i] + "?" + a[i + 1 :]].add(a)
-    return out
+    return _sorted_values(out)
 
 
 def _alias_lengths(alias: dict[str, str], shortest: int = 3) -> dict[str, list[int]]:
@@ -529,8 +531,9 @@ def _inner(vocab: set[str]) -> set[str]:
 
 def _typo_keys(
     vocab: set[str],
-) -> tuple[dict[tuple[str, ...], set[str]], dict[str, set[str]]]:
-    """The terms by homophone key, and (up to 4 characters) by each one-character-off pattern."""
+) -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The terms by homophone key, and (up to 4 characters) by each one-character-off pattern,
+    each sorted (the first of several corrections is the same in every process)."""
     vocab_keys: dict[tuple[str, ...], set[str]] = defaultdict(set)
     one_off: dict[str, set[str]] = defaultdict(set)
     for t in vocab:
@@ -540,7 +543,13 @@ def _typo_keys(
         if len(t) <= 4:
             for i in range(len(t)):
                 one_off[t[:i] + "?" + t[i + 1 :]].add(t)
-    return vocab_keys, one_off
+    return _sorted_values(vocab_keys), _sorted_values(one_off)
+
+
+def _sorted_values(table: dict[_K, set[str]]) -> dict[_K, tuple[str, ...]]:
+    """A table of sets as sorted tuples: iterating a set of strings follows the process's hash
+    seed, so whatever comes first of it would differ from run to run."""
+    return {key: tuple(sorted(values)) for key, values in table.items()}
 
 
 def _strip_generic(word: str) -> str:

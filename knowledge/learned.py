@@ -20,6 +20,7 @@ import logging
 import os
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,28 +126,30 @@ class QuestionModel:
 
     def probabilities(self, question: str) -> dict[str, float]:
         """Each label's probability for a question (NONE: not answered by the documents)."""
-        counts: dict[int, int] = {}
-        for gram in characters(question):
-            i = self.features.get(gram)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
+        return self.weigh(question)[0]
+
+    def unseen(self, question: str) -> float:
+        """The share of the question's runs of two or three characters not seen in training."""
+        return self.weigh(question)[1]
+
+    def weigh(self, question: str) -> tuple[dict[str, float], float]:
+        """Each label's probability for a question, and the share of its runs of two or three
+        characters not seen in training (1 for none), from one reading of its characters."""
+        features = self.features
+        grams = Counter(characters(question))
+        counts = [(features[g], n) for g, n in grams.items() if g in features]
         logits = self.bias.copy()
         if counts:
-            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            index = np.array([i for i, _ in counts], dtype=np.int64)
+            tf = 1.0 + np.log(np.array([n for _, n in counts], dtype=np.float64))
             values = tf * self.idf[index]
             values /= float(np.sqrt(values @ values))
             logits = logits + values @ self.weights[index]
         exp = np.exp(logits - logits.max())
         shares = exp / exp.sum()
-        return dict(zip(self.labels, (float(p) for p in shares), strict=True))
-
-    def unseen(self, question: str) -> float:
-        """The share of the question's runs of two or three characters not seen in training."""
-        runs = {gram for gram in characters(question) if len(gram) >= 2}
-        if not runs:
-            return 1.0
-        return sum(gram not in self.features for gram in runs) / len(runs)
+        runs = [g for g in grams if len(g) >= 2]
+        unseen = sum(g not in features for g in runs) / len(runs) if runs else 1.0
+        return dict(zip(self.labels, shares.tolist(), strict=True)), unseen
 
     def save(self, path: Path, stamp: str) -> None:
         """Write the weights (and the fingerprint they were trained on) to an .npz file."""

@@ -437,12 +437,11 @@ class LookupEngine:
         reading = reading_of(answer)
         if self.arbiter.binds(reading, question):
             return answer  # where the rules won most disagreements (an errand, a short question)
-        shares = self.model.probabilities(question)
+        shares, unseen = self.model.weigh(question)
         labels = [label for label in shares if label == NONE or label in self._unit_named]
         best = max(labels, key=shares.__getitem__)
         if best == reading.unit:
             return answer
-        unseen = self.model.unseen(question)
         odds = self.arbiter.model_odds(evidence(reading, shares, best, question, unseen))
         if odds <= ARBITER_ODDS:
             return answer
@@ -1023,10 +1022,14 @@ class LookupEngine:
         given = (
             self._given_to(cleaned, kept[0][0], kept[0][1])
             or self._assessed(cleaned, kept[0][0], kept[0][1])
-            or next(
-                # the best of the candidates whose sentence sets a body up (组成领导小组)
-                (m for i, s in ranked if (m := self._set_up(cleaned, i, s))),
-                (),
+            or (
+                next(
+                    # the best of the candidates whose sentence sets a body up (组成领导小组)
+                    (m for i, s in ranked if (m := self._set_up(cleaned, i, s))),
+                    (),
+                )
+                if _SET_UP_ASKED.search(cleaned)
+                else ()
             )
         )
         if given:

@@ -192,11 +192,28 @@ class QuestionReader:
         # (first character, length) and (last character, length) of the aliases a slipped
         # unit name may be (one character differs, so the first or the last one is kept)
         self._alias_ends = {(a[0], len(a)) for a in ix.alias} | {(a[-1], -len(a)) for a in ix.alias}
+        # the same by length (3-6): the first characters and the last characters
+        self._slip_ends = {
+            n: (
+                frozenset(a[0] for a in ix.alias if len(a) == n),
+                frozenset(a[-1] for a in ix.alias if len(a) == n),
+            )
+            for n in range(3, 7)
+        }
         # the lengths of the aliases by their first character
         self._first_lengths = {ch: frozenset(ls) for ch, ls in ix.name_lengths.items()}
         forms = sorted(ix.numbered, key=len, reverse=True)
         self._numbered = re.compile("|".join(map(re.escape, forms))) if forms else None
         self._brief: dict[tuple[str, str], str] = {}  # (unit, typed name) → its name in duties
+        # the roles a token asks with, and per role its verbs of two characters or more (a noun
+        # made of the verb asks it too: 牵头单位)
+        self._roles_said: dict[str, tuple[int, ...]] = {}
+        for r, asks in enumerate(ix.role_asks):
+            for a in asks:
+                self._roles_said[a] = (*self._roles_said.get(a, ()), r)
+        self._role_verbs = [
+            (r, tuple(a for a in asks if len(a) >= 2)) for r, asks in enumerate(ix.role_asks)
+        ]
         # English words of the lexicon and the YAML synonyms: read by them, not the glossary
         self._latin_terms = frozenset(
             t for t in (*ix.lexicon, *ix.synonyms) if t.isascii() and t.isalpha()
@@ -403,15 +420,21 @@ class QuestionReader:
                 errand = errand or bool(_WHEREABOUTS.search(part) or _OWN_MATTERS.search(part))
                 errand = errand or self._has_errand(part, tokens)
             for j, token in enumerate(tokens):
-                after_who = any(t in WHO_TOKENS for t in tokens[max(0, j - 2) : j])
-                role_noun = token.endswith(_ROLE_NOUNS)
-                for r, asks in enumerate(self.ix.role_asks):
-                    if token in asks and (len(token) >= 2 or after_who):
-                        asked.add(r)
-                        if after_who:
-                            near.add(r)
-                    elif role_noun and any(len(a) >= 2 and token.startswith(a) for a in asks):
-                        asked.add(r)  # "牵头单位", "召集人": the role's verb in a noun
+                said = self._roles_said.get(token, ())
+                if said:
+                    after_who = any(t in WHO_TOKENS for t in tokens[max(0, j - 2) : j])
+                    if len(token) < 2 and not after_who:
+                        said = ()
+                    asked.update(said)
+                    if after_who:
+                        near.update(said)
+                if token.endswith(_ROLE_NOUNS):
+                    # "牵头单位", "召集人": the role's verb in a noun
+                    asked.update(
+                        r
+                        for r, verbs in self._role_verbs
+                        if r not in said and any(token.startswith(a) for a in verbs)
+                    )
         # "由区发改委提建议后，报给谁确定": the verb after 谁 is asked, the others are told
         return near or asked, errand
 
@@ -543,9 +566,20 @@ class QuestionReader:
         name stays in the text and the unit is recorded as the question's subject.
         """
         out: list[str] = []
+        suffixed = [j for j, ch in enumerate(text) if ch in UNIT_SUFFIXES]
+        # per start, the lengths of 3-6 characters worth a look for a typo: those with the first
+        # or last character of an alias that long (a slipped one) or ending in a unit suffix (a
+        # homophone)
+        slips: list[list[int]] = [[] for _ in text]
+        for n in range(3, min(6, self.ix.alias_max) + 1):
+            firsts, lasts = self._slip_ends[n]
+            for k in range(len(text) - n + 1):
+                last = text[k + n - 1]
+                if text[k] in firsts or last in lasts or last in UNIT_SUFFIXES:
+                    slips[k].append(n)
         i = 0
         while i < len(text):
-            named = self._unit_at(text, i)
+            named = self._unit_at(text, i, suffixed, slips[i])
             if named is None:
                 out.append(text[i])
                 i += 1
@@ -600,26 +634,30 @@ class QuestionReader:
         """Whether a unit's name is in the topic of one of its own duties (供销社 of 供销社发展)."""
         return any(name in self.ix.topics[i] for i in self.ix.by_unit[unit_id])
 
-    def _unit_at(self, text: str, i: int) -> tuple[str, int, float, str] | None:
+    def _unit_at(
+        self, text: str, i: int, suffixed: list[int], slips: list[int]
+    ) -> tuple[str, int, float, str] | None:
         """The unit whose name starts at text[i], with the length typed, the confidence and the
-        name as written (a typo corrected), or None."""
-        exact = self._first_lengths.get(text[i], frozenset())
+        name as written (a typo corrected), or None. suffixed: the positions in text of a unit
+        suffix (局, 办, ...); slips: the lengths of 3-6 characters from i that may be a typo."""
+        alias = self.ix.alias
         longest = min(self.ix.alias_max, len(text) - i)
+        exact = self._first_lengths.get(text[i], frozenset())
         # the lengths worth a look: an alias's, one ending in a unit suffix (a homophone typo),
-        # or 3-6 characters (a slipped one)
+        # or 3-6 characters that may be a slipped name
         lengths = {n for n in exact if n <= longest}
-        lengths.update(n for n in range(3, min(6, longest) + 1))
-        lengths.update(j - i + 1 for j in range(i + 6, i + longest) if text[j] in UNIT_SUFFIXES)
+        lengths.update(slips)
+        lengths.update(j - i + 1 for j in suffixed if i + 6 <= j < i + longest)
         for length in sorted(lengths, reverse=True):
             window = text[i : i + length]
-            if length in exact and window in self.ix.alias:
+            if length in exact and window in alias:
                 after = text[i + length : i + length + 1]
                 if after and after in _OTHER_KINDS and window[-1] not in UNIT_SUFFIXES:
                     # 县工商联 is no 县工商(局) with 联 after it: a federation, another unit (发改局
                     # for 发改委 is a slip of one unit's ending)
                     continue
-                return self.ix.alias[window], length, 100.0, window
-            if window[1:] in self.ix.alias:
+                return alias[window], length, 100.0, window
+            if window[1:] in alias:
                 # a name typed right after a word that sounds like its prefix (是统计局 is not
                 # 市统计局): the name itself, found at the next character
                 continue
@@ -630,7 +668,7 @@ class QuestionReader:
             if 3 <= length <= 6 and SEP not in window:
                 slip = self._slipped_unit(window)
                 if slip:
-                    return self.ix.alias[slip], length, 90.0, slip
+                    return alias[slip], length, 90.0, slip
         return None
 
     def _slipped_unit(self, window: str) -> str | None:
@@ -647,7 +685,7 @@ class QuestionReader:
             for a in self.ix.alias_one_off.get(window[:k] + "?" + window[k + 1 :], ())
             if confusable(window[k], a[k])
         }
-        return found.pop() if len({self.ix.alias[a] for a in found}) == 1 else None
+        return min(found) if len({self.ix.alias[a] for a in found}) == 1 else None
 
     def _homophone_unit(self, window: str) -> str | None:
         """The unit whose name sounds like window and shares a character besides the suffix."""

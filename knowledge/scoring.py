@@ -55,6 +55,13 @@ class _Feature:
     fragment: str = ""  # the question's word, when it is only a fragment of a document word
 
 
+def _raise(table: FloatArray, start: int, end: int, idx: IntArray, val: FloatArray) -> None:
+    """table[start:end, idx] = max(itself, val), a row at a time (quicker than the block)."""
+    for r in range(start, end):
+        row = table[r]
+        row[idx] = np.maximum(row[idx], val)
+
+
 def _is_latin_word(place: str) -> bool:
     """Whether a position is a typed Latin word (it, hotel), not a character or pinyin syllable."""
     return len(place) > 1 and place not in syllables()
@@ -68,6 +75,13 @@ class Scorer:
         self._term_memo: dict[str, tuple[IntArray, FloatArray]] = {}
         texts = Counter(d.text for d in ix.duties)
         self._shared = [texts[d.text] > 1 for d in ix.duties]  # a sentence of several units
+        # per duty: a supporting part, a deputy's part, a body's (leadership, meeting) duty, a
+        # leadership's duty
+        kinds = [ix.units[d.unit].kind for d in ix.duties]
+        self._support = np.array([d.role == "support" for d in ix.duties], dtype=bool)
+        self._deputy = np.array(ix.deputy, dtype=bool)
+        self._body = np.array([k in ("leadership", "meeting") for k in kinds], dtype=bool)
+        self._leadership = np.array([k == "leadership" for k in kinds], dtype=bool)
         # the YAML synonyms and the lexicon words, each with an index by first character
         self._tables: list[tuple[list[tuple[str, list[str]]], dict[str, list[int]], float]] = []
         for table, factor in ((ix.synonyms, SYNONYM), (ix.lexicon, LEXICON)):
@@ -268,12 +282,9 @@ class Scorer:
                     if not in_topic.all():
                         if weak is None:
                             weak = np.zeros((size, self.ix.n), dtype=np.float32)
-                        rest = f.idx[~in_topic]
-                        block = weak[f.start : f.end, rest]
-                        weak[f.start : f.end, rest] = np.maximum(block, f.val[~in_topic])
+                        _raise(weak, f.start, f.end, f.idx[~in_topic], f.val[~in_topic])
                     f.idx, f.val = f.idx[in_topic], f.val[in_topic]
-                block = cov[f.start : f.end, f.idx]
-                cov[f.start : f.end, f.idx] = np.maximum(block, f.val)
+                _raise(cov, f.start, f.end, f.idx, f.val)
             text = list(places)
             taken: list[tuple[int, int]] = []
             for start, stop, term in fixes:  # the first of overlapping corrections wins
@@ -317,46 +328,50 @@ class Scorer:
         if restrict:
             allowed = np.isin(self.ix.unit_of, [self.ix.unit_index[u] for u in restrict])
             scores = np.where(allowed, base, 0.0).astype(np.float32)
-        k = min(TOP_K, self.ix.n)
-        top = np.argpartition(-scores, k - 1)[:k] if k < self.ix.n else np.arange(self.ix.n)
-        top = top[scores[top] > 0]
+        # the best TOP_K of the duties with any evidence, the first in the documents' order on a
+        # tie at the cut
+        top = (scores > 0).nonzero()[0]
         if not len(top):
             return []
-        labels = [self.ix.labels[i] for i in top]
-        cores = [self.ix.cores[i] for i in top]
+        if len(top) > TOP_K:
+            values = scores[top]
+            cut = np.partition(values, len(top) - TOP_K)[len(top) - TOP_K]
+            above = top[values > cut]
+            top = np.concatenate([above, top[values == cut][: TOP_K - len(above)]])
+        ix = self.ix
+        picked = top.tolist()
+        labels = [ix.labels[i] for i in picked]
+        cores = [ix.cores[i] for i in picked]
         partial = process.cdist([query.text], labels, scorer=fuzz.partial_ratio)[0]
         ratio = process.cdist([query.text], cores, scorer=fuzz.ratio)[0]
+        fuzzy = 0.5 * partial.astype(np.float64) + 0.5 * ratio.astype(np.float64)
+        score = (1 - FUZZY_SHARE) * scores[top].astype(np.float64) + FUZZY_SHARE * fuzzy
+        # the same sums, in the same order, as adding each bonus to each candidate in turn
         grams = set(bigrams(query.text))
-        roles = np.zeros(self.ix.n, dtype=bool)
-        for r in query.roles:
-            roles |= self.ix.role_mask[r]
-        deputy_asked = any(w in query.text for w in DEPUTY_WORDS)
-        ranked: list[tuple[int, float]] = []
-        for pos, i in enumerate(top.tolist()):
-            fuzzy = 0.5 * float(partial[pos]) + 0.5 * float(ratio[pos])
-            score = (1 - FUZZY_SHARE) * float(scores[i]) + FUZZY_SHARE * fuzzy
-            duty = self.ix.duties[i]
-            if grams & self.ix.unit_bigrams[duty.unit]:
-                score += UNIT_BONUS
-            elif self._shared[i] and grams & self.ix.name_bigrams[duty.unit]:
-                # one sentence for many units (成员单位): the one whose name the question
-                # speaks of (管环境的 → 环境保护局)
-                score += UNIT_BONUS
-            if duty.role == "support":
-                score -= SUPPORT_PENALTY
-            if duty.unit in query.subjects:
-                score -= SUBJECT_PENALTY
-            if roles[i] and score >= MIN_SCORE:  # the verb prefers among answers, never makes one
-                score += ROLE_BONUS
-            if self.ix.deputy[i] and not deputy_asked:
-                score -= DEPUTY_PENALTY  # "谁召集": the 召集人, not the 副召集人
-            kind = self.ix.units[duty.unit].kind
-            if query.want == "unit" and kind in ("leadership", "meeting"):
-                score -= KIND_PENALTY
-            elif query.want == "person" and kind == "leadership" and score >= MIN_SCORE:
-                score += PERSON_BONUS
-            ranked.append((i, score))
-        ranked.sort(key=lambda r: (-r[1], r[0]))  # by the full score: a bonus above 100 still ranks
+        named: dict[str, bool] = {}
+        for pos, i in enumerate(picked):
+            unit = ix.duties[i].unit
+            if unit not in named:
+                named[unit] = bool(grams & ix.unit_bigrams[unit])
+            if named[unit] or (self._shared[i] and grams & ix.name_bigrams[unit]):
+                # a sentence of many units (成员单位): the one whose name the question speaks
+                # of (管环境的 → 环境保护局)
+                score[pos] += UNIT_BONUS
+        score -= np.where(self._support[top], SUPPORT_PENALTY, 0.0)
+        if query.subjects:
+            asked = [ix.unit_index[u] for u in query.subjects]
+            score -= np.where(np.isin(ix.unit_of[top], asked), SUBJECT_PENALTY, 0.0)
+        if query.roles:  # the verb prefers among answers, never makes one
+            does = np.logical_or.reduce([ix.role_mask[r][top] for r in query.roles])
+            score += np.where(does & (score >= MIN_SCORE), ROLE_BONUS, 0.0)
+        if not any(w in query.text for w in DEPUTY_WORDS):
+            score -= np.where(self._deputy[top], DEPUTY_PENALTY, 0.0)  # 谁召集: not 副召集人
+        if query.want == "unit":
+            score -= np.where(self._body[top], KIND_PENALTY, 0.0)
+        elif query.want == "person":
+            score += np.where(self._leadership[top] & (score >= MIN_SCORE), PERSON_BONUS, 0.0)
+        order = np.lexsort((top, -score))  # by the full score: a bonus above 100 still ranks
+        ranked = [(picked[k], float(score[k])) for k in order.tolist()]
         if restrict and ranked[0][1] < MIN_SCORE:
             return []
         return ranked  # a bonus may take a score above 100; Match shows it capped
