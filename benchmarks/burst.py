@@ -229,6 +229,10 @@ async def measure(
         DUTYBOT_JURISDICTION="bench",
         DUTYBOT_KNOWLEDGE_DIR=str(knowledge),
         DUTYBOT_RATE_LIMIT=str(rate_limit),
+        # No reminders: on a day a reminder stage is due, the scheduler's first tick queues one
+        # for every contact, and `Replies` would hand it to a contact as the reply to its step
+        # (the cause of the forms "lost" at 3d46bc1: the bot answered every step)
+        DUTYBOT_SCHEDULER="off",
     )
     bot_log = work / "bot.log"
     bot = start_bot(env, bot_log)

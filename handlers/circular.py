@@ -68,13 +68,16 @@ async def send_preview(context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: 
     await bot.send_message(chat_id, texts.CIRC_PREVIEW_HEAD.format(id=row.id, period=period))
     for part in draft.parts:
         await bot.send_message(chat_id, part)
-    photo = await bot.send_photo(
-        chat_id,
-        InputFile(draft.chart.content, filename=draft.chart.name),
-        caption=texts.CIRC_CAPTION_CHART.format(period=period),
-    )
-    if photo.photo:
-        await service.remember_file_id(draft.chart.id, photo.photo[-1].file_id)
+    if draft.chart is None:
+        await bot.send_message(chat_id, texts.CIRC_NO_CHART)
+    else:
+        photo = await bot.send_photo(
+            chat_id,
+            InputFile(draft.chart.content, filename=draft.chart.name),
+            caption=texts.CIRC_CAPTION_CHART.format(period=period),
+        )
+        if photo.photo:
+            await service.remember_file_id(draft.chart.id, photo.photo[-1].file_id)
     document = await bot.send_document(
         chat_id,
         InputFile(draft.workbook.content, filename=draft.workbook.name),

@@ -51,6 +51,7 @@ from handlers.report_render import (
     period_label,
     progress_html,
     receipt_html,
+    recorded_html,
     step_view,
 )
 
@@ -277,7 +278,9 @@ def _step_view(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | None
         head = issues_html(reply.issues, unit=form.current.unit)
     else:
         head = "\n".join(texts.NOTE.format(text=escape(issue_text(i))) for i in reply.issues)
-    return step_view(form, draft, name, head if reply.kind in ("ok", "partial") else "")
+    if reply.kind not in ("ok", "partial"):
+        head = ""
+    return step_view(form, draft, name, "\n".join(filter(None, [recorded_html(form), head])))
 
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -37,6 +37,23 @@ def value_text(value: Decimal | None, indicator: Indicator) -> str:
     return number + indicator.unit
 
 
+def recorded_html(form: Form) -> str:
+    """What the last input stored, as it was stored ("已记：1.20万吨"); "" for nothing."""
+    if not form.recorded:
+        return ""
+    if len(form.recorded) == 1:
+        code, value = form.recorded[0]
+        return texts.FORM_RECORDED.format(value=escape(value_text(value, form.indicator(code))))
+    items = [
+        texts.FORM_RECORDED_ITEM.format(
+            name=escape(form.indicator(code).name),
+            value=escape(value_text(value, form.indicator(code))),
+        )
+        for code, value in form.recorded
+    ]
+    return texts.FORM_RECORDED_MANY.format(items=texts.FORM_RECORDED_SEPARATOR.join(items))
+
+
 def issue_text(issue: Issue, **extra: str) -> str:
     template = texts.ISSUES.get(issue.code, issue.code)
     try:

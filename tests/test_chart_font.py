@@ -14,8 +14,9 @@ from PIL import Image
 from bot.circular import chart
 from bot.circular.build import compute
 from bot.reporting.periods import Month
+from bot.words import texts
 from knowledge.loader import load_knowledge
-from tests.test_circular import OCT, TARGETS, TZ, VALUES, district, frames, hand_made
+from tests.test_circular import OCT, TZ, VALUES, district, frames, hand_made
 
 
 def test_cjk_font_is_found() -> None:
@@ -38,6 +39,7 @@ def test_chinese_renders_without_missing_glyph_warnings() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         png = chart.chart_png(data, "某区")
+    assert png is not None
     glyphs = [w for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
     assert glyphs == []
     image = Image.open(io.BytesIO(png))
@@ -56,14 +58,46 @@ def test_default_font_would_miss_glyphs() -> None:
     assert any("missing from" in str(w.message) for w in caught)
 
 
-def test_yoy_chart_without_targets_and_empty_chart() -> None:
+def test_the_month_s_figures_are_drawn_without_targets_or_history() -> None:
+    """The playground's case: accepted figures, no targets, no last year. The chart shows each
+    unit's figure per indicator, the streets together as one more bar."""
     kb = district()
-    data = compute(kb, OCT, TZ, *frames(VALUES, [], []))
-    assert data.indicators["progress_pct"].isna().all()
-    assert chart.chart_png(data, "某区").startswith(b"\x89PNG")  # year-on-year bars
+    values = [v for v in VALUES if v[0] == "2026-10"]  # this month only: no 同比, no 环比
+    data = compute(kb, OCT, TZ, *frames(values, [], []))
+    assert data.indicators["progress_pct"].isna().all() and data.indicators["yoy_pct"].isna().all()
+    assert chart._summary_panels(data) == []
+    panels = {p.title: p for p in chart._figure_panels(data)}
+    ytd = panels["现代服务业营业收入（累计）（万元）"]
+    assert [(name, value) for name, value, _ in ytd.bars] == [
+        ("区发改委", 1000.0),
+        ("二号街道", 450.0),
+        ("一号街道", 400.0),
+        ("各街道合计", 850.0),
+    ]
+    assert [(n, v) for n, v, _ in panels["现代服务业营业收入（当月）（万元）"].bars] == [
+        ("区发改委", 180.0)
+    ]
+    png = chart.chart_png(data, "某区")
+    assert png is not None
+    image = Image.open(io.BytesIO(png)).convert("L")
+    drawn = sum(1 for p in image.getdata() if p < 200)
+    assert drawn > 0.02 * image.width * image.height  # bars and labels, not an empty frame
+
+
+def test_progress_and_yoy_are_added_when_they_exist() -> None:
+    data = hand_made()  # targets and last year's October
+    titles = [p.title for p in chart._summary_panels(data)]
+    assert titles == [texts.CIRC_CHART_PROGRESS, texts.CIRC_CHART_YOY]
+    progress = chart._summary_panels(data)[0]
+    assert progress.schedule == pytest.approx(data.schedule_pct)
+    assert ("现代服务业营业收入（累计）", pytest.approx(1000 / 1200 * 100)) in [
+        (n, v) for n, v, _ in progress.bars
+    ]
+
+
+def test_a_month_with_nothing_to_draw_has_no_chart() -> None:
     empty = compute(load_knowledge("yongjia"), Month(2026, 10), TZ, *frames([], [], []))
-    assert chart.chart_png(empty, "永嘉县").startswith(b"\x89PNG")
-    assert TARGETS  # the hand-made targets give the progress chart (test above)
+    assert chart.chart_png(empty, "永嘉县") is None
 
 
 def test_no_cjk_font_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,6 +29,7 @@ from bot.circular.build import (
     MISSING,
     OPEN,
     PENDING,
+    RETURNED,
     CircularData,
     build_circular,
     compute,
@@ -100,11 +101,14 @@ def district(**renames: str) -> Knowledge:
 
 def frames(
     values: Sequence[tuple[str, str, str, float]],
-    reported: Sequence[tuple[str, str, dt.datetime]],
+    reported: Sequence[tuple[Any, ...]],
     targets: Sequence[tuple[str, str, float]],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The loaded frames; a reported figure is (unit, indicator, first reported time), or with
+    its status and the reason it was sent back."""
     long = pd.DataFrame(values, columns=["label", "unit_id", "indicator", "value"])
-    rep = pd.DataFrame(reported, columns=["unit_id", "indicator", "reported_at"])
+    full = [(*r, "submitted", None)[:5] if len(r) == 3 else (*r, None)[:5] for r in reported]
+    rep = pd.DataFrame(full, columns=["unit_id", "indicator", "reported_at", "status", "reason"])
     rep["reported_at"] = pd.to_datetime(rep["reported_at"], utc=True)
     tgt = pd.DataFrame(targets, columns=["unit_id", "indicator", "target"])
     return wide_values(long.astype({"value": "float64"})), rep, tgt
@@ -172,14 +176,16 @@ def test_late_missing_and_pending() -> None:
     assert late[("jd_02", Y)] == LATE
     assert late[("jd_03", Y)] == MISSING
     assert late[("fgw", LOG)] == MISSING
-    assert ("jd_03", LOG) not in late.index  # reported before the deadline, under review
+    assert late[("jd_03", LOG)] == PENDING  # reported before the deadline, under review
     assert ("jd_01", Y) not in late.index and ("fgw", Y) not in late.index
     assert cell(data, "jd_03", LOG)["state"] == PENDING
     assert cell(data, "jd_02", Y)["state"] == LATE
+    pending = data.late.set_index(["unit_id", "code"])["pending"]
+    assert pending[("jd_03", LOG)] and not pending[("jd_02", Y)]  # jd_02's figure is accepted
     kb = district()
     due = sum(len(i.reporters) for i in kb.indicators if i.due_in_month(10))
-    reported_in_time = 3  # fgw Y, fgw M, jd_01 Y (and jd_03 LOG, not late) -> 4 not listed
-    assert len(data.late) == due - reported_in_time - 1
+    accepted_in_time = 3  # fgw Y, fgw M, jd_01 Y: the only figures 报送情况 does not list
+    assert len(data.late) == due - accepted_in_time
 
 
 def test_figures_due_after_the_draft_are_not_yet_missing() -> None:
@@ -192,12 +198,16 @@ def test_figures_due_after_the_draft_are_not_yet_missing() -> None:
     data = compute(yj, sep, TZ, *frames(values, [], []), morning)
     late = data.late.set_index(["unit_id", "code"])["state"]
     assert late[("jtj", "TRANSPORT_REVENUE_YTD")] == MISSING
-    assert ("mzj", "SOCIAL_ORGANISATIONS") not in late.index
+    assert late[("mzj", "SOCIAL_ORGANISATIONS")] == OPEN
     assert cell(data, "mzj", "SOCIAL_ORGANISATIONS")["state"] == OPEN
     assert cell(data, "jtj", "TRANSPORT_REVENUE_YTD")["state"] == MISSING
     text = unescape(summary_html(data, "永嘉县"))
     assert "县民政局：未到报送截止" in text and "县交通局：未报送" in text
-    assert "县民政局：" not in text.split(texts.CIRC_SECTION_LATE)[1]
+    status = text.split(texts.CIRC_SECTION_LATE)[1]
+    # not missing nor late: listed as still open, with its deadline
+    assert "县民政局" not in status
+    assert "• 未到报送截止：社会团体数（期末）（10月10日（周六）17:00前，" in status
+    assert texts.CIRC_ALL_ON_TIME not in status
     mzj = unescape(excerpt_html(data, "mzj", "永嘉县") or "")
     assert "未到报送截止" in mzj and "未报送" not in mzj
     book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))
@@ -208,6 +218,69 @@ def test_figures_due_after_the_draft_are_not_yet_missing() -> None:
     assert after.late.set_index(["unit_id", "code"])["state"][("mzj", "SOCIAL_ORGANISATIONS")] == (
         MISSING
     )
+
+
+def _status_section(data: CircularData, jurisdiction: str = "某区") -> str:
+    return unescape(summary_html(data, jurisdiction)).split(texts.CIRC_SECTION_LATE)[1]
+
+
+def test_all_on_time_only_when_every_figure_is_accepted_in_time() -> None:
+    """A month where every due figure was reported before its deadline and accepted."""
+    kb = district()
+    due = [(r, i.code) for i in kb.indicators if i.due_in_month(10) for r in i.reporters]
+    values = [("2026-10", u, c, 10.0) for u, c in due]
+    data = compute(kb, OCT, TZ, *frames(values, [(u, c, ON_TIME) for u, c in due], []))
+    assert data.late.empty
+    assert _status_section(data).strip() == texts.CIRC_ALL_ON_TIME
+    # one figure still under review: no longer "all on time", and that unit is named
+    under_review = [v for v in values if v[1:3] != ("jd_01", Y)]
+    data = compute(kb, OCT, TZ, *frames(under_review, [(u, c, ON_TIME) for u, c in due], []))
+    status = _status_section(data)
+    assert texts.CIRC_ALL_ON_TIME not in status
+    assert "• 已报送待审核：一号街道（1项）" in status
+    assert "一号街道：已报送，待审核" in unescape(summary_html(data, "某区"))
+
+
+def test_a_sent_back_figure_is_named_with_its_reason_even_before_its_deadline() -> None:
+    """The playground's case: a figure sent back while its deadline is still to come was shown
+    as 未到报送截止 and the circular said every unit had reported on time."""
+    kb = district()
+    due = [(r, i.code) for i in kb.indicators if i.due_in_month(10) for r in i.reporters]
+    accepted = [(u, c) for u, c in due if (u, c) != ("jd_02", Y)]
+    values = [("2026-10", u, c, 10.0) for u, c in accepted]
+    reported = [(u, c, ON_TIME) for u, c in accepted]
+    reported.append(("jd_02", Y, ON_TIME, "returned", "单位应为万元，请核实"))
+    before_deadline = dt.datetime(2026, 11, 4, tzinfo=UTC)
+    data = compute(kb, OCT, TZ, *frames(values, reported, []), before_deadline)
+    assert cell(data, "jd_02", Y)["state"] == RETURNED
+    status = _status_section(data)
+    assert texts.CIRC_ALL_ON_TIME not in status and "未到报送截止" not in status
+    assert "• 已退回待重报：二号街道（现代服务业营业收入（累计）：单位应为万元，请核实）" in status
+    text = unescape(summary_html(data, "某区"))
+    assert "二号街道：已退回（单位应为万元，请核实），待重报" in text
+    mine = unescape(excerpt_html(data, "jd_02", "某区") or "")
+    assert "现代服务业营业收入（累计）：已退回（单位应为万元，请核实），待重报" in mine
+    book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))
+    rows = [[c.value for c in r] for r in book[texts.CIRC_SHEET_LATE].iter_rows(min_row=2)]
+    assert rows == [
+        ["二号街道", NAME_Y, "已退回，待重报", "单位应为万元，请核实", rows[0][4], rows[0][5]]
+    ]
+    values_sheet = {c.value for r in book[texts.CIRC_SHEET_UNIT_VALUE].iter_rows() for c in r}
+    assert texts.CIRC_WIDE_RETURNED in values_sheet
+
+
+def test_a_late_figure_under_review_is_late_and_pending() -> None:
+    """Reported after the deadline and not yet accepted: listed as late and as under review,
+    and shown as such (not as 未报送)."""
+    kb = district()
+    data = compute(kb, OCT, TZ, *frames([], [("jd_02", Y, LATE_AT)], []))
+    assert cell(data, "jd_02", Y)["state"] == LATE
+    status = _status_section(data)
+    assert "• 逾期报送：二号街道（1项）" in status and "• 已报送待审核：二号街道（1项）" in status
+    assert "二号街道：逾期报送，待审核" in unescape(summary_html(data, "某区"))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))
+    rows = [[c.value for c in r] for r in book[texts.CIRC_SHEET_LATE].iter_rows(min_row=2)]
+    assert ["二号街道", NAME_Y, texts.CIRC_STATE_LATE_PENDING] in [r[:3] for r in rows]
 
 
 def test_january_and_quarterly_own_parts() -> None:
@@ -340,7 +413,15 @@ def test_workbook_content() -> None:
     assert (row["本期当期数"].value, row["上期当期数"].value) == (180, 120)
     assert row["环比（%，当期数）"].value == pytest.approx(50.0)
     assert row["环比（%，当期数）"].number_format == "0.0"
-    assert row["序时进度（%）"].value == pytest.approx(83.333333)
+    assert row["序时进度（%）"].value == 83.3  # stored as shown, not 83.33333333333333
+    # only beside a year-to-date figure: not on a month's own figure, nor on a percentage
+    rows = [
+        {h: c.value for h, c in zip(header, r, strict=True)} for r in totals.iter_rows(min_row=2)
+    ]
+    for other in rows:
+        name = str(other["指标名称"])
+        if "（当月）" in name or other["计量单位"] == "%":
+            assert other["序时进度（%）"] is None, name
     assert totals.freeze_panes == "A2"
 
     # 各单位本期数: a row per reporting unit in catalogue order (the streets together), a
@@ -395,9 +476,11 @@ def test_workbook_content() -> None:
 
     late = book[texts.CIRC_SHEET_LATE]
     late_rows = [[c.value for c in r] for r in late.iter_rows(min_row=2)]
-    assert late_rows[0][:3] == ["二号街道", "现代服务业营业收入（累计）", "逾期报送"]
-    assert late_rows[0][3] == dt.datetime(2026, 11, 5, 17, 0)  # local time
-    assert late_rows[0][4] == dt.datetime(2026, 11, 7, 8, 0)
+    assert late_rows[0][:4] == ["二号街道", "现代服务业营业收入（累计）", "逾期报送", None]
+    assert late_rows[0][4] == dt.datetime(2026, 11, 5, 17, 0)  # local time
+    assert late_rows[0][5] == dt.datetime(2026, 11, 7, 8, 0)
+    states = {row[2] for row in late_rows}
+    assert {"未报送", "已报送，待审核"} <= states
 
 
 # ---------------------------------------------------------------- the database
@@ -501,9 +584,9 @@ async def test_build_from_the_database(sessions: async_sessionmaker[AsyncSession
     assert cell(data, "jd_02", Y)["rank"] == 1
     late = data.late.set_index(["unit_id", "code"])["state"]
     assert late[("jd_02", Y)] == LATE  # the first revision's time counts, not the correction's
-    assert late[("jd_03", Y)] == MISSING  # sent back
+    assert late[("jd_03", Y)] == RETURNED  # sent back
     assert late[("kjj", "TELECOM_INFO_REVENUE_YTD")] == LATE
-    assert ("jd_03", LOG) not in late.index
+    assert late[("jd_03", LOG)] == PENDING  # reported in time, under review
     assert cell(data, "jd_03", LOG)["state"] == PENDING
     assert math.isnan(cell(data, "jd_03", Y)["value"])  # a returned figure is not shown
     # Read: the accepted values and kjj's; not the submitted or returned ones, nor July's
@@ -680,7 +763,11 @@ async def test_auto_draft_once_on_the_day(sessions: async_sessionmaker[AsyncSess
     body = json.loads(ask[0].payload)
     data = [b["callback_data"] for b in body["buttons"][0]]
     assert data == [f"circ:send:{draft.circular.id}", f"circ:cancel:{draft.circular.id}"]
-    assert {json.loads(r.payload)["method"] for r in rows} == {"message", "photo", "document"}
+    # nothing accepted for October: the preview says there is no chart instead of sending one
+    assert {json.loads(r.payload)["method"] for r in rows} == {"message", "document"}
+    no_chart = [r for r in rows if r.key.endswith(":nochart")]
+    assert len(no_chart) == 2 and json.loads(no_chart[0].payload)["text"] == texts.CIRC_NO_CHART
+    assert draft.chart is None and draft.circular.chart_file_id is None
     # A bot that was down on the 10th drafts December's circular when it is back on the 15th,
     # but not in the quiet hours (21:00-08:00).
     night = dt.datetime(2027, 1, 15, 22, 0, tzinfo=TZ).astimezone(UTC)

@@ -681,12 +681,33 @@ async def test_a_row_pasted_from_excel(
     await h.say("/cancel", user=JT)
     await h.say("/report", user=JT)
     [partial] = await h.say("100\t十二\t35", user=JT)
-    assert partial["text"].startswith("❌ “十二”不是数值")
+    assert partial["text"].startswith("✓ 已记：100.00万元\n❌ “十二”不是数值")
     assert "2/3　公路货运量（累计）" in partial["text"]
     [third] = await h.say("12", user=JT)  # the first value of the row was kept
     assert "3/3　公路客运量（累计）" in third["text"]
     [summary] = await h.say("35", user=JT)
     assert "1. 交通运输业营业收入（累计）：100.00万元" in summary["text"]
+
+
+async def test_each_answer_is_echoed_as_stored_with_the_next_question(harness: Harness) -> None:
+    h = harness
+    await h.say("/report", user=JT)
+    [second] = await h.say("１２３", user=JT)  # full-width digits, as some phones type them
+    assert second["text"].startswith("✓ 已记：123.00万元\n")
+    assert "2/3　公路货运量（累计）" in second["text"]
+    [third] = await h.say("1.2万", user=JT)
+    assert third["text"].startswith("✓ 已记：1.20万吨\n")
+    assert "3/3　公路客运量（累计）" in third["text"]
+    [refused] = await h.say("很多", user=JT)  # nothing stored: no echo
+    assert "已记" not in refused["text"]
+    [summary] = await h.say("35", user=JT)
+    assert summary["text"].startswith("✓ 已记：35.00万人次\n")
+    await h.say("/cancel", user=JT)
+    await h.say("/report", user=JT)
+    [row] = await h.say("100\t12", user=JT)  # a pasted row: every value taken is named
+    assert row["text"].startswith(
+        "✓ 已记：交通运输业营业收入（累计） 100.00万元；公路货运量（累计） 12.00万吨\n"
+    )
 
 
 async def test_contact_and_backup_saving_the_same_figures(

@@ -17,9 +17,11 @@ Rules (see README, 月度统计通报):
 - **序时进度** = months elapsed / 12; **完成率** = year-to-date / annual target.
 - **排名**: by the figure, descending, among peers (the parts of one unit rank together; the units
   not part of another rank together).
-- **未报送**: due, with no figure (or one sent back); **逾期**: first reported after the deadline.
-  A figure whose deadline is still to come when the circular is built (a quarterly figure due
-  after the draft's day) is **未到截止**, neither missing nor late.
+- **报送情况** names every due figure that is not accepted in time: **未报送** (due, never
+  reported), **已退回** (sent back, with the reason; it stays so until it is sent again),
+  **逾期** (first reported after the deadline), **待审核** (reported, not yet accepted; late or
+  not). A figure whose deadline is still to come when the circular is built (a quarterly figure
+  due after the draft's day) is **未到截止**, neither missing nor late, listed with its deadline.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ FLOW_UNITS = frozenset({"万元", "万吨", "万人次"})
 NON_ADDITIVE = frozenset({"%"})
 
 # A cell's state: not reported, reported after the deadline, reported but not yet accepted,
-# not reported and not yet due (its deadline is after the circular was built).
-MISSING, LATE, PENDING, OPEN = "missing", "late", "pending", "open"
+# not reported and not yet due (its deadline is after the circular was built), sent back.
+# "" is accepted in time.
+MISSING, LATE, PENDING, OPEN, RETURNED = "missing", "late", "pending", "open", "returned"
 
 INDICATOR_COLUMNS = [
     "code",
@@ -89,7 +92,17 @@ UNIT_COLUMNS = [
     "rank_progress",
     "state",
 ]
-LATE_COLUMNS = ["unit_id", "unit_name", "code", "name", "state", "deadline", "reported_at"]
+LATE_COLUMNS = [
+    "unit_id",
+    "unit_name",
+    "code",
+    "name",
+    "state",
+    "pending",
+    "reason",
+    "deadline",
+    "reported_at",
+]
 
 
 @dataclass(frozen=True)
@@ -101,8 +114,11 @@ class CircularData:
     indicators: pd.DataFrame  # one row per indicator due in the month (INDICATOR_COLUMNS)
     units: pd.DataFrame  # one row per due (unit, indicator) cell (UNIT_COLUMNS)
     wholes: pd.DataFrame  # the parts' sum per whole (各街道合计) and indicator
-    late: pd.DataFrame  # units late or missing (LATE_COLUMNS)
+    # every due figure not accepted in time: missing, returned, late, pending or not yet due
+    # (LATE_COLUMNS; `pending`: not yet accepted, `reason`: why it was sent back)
+    late: pd.DataFrame
     stored_values: int  # how many stored values were read
+    tz: ZoneInfo  # where the deadlines are shown
 
     @property
     def rows(self) -> int:
@@ -205,7 +221,8 @@ def wide_values(long: pd.DataFrame) -> pd.DataFrame:
 
 
 async def load_reported(engine: AsyncEngine, jurisdiction: str, month: Month) -> pd.DataFrame:
-    """The month's figures reported (not sent back): unit_id, indicator, first reported time."""
+    """The month's figures reported: unit_id, indicator, first reported time, status
+    (submitted, accepted, returned) and the reason a returned one was sent back."""
     # A correlated subquery: each submission's revisions by index (a join and GROUP BY would
     # make SQLite scan every revision ever entered).
     # Read as text (parsed below in one vectorised step, not row by row).
@@ -217,18 +234,23 @@ async def load_reported(engine: AsyncEngine, jurisdiction: str, month: Month) ->
         String(),
     )
     query = (
-        select(Submission.unit_id, Submission.indicator, first)
+        select(
+            Submission.unit_id,
+            Submission.indicator,
+            first,
+            Submission.status,
+            Submission.review_reason,
+        )
         .join(ReportingPeriod, Submission.period_id == ReportingPeriod.id)
         .where(
             ReportingPeriod.jurisdiction == jurisdiction,
             ReportingPeriod.frequency == "monthly",
             ReportingPeriod.label == month.label,
-            Submission.status != "returned",
             Submission.value.is_not(None),
         )
     )
     rows = await _rows(engine, query)
-    frame = _frame(rows, ["unit_id", "indicator", "reported_at"])
+    frame = _frame(rows, ["unit_id", "indicator", "reported_at", "status", "reason"])
     if frame.empty:
         frame["reported_at"] = pd.Series(dtype="datetime64[ns, UTC]")
     else:
@@ -455,19 +477,25 @@ def compute(
     units = units.sort_values(["order", "uorder"], kind="stable").reset_index(drop=True)
 
     states = _states(kb, month, tz, cells, reported, names, cat, now)
-    late = states[states["state"].isin([MISSING, LATE])].reset_index(drop=True)
+    key = pd.MultiIndex.from_frame(states[["unit_id", "code"]])
+    shown = units.set_index(["unit_id", "code"])["value"].notna()
+    accepted = shown[~shown.index.duplicated()].reindex(key).fillna(False).to_numpy(bool)
+    # reported (in time or late), not sent back, and without an accepted figure: under review
+    states["pending"] = np.isin(states["state"].to_numpy(), ["", LATE]) & ~accepted
+    states.loc[(states["state"] == "").to_numpy() & states["pending"].to_numpy(), "state"] = PENDING
     state = states.set_index(["unit_id", "code"])["state"]
     units["state"] = state.reindex(pd.MultiIndex.from_frame(units[["unit_id", "code"]])).to_numpy()
-    pending = units["state"].isna() & units["value"].isna()
-    units["state"] = units["state"].where(~pending, PENDING).fillna("")
+    units["state"] = units["state"].fillna("")
+    late = states[states["state"] != ""].reset_index(drop=True)
     return CircularData(
         month=month,
         schedule_pct=sched,
         indicators=indicators[INDICATOR_COLUMNS],
         units=units[UNIT_COLUMNS],
         wholes=wholes,
-        late=late,
+        late=late[LATE_COLUMNS],
         stored_values=stored,
+        tz=tz,
     )
 
 
@@ -481,19 +509,28 @@ def _states(
     cat: pd.DataFrame,
     now: dt.datetime | None,
 ) -> pd.DataFrame:
-    """The cells missing, late or not yet due (LATE_COLUMNS)."""
+    """Every due cell with its state: missing, returned, late, not yet due, or "" (reported in
+    time; whether it is accepted is known from the values)."""
     deadlines = pd.Series(
         {code: deadline_at(kb.indicator(code), month, tz) for code in cat.index}, dtype=object
     )
     frame = cells[["unit_id", "indicator"]].merge(reported, on=["unit_id", "indicator"], how="left")
+    if "status" not in frame.columns:  # a frame of figures reported, none sent back
+        frame["status"] = frame["reported_at"].notna().map({True: "submitted", False: None})
+    if "reason" not in frame.columns:
+        frame["reason"] = None
     frame["deadline"] = pd.to_datetime(frame["indicator"].map(deadlines), utc=True)
-    missing = frame["reported_at"].isna()
-    late = ~missing & (frame["reported_at"] > frame["deadline"])
-    frame["state"] = np.where(missing, MISSING, np.where(late, LATE, ""))
+    returned = (frame["status"] == "returned").to_numpy()
+    missing = frame["reported_at"].isna().to_numpy() & ~returned
+    late = ~missing & ~returned & (frame["reported_at"] > frame["deadline"]).to_numpy()
+    state = np.where(returned, RETURNED, np.where(missing, MISSING, np.where(late, LATE, "")))
     if now is not None:
         due_later = (frame["deadline"] > pd.Timestamp(now)).to_numpy()
-        frame.loc[missing.to_numpy() & due_later, "state"] = OPEN
-    frame = frame[frame["state"] != ""].rename(columns={"indicator": "code"})
+        state[missing & due_later] = OPEN
+    frame["state"] = state
+    frame["reason"] = frame["reason"].where(returned, None)
+    frame = frame.rename(columns={"indicator": "code"})
     frame["unit_name"] = frame["unit_id"].map(names)
     frame["name"] = frame["code"].map(cat["name"])
-    return frame[LATE_COLUMNS].reset_index(drop=True)
+    frame["pending"] = False
+    return frame.reset_index(drop=True)

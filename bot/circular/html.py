@@ -8,9 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from bot.circular.build import LATE, MISSING, OPEN, PENDING, CircularData
+from bot.circular.build import LATE, MISSING, OPEN, PENDING, RETURNED, CircularData
 from bot.words import texts
 from bot.words.html import MAX_MESSAGE, split_html
+from bot.words.timefmt import deadline
 
 # Units listed per indicator in the summary (all of them are in the workbook).
 SUMMARY_UNITS = 10
@@ -134,6 +135,7 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
             )
         )
     lines += ["", texts.CIRC_SECTION_UNITS]
+    reasons = _returned_reasons(data)
     # Indicator -> peer group (a whole's parts, or "" for the units that are no part) -> row
     # numbers, in the frame's order, each group's ranked first; only the shown rows are read.
     units = data.units
@@ -170,11 +172,12 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
         for peer, ranked in peers.items():
             for row in ranked:
                 if _missing(row["value"]):
-                    template = {
-                        PENDING: texts.CIRC_UNIT_PENDING,
-                        OPEN: texts.CIRC_UNIT_OPEN,
-                    }.get(row["state"], texts.CIRC_UNIT_MISSING)
-                    lines.append(template.format(unit=escape(str(row["unit_name"]))))
+                    template = _NOT_SHOWN_UNIT.get(row["state"], texts.CIRC_UNIT_MISSING)
+                    lines.append(
+                        template.format(
+                            unit=escape(str(row["unit_name"])), reason=_reason(reasons, row)
+                        )
+                    )
                     continue
                 lines.append(
                     texts.CIRC_UNIT_LINE.format(
@@ -204,27 +207,91 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
                     )
                 )
     lines += ["", texts.CIRC_SECTION_LATE]
-    lines += _late_lines(data.late)
+    lines += _late_lines(data)
     return "\n".join(lines)
 
 
-def _late_lines(late: pd.DataFrame) -> list[str]:
+# How a due figure without an accepted value is shown, by its state (else 未报送).
+_NOT_SHOWN_UNIT = {
+    PENDING: texts.CIRC_UNIT_PENDING,
+    OPEN: texts.CIRC_UNIT_OPEN,
+    RETURNED: texts.CIRC_UNIT_RETURNED,
+    LATE: texts.CIRC_UNIT_LATE_PENDING,
+}
+_NOT_SHOWN_EXCERPT = {
+    PENDING: texts.CIRC_EXCERPT_PENDING,
+    OPEN: texts.CIRC_EXCERPT_OPEN,
+    RETURNED: texts.CIRC_EXCERPT_RETURNED,
+    LATE: texts.CIRC_EXCERPT_LATE_PENDING,
+}
+
+
+def _returned_reasons(data: CircularData) -> dict[tuple[str, str], str]:
+    """(unit id, indicator code) → why the figure was sent back, for those sent back."""
+    part = data.late[data.late["state"] == RETURNED]
+    return {
+        (str(u), str(c)): str(r) if isinstance(r, str) and r.strip() else texts.CIRC_NO_REASON
+        for u, c, r in zip(part["unit_id"], part["code"], part["reason"], strict=True)
+    }
+
+
+def _reason(reasons: dict[tuple[str, str], str], row: dict[str, Any]) -> str:
+    return escape(reasons.get((str(row["unit_id"]), str(row["code"])), texts.CIRC_NO_REASON))
+
+
+def _named_units(part: pd.DataFrame) -> str:
+    """张三局（2项）、李四局（1项）…, the first LATE_NAMES units by name."""
+    counts = part.groupby("unit_name", sort=False).size()
+    named = [
+        texts.CIRC_LATE_UNIT.format(unit=escape(str(unit)), count=int(count))
+        for unit, count in counts.head(LATE_NAMES).items()
+    ]
+    text = "、".join(named)
+    if len(counts) > LATE_NAMES:
+        text += texts.CIRC_MORE_LATE.format(count=len(counts))
+    return text
+
+
+def _late_lines(data: CircularData) -> list[str]:
+    """报送情况: every due figure not accepted in time, by name; all on time only when so."""
+    late = data.late
     if late.empty:
         return [texts.CIRC_ALL_ON_TIME]
     out: list[str] = []
     for state, template in ((LATE, texts.CIRC_LATE_LINE), (MISSING, texts.CIRC_MISSING_LINE)):
         part = late[late["state"] == state]
-        if part.empty:
-            continue
-        counts = part.groupby("unit_name", sort=False).size()
+        if not part.empty:
+            out.append(template.format(units=_named_units(part)))
+    returned = late[late["state"] == RETURNED]
+    if not returned.empty:
+        reasons = _returned_reasons(data)
         named = [
-            texts.CIRC_LATE_UNIT.format(unit=escape(str(unit)), count=int(count))
-            for unit, count in counts.head(LATE_NAMES).items()
+            texts.CIRC_RETURNED_UNIT.format(
+                unit=escape(str(u)), name=escape(str(n)), reason=escape(reasons[(str(i), str(c))])
+            )
+            for u, n, i, c in zip(
+                returned["unit_name"],
+                returned["name"],
+                returned["unit_id"],
+                returned["code"],
+                strict=True,
+            )
         ]
-        text = "、".join(named)
-        if len(counts) > LATE_NAMES:
-            text += texts.CIRC_MORE_LATE.format(count=len(counts))
-        out.append(template.format(units=text))
+        text = "、".join(named[:LATE_NAMES])
+        if len(named) > LATE_NAMES:
+            text += texts.CIRC_MORE_LATE.format(count=len(named))
+        out.append(texts.CIRC_RETURNED_LINE.format(units=text))
+    pending = late[late["pending"].astype(bool)]
+    if not pending.empty:
+        out.append(texts.CIRC_PENDING_LINE.format(units=_named_units(pending)))
+    still_open = late[late["state"] == OPEN]
+    for (name, due), part in still_open.groupby(["name", "deadline"], sort=False):
+        when = pd.Timestamp(str(due)).to_pydatetime()
+        out.append(
+            texts.CIRC_OPEN_LINE.format(
+                name=escape(str(name)), deadline=deadline(when, data.tz), count=len(part)
+            )
+        )
     return out
 
 
@@ -268,14 +335,12 @@ def _excerpt(data: CircularData, rows: list[dict[str, Any]]) -> str:
             schedule=percent(data.schedule_pct),
         )
     ]
+    reasons = _returned_reasons(data)
     for row in rows:
         name = escape(str(row["name"]))
         if _missing(row["value"]):
-            template = {
-                PENDING: texts.CIRC_EXCERPT_PENDING,
-                OPEN: texts.CIRC_EXCERPT_OPEN,
-            }.get(row["state"], texts.CIRC_EXCERPT_MISSING)
-            lines.append(template.format(name=name))
+            template = _NOT_SHOWN_EXCERPT.get(row["state"], texts.CIRC_EXCERPT_MISSING)
+            lines.append(template.format(name=name, reason=_reason(reasons, row)))
             continue
         line = texts.CIRC_EXCERPT_LINE.format(
             name=name,

@@ -46,11 +46,11 @@ class Rendered:
 
     html: str
     excerpts: dict[str, str]
-    png: bytes
+    png: bytes | None  # None: nothing to draw this month (no chart is stored nor sent)
     xlsx: bytes
 
 
-def render_text(data: CircularData, jurisdiction: str) -> tuple[str, dict[str, str], bytes]:
+def render_text(data: CircularData, jurisdiction: str) -> tuple[str, dict[str, str], bytes | None]:
     """The summary, the excerpts and the chart (CPU-bound: call it in a worker thread)."""
     return (
         summary_html(data, jurisdiction),

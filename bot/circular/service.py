@@ -80,7 +80,7 @@ class Draft:
 
     circular: Circular
     parts: list[str]
-    chart: StoredFile
+    chart: StoredFile | None  # None: nothing to draw this month
     workbook: StoredFile
     data: CircularData
 
@@ -174,11 +174,15 @@ class Circulars:
                     .where(Circular.id.in_(older), Circular.status == DRAFT)
                     .values(status=CANCELLED, decided_by=actor, decided_at=now)
                 )
-            chart = StoredFile(
-                name=texts.CIRC_FILE_CHART.format(period=month.label),
-                mime=PNG,
-                content=out.png,
-                created_at=now,
+            chart = (
+                StoredFile(
+                    name=texts.CIRC_FILE_CHART.format(period=month.label),
+                    mime=PNG,
+                    content=out.png,
+                    created_at=now,
+                )
+                if out.png is not None
+                else None  # nothing to draw: the circular goes without a chart
             )
             book = StoredFile(
                 name=texts.CIRC_FILE_XLSX.format(period=month.label),
@@ -186,7 +190,7 @@ class Circulars:
                 content=out.xlsx,
                 created_at=now,
             )
-            session.add_all([chart, book])
+            session.add_all([f for f in (chart, book) if f is not None])
             await session.flush()
             row = Circular(
                 jurisdiction=self._jurisdiction,
@@ -194,7 +198,7 @@ class Circulars:
                 status=DRAFT,
                 html=out.html,
                 excerpts=json.dumps(out.excerpts, ensure_ascii=False),
-                chart_file_id=chart.id,
+                chart_file_id=chart.id if chart is not None else None,
                 xlsx_file_id=book.id,
                 created_by=actor,
                 created_at=now,
@@ -267,7 +271,10 @@ class Circulars:
             items.append(Outgoing(f"{key}:head", admin, "preview", head))
             for n, part in enumerate(draft.parts, start=1):
                 items.append(Outgoing(f"{key}:text{n}", admin, "preview", part))
-            items.append(self._file_row(f"{key}:chart", admin, "preview", row, "chart"))
+            if row.chart_file_id is not None:
+                items.append(self._file_row(f"{key}:chart", admin, "preview", row, "chart"))
+            else:
+                items.append(Outgoing(f"{key}:nochart", admin, "preview", texts.CIRC_NO_CHART))
             items.append(self._file_row(f"{key}:xlsx", admin, "preview", row, "xlsx"))
             ask = texts.CIRC_PREVIEW_ASK.format(id=row.id, period=period)
             items.append(Outgoing(f"{key}:ask", admin, "preview", ask, buttons=buttons(row.id)))
@@ -442,7 +449,8 @@ class Circulars:
                 items.append(
                     Outgoing(f"{key}:text{n}", chat, "circular", part, unit_id=unit, batch=batch)
                 )
-            items.append(self._file_row(f"{key}:chart", chat, "circular", row, "chart", batch))
+            if row.chart_file_id is not None:
+                items.append(self._file_row(f"{key}:chart", chat, "circular", row, "chart", batch))
             items.append(self._file_row(f"{key}:xlsx", chat, "circular", row, "xlsx", batch))
             if unit is not None and unit in excerpts:
                 if unit not in split:

@@ -9,8 +9,8 @@ The units' figures are wide, as statistics circulars print them: one sheet per m
 build's order, a column per indicator. A cell is empty where the unit does not report the
 indicator or the figure does not exist (no target, no base to compare with); in 各单位本期数
 a due figure that is not there says why: 未报 (not reported), 待审核 (reported, not yet
-accepted) or 未到截止 (not reported, due after the circular was built). Late reporters are
-listed in 报送情况.
+accepted), 已退回 (sent back) or 未到截止 (not reported, due after the circular was built).
+Every due figure not accepted in time is listed in 报送情况.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from bot.circular.build import LATE, MISSING, OPEN, PENDING, CircularData
+from bot.circular.build import LATE, MISSING, OPEN, PENDING, RETURNED, CircularData
 from bot.circular.xlsx import Column, Sheet, write_xlsx
 from bot.words import texts
 
@@ -62,11 +62,12 @@ LATE_SHEET = (
     ("unit_name", "text"),
     ("name", "text"),
     ("state", "text"),
+    ("reason", "text"),
     ("deadline", "time"),
     ("reported_at", "time"),
 )
 _WIDTH = {"text": 16, "value": 14, "pct": 11, "int": 9, "time": 17}
-_STATE = {**texts.CIRC_STATE, "pending": texts.CIRC_UNIT_PENDING.split("：")[-1], "": ""}
+_STATE = {**texts.CIRC_STATE, "": ""}
 
 
 def _number_format(decimals: int) -> str:
@@ -206,7 +207,21 @@ def _markers(data: CircularData) -> np.ndarray:
     # A figure reported late and not yet accepted is as pending as one reported in time.
     marks[empty & np.isin(state, [PENDING, LATE])] = texts.CIRC_WIDE_PENDING
     marks[empty & (state == OPEN)] = texts.CIRC_WIDE_OPEN
+    marks[empty & (state == RETURNED)] = texts.CIRC_WIDE_RETURNED
     return marks
+
+
+def _late_sheet(data: CircularData, tz: ZoneInfo) -> Sheet:
+    """报送情况: each due figure not accepted in time, its state (a late one not yet accepted
+    says so), why it was sent back, its deadline and when it was first reported."""
+    late = data.late
+    shown = [
+        texts.CIRC_STATE_LATE_PENDING if state == LATE and pending else _STATE.get(state, state)
+        for state, pending in zip(
+            late["state"].astype(str), late["pending"].astype(bool), strict=True
+        )
+    ]
+    return _sheet(texts.CIRC_SHEET_LATE, late.assign(state=shown), LATE_SHEET, tz)
 
 
 def _wide_sheet(
@@ -250,7 +265,11 @@ def _wide_sheet(
 def workbook_xlsx(data: CircularData, tz: ZoneInfo) -> bytes:
     """The workbook: 指标汇总, the units' wide sheets (see WIDE), 街道汇总 (when units have
     parts), 报送情况."""
-    totals = data.indicators.assign(schedule_pct=data.schedule_pct)
+    # 序时进度 beside the figures it is compared with: a year-to-date figure that is no percentage
+    ind = data.indicators
+    cumulative = ind["ytd"].notna().to_numpy() & (ind["measure"] != "%").to_numpy()
+    schedule = np.where(cumulative, round(data.schedule_pct, 1), np.nan)
+    totals = ind.assign(schedule_pct=schedule)
     sheets = [_sheet(texts.CIRC_SHEET_TOTALS, totals, TOTALS, tz)]
     grid = _grid(data)
     marks = _markers(data)
@@ -263,5 +282,5 @@ def workbook_xlsx(data: CircularData, tz: ZoneInfo) -> bytes:
         wholes = data.wholes.drop(columns="whole").rename(columns={"whole_name": "whole"})
         wholes = wholes.join(names[["name", "decimals"]], on="code")
         sheets.append(_sheet(texts.CIRC_SHEET_WHOLES, wholes, WHOLES, tz))
-    sheets.append(_sheet(texts.CIRC_SHEET_LATE, data.late, LATE_SHEET, tz))
+    sheets.append(_late_sheet(data, tz))
     return write_xlsx(sheets)

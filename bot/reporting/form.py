@@ -168,6 +168,8 @@ class Form:
     def __init__(self, state: FormState, indicators: dict[str, Indicator]) -> None:
         self.state = state
         self._indicators = indicators
+        # (code, value) of each figure the last input recorded, for the form to confirm
+        self.recorded: list[tuple[str, Decimal]] = []
 
     # ------------------------------------------------------------ what the form shows
 
@@ -367,6 +369,7 @@ class Form:
 
     def _accept(self, entry: Entry) -> None:
         self.state.answers[self.current.code] = entry
+        self.recorded.append((self.current.code, entry.value))
         self.state.pending = None
         self._advance()
 

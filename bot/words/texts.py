@@ -292,6 +292,10 @@ ISSUES = {
 }
 REFUSED = "❌ {text}"
 NOTE = "ℹ️ {text}"
+FORM_RECORDED = "✓ 已记：{value}"
+FORM_RECORDED_MANY = "✓ 已记：{items}"
+FORM_RECORDED_ITEM = "{name} {value}"
+FORM_RECORDED_SEPARATOR = "；"
 
 STATUS_HEAD = "<b>{unit} 填报情况</b>（{now}）\n"
 STATUS_PERIOD = "\n<b>{period}</b>"
@@ -686,7 +690,14 @@ CIRC_EXCERPT_HEAD = (
 CIRC_EXCERPT_LINE = "• {name}：{value}{parts}"
 CIRC_EXCERPT_MISSING = "• {name}：未报送"
 CIRC_EXCERPT_LATE = "（逾期报送）"
-CIRC_STATE = {"missing": "未报送", "late": "逾期报送"}
+CIRC_STATE = {
+    "missing": "未报送",
+    "late": "逾期报送",
+    "pending": "已报送，待审核",
+    "open": "未到报送截止",
+    "returned": "已退回，待重报",
+}
+CIRC_STATE_LATE_PENDING = "逾期报送，待审核"
 CIRC_USAGE = "用法：/circular 2026-10（通报的月份）"
 CIRC_BAD_MONTH = "无法识别月份“{text}”。用法：/circular 2026-10"
 CIRC_MONTH_NOT_OVER = (
@@ -716,7 +727,9 @@ CIRC_CHART_TITLE = "{jurisdiction}服务业主要指标（{year}年{month}月）
 CIRC_CHART_PROGRESS = "累计完成率（%）"
 CIRC_CHART_SCHEDULE = "序时进度 {pct}"
 CIRC_CHART_YOY = "同比增长（%）"
-CIRC_CHART_EMPTY = "本月暂无可绘制的数据"
+CIRC_CHART_FIGURES = "{name}（{measure}）"
+CIRC_CHART_WHOLE = "{whole}合计"
+CIRC_NO_CHART = "本月没有已审核通过的数据可绘制，本期通报不附图表。"
 CIRC_FILE_CHART = "月度统计通报_{period}.png"
 CIRC_FILE_XLSX = "月度统计通报_{period}.xlsx"
 CIRC_CAPTION_CHART = "{period} 主要指标完成情况"
@@ -751,6 +764,7 @@ CIRC_COLUMNS = {
     "state": "报送情况",
     "deadline": "截止时间",
     "reported_at": "报送时间",
+    "reason": "退回原因",
 }
 CIRC_MORE_UNITS = "　…其余{count}个单位见工作簿"
 CIRC_MORE_LATE = "等{count}个单位"
@@ -772,8 +786,17 @@ REMIND_BACKUP_FOOT = "您是本单位的备用联络员，请协助尽快报送�
 REMIND_ADMIN_FOOT = "发送 /status {label} 查看各单位填报进度。"
 CIRC_UNIT_PENDING = "— {unit}：已报送，待审核"
 CIRC_UNIT_OPEN = "— {unit}：未到报送截止"
+CIRC_UNIT_RETURNED = "— {unit}：已退回（{reason}），待重报"
+CIRC_UNIT_LATE_PENDING = "— {unit}：逾期报送，待审核"
 CIRC_EXCERPT_PENDING = "• {name}：已报送，待审核"
 CIRC_EXCERPT_OPEN = "• {name}：未到报送截止"
+CIRC_EXCERPT_RETURNED = "• {name}：已退回（{reason}），待重报"
+CIRC_EXCERPT_LATE_PENDING = "• {name}：逾期报送，待审核"
+CIRC_RETURNED_LINE = "• 已退回待重报：{units}"
+CIRC_RETURNED_UNIT = "{unit}（{name}：{reason}）"
+CIRC_PENDING_LINE = "• 已报送待审核：{units}"
+CIRC_OPEN_LINE = "• 未到报送截止：{name}（{deadline}，{count}个单位未报）"
+CIRC_NO_REASON = "未说明原因"
 
 # ---- the calendar (/calendar, handlers/schedule.py) ----
 CAL_TITLE_UNIT = "📅 <b>{unit}</b> 未来{days}天的日程"
@@ -825,6 +848,7 @@ CIRC_WIDE_PCT = "%"
 CIRC_WIDE_MISSING = "未报"
 CIRC_WIDE_PENDING = "待审核"
 CIRC_WIDE_OPEN = "未到截止"
+CIRC_WIDE_RETURNED = "已退回"
 
 # --- the bot's membership (handlers/membership.py) ---
 GROUP_READDED = (
