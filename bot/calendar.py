@@ -9,8 +9,8 @@ or not) and the entries their unit acts in; an admin sees every unit's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot import workdays
@@ -31,6 +31,8 @@ class Deadline:
     indicators: tuple[Indicator, ...]
     reported: frozenset[str]  # codes with a figure in (not sent back)
     provisional: bool  # the year's holidays are not published yet: it may still move
+    # code -> (status, review reason) of every figure in, sent back or not
+    states: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
 
     @property
     def done(self) -> bool:
@@ -117,7 +119,12 @@ class Calendar:
                 if (s := have.get((month.label, unit, i.code))) is not None and s.status != RETURNED
             )
             provisional = any(deadline_provisional(i, month) for i in inds)
-            deadlines.append(Deadline(at, month, unit, tuple(inds), reported, provisional))
+            states = {
+                i.code: (s.status, s.review_reason or "")
+                for i in inds
+                if (s := have.get((month.label, unit, i.code))) is not None
+            }
+            deadlines.append(Deadline(at, month, unit, tuple(inds), reported, provisional, states))
         deadlines.sort(key=lambda d: (d.at, d.period, self._order(d.unit_id)))
         events = [
             event

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -89,6 +89,33 @@ def parse_payload(raw: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValueError("outbox payload is not an object")
     return body
+
+
+def reminder_key(unit_id: str, period: str) -> str:
+    """The start of every reminder key of one unit and period (see bot/reminders.py)."""
+    return f"reminder:{unit_id}:{period}"
+
+
+async def cancel_reminders_in(
+    session: AsyncSession, jurisdiction: str, unit_id: str, period: str
+) -> int:
+    """Cancel the unit's reminders of the period not sent yet (it owes nothing now); how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",  # ix_outbox_due: only the few waiting rows
+            OutboxMessage.jurisdiction == jurisdiction,
+            OutboxMessage.unit_id == unit_id,
+            OutboxMessage.kind.in_(("reminder", "escalation")),
+            OutboxMessage.key.startswith(reminder_key(unit_id, period) + ":", autoescape=True),
+        )
+        .values(status="cancelled", error=REPORTED_MEANWHILE)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+REPORTED_MEANWHILE = "not sent: the unit reported every figure of the period meanwhile"
 
 
 async def enqueue_in(

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from bot import workdays
 from bot.contacts import Contacts
-from bot.outbox import Button, Outgoing, enqueue
+from bot.outbox import Button, Outgoing, enqueue, reminder_key
 from bot.reporting.periods import Month, deadline_provisional
 from bot.reporting.service import LATE_MONTHS, RETURNED, Reporting
 from bot.reporting.views import SubmissionView
@@ -162,6 +162,19 @@ class Group:
     deadline: dt.datetime
     owed: tuple[Indicator, ...]
     key_base: str  # reminder:<unit>:<period>[:d<MMDD>]
+    returned: tuple[tuple[str, str], ...] = ()  # (code, review reason) of owed ones sent back
+
+    @property
+    def what(self) -> str:
+        """How many are not reported and how many were sent back, in words."""
+        back = len(self.returned)
+        parts = [
+            texts.REMIND_WHAT_MISSING.format(count=len(self.owed) - back)
+            if len(self.owed) > back
+            else "",
+            texts.REMIND_WHAT_RETURNED.format(count=back) if back else "",
+        ]
+        return texts.REMIND_WHAT_SEPARATOR.join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -274,10 +287,15 @@ class Reminders:
                     )
                     if not owed:
                         continue
-                    base = f"reminder:{unit.id}:{month.label}"
+                    base = reminder_key(unit.id, month.label)
                     if several:  # the catalogue's deadlines, so the key never changes
                         base += f":d{deadline.astimezone(self._tz):%m%d}"
-                    groups.append(Group(unit.id, month, deadline, owed, base))
+                    returned = tuple(
+                        (i.code, sub.review_reason or "")
+                        for i in owed
+                        if (sub := have.get((month.label, unit.id, i.code))) is not None
+                    )
+                    groups.append(Group(unit.id, month, deadline, owed, base, returned))
         return groups
 
     async def _recipients(
@@ -362,7 +380,7 @@ class Reminders:
                 texts.REMIND_DIGEST_ITEM.format(
                     unit=escape(self._unit_name(group.unit_id)),
                     period=texts.PERIOD.format(year=group.period.year, month=group.period.month),
-                    count=len(group.owed),
+                    what=group.what,
                     days=stage.overdue_days,
                 )
             )
@@ -406,12 +424,20 @@ class Reminders:
         days_left = (group.deadline.astimezone(tz).date() - now.astimezone(tz).date()).days
         if p.escalation:
             head = texts.REMIND_ESCALATE_HEAD.format(
-                unit=unit, period=period, count=len(group.owed), days=p.stage.overdue_days
+                unit=unit, period=period, what=group.what, days=p.stage.overdue_days
             )
         else:
-            head = texts.REMIND_HEAD.format(unit=unit, period=period, count=len(group.owed))
+            head = texts.REMIND_HEAD.format(unit=unit, period=period, what=group.what)
         lines = [head]
-        lines += [texts.REMIND_ITEM.format(name=escape(i.name)) for i in group.owed[:MAX_LISTED]]
+        reasons = dict(group.returned)
+        for i in group.owed[:MAX_LISTED]:
+            if i.code in reasons:
+                line = texts.REMIND_ITEM_RETURNED.format(
+                    name=escape(i.name), reason=escape(reasons[i.code])
+                )
+            else:
+                line = texts.REMIND_ITEM.format(name=escape(i.name))
+            lines.append(line)
         if len(group.owed) > MAX_LISTED:
             lines.append(texts.REMIND_ITEMS_MORE.format(count=len(group.owed) - MAX_LISTED))
         if now > group.deadline and p.stage.overdue_days:

@@ -271,7 +271,7 @@ def _step_view(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | None
     if step.kind == "submitted":
         receipt = step.receipt
         assert receipt is not None
-        saved = [(form.indicator(s.code), s.value, s.revision) for s in receipt.saved]
+        saved = [(form.indicator(s.code), s.value, s.revision, s.reason) for s in receipt.saved]
         tz = deps.settings.tz
         return receipt_html(name, receipt.period, saved, receipt.at, tz, step.owed), None
     if reply.kind == "partial":

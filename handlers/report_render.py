@@ -12,7 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.reporting.form import Form, FormState
 from bot.reporting.periods import Month
-from bot.reporting.service import ACCEPTED, RETURNED, Draft, Owed, UnitProgress
+from bot.reporting.service import (
+    ACCEPTED,
+    RETURNED,
+    Draft,
+    Owed,
+    UnitProgress,
+    correction_reason,
+)
 from bot.reporting.validation import Issue
 from bot.words import callbacks, texts
 from bot.words.timefmt import deadline as deadline_text
@@ -172,6 +179,13 @@ def _summary(form: Form, draft: Draft, unit_name: str) -> tuple[str, InlineKeybo
             )
         else:
             text += texts.SUMMARY_SKIPPED.format(index=index, name=name)
+    reasons = dict.fromkeys(
+        reason
+        for code in form.to_save()
+        if form.send_back(code) is not None and (reason := correction_reason(form, code))
+    )
+    for reason in reasons:
+        text += texts.SUMMARY_SEND_BACK_REASON.format(reason=escape(reason))
     text += texts.SUMMARY_FOOT
     edits = [
         form_button(draft, texts.BUTTON_EDIT.format(index=i), "edit", str(i - 1))
@@ -211,7 +225,7 @@ def _reason(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
 def receipt_html(
     unit_name: str,
     month: Month,
-    saved: Sequence[tuple[Indicator, Decimal, int]],
+    saved: Sequence[tuple[Indicator, Decimal, int, str | None]],
     at: dt.datetime,
     tz: ZoneInfo,
     owed: Sequence[Indicator] = (),
@@ -225,10 +239,12 @@ def receipt_html(
             count=len(saved),
             time=local_time(at, tz),
         )
-        for ind, value, revision in saved:
+        for ind, value, revision, reason in saved:
             text += texts.RECEIPT_LINE.format(name=escape(ind.name), value=value_text(value, ind))
             if revision > 1:
                 text += texts.RECEIPT_REVISION.format(revision=revision)
+                if reason:
+                    text += texts.RECEIPT_REASON.format(reason=escape(reason))
     if owed:
         text += texts.RECEIPT_OWED.format(names="、".join(escape(i.name) for i in owed))
     return text
@@ -249,10 +265,8 @@ def owed_html(unit_name: str, lines: Sequence[Owed], now: dt.datetime, tz: ZoneI
         if sub is not None and sub.status == RETURNED:
             text += texts.STATUS_RETURNED.format(name=name, reason=escape(sub.review_reason or ""))
         elif sub is not None:
-            review = texts.STATUS_ACCEPTED if sub.status == ACCEPTED else ""
-            text += texts.STATUS_DONE.format(
-                name=name, value=value_text(sub.value, line.indicator), review=review
-            )
+            template = texts.STATUS_ACCEPTED if sub.status == ACCEPTED else texts.STATUS_PENDING
+            text += template.format(name=name, value=value_text(sub.value, line.indicator))
         elif line.deadline < now:
             text += texts.STATUS_LATE.format(name=name, deadline=deadline_text(line.deadline, tz))
         else:
@@ -274,20 +288,66 @@ def progress_html(
         return texts.ADMIN_STATUS_NONE.format(period=period_label(month))
     done = sum(1 for r in rows if not r.missing)
     late = sum(1 for r in rows if r.missing and r.deadline < now)
+    returned = sum(len(_returned(r)) for r in rows)
+    pending = sum(len(_pending(r)) for r in rows)
+    counts = [
+        texts.ADMIN_STATUS_LATE.format(late=late) if late else "",
+        texts.ADMIN_STATUS_RETURNED_COUNT.format(count=returned) if returned else "",
+        texts.ADMIN_STATUS_PENDING_COUNT.format(count=pending) if pending else "",
+    ]
     text = texts.ADMIN_STATUS_HEAD.format(
         period=period_label(month),
         now=local_time(now, tz),
         done=done,
         total=len(rows),
-        late=texts.ADMIN_STATUS_LATE.format(late=late) if late else "",
+        counts="".join(texts.ADMIN_STATUS_COUNT_SEPARATOR + c for c in counts if c),
     )
     for r in rows:
-        unit = escape(unit_names[r.unit_id])
-        got = len(r.due) - len(r.missing)
-        if not r.missing:
-            text += texts.ADMIN_STATUS_DONE.format(unit=unit, got=got, due=len(r.due))
-            continue
-        missing = "、".join(escape(i.name) for i in r.missing)
-        template = texts.ADMIN_STATUS_LATE_LINE if r.deadline < now else texts.ADMIN_STATUS_TODO
-        text += template.format(unit=unit, got=got, due=len(r.due), missing=missing)
+        text += _progress_line(r, unit_names[r.unit_id], now)
     return text
+
+
+def _returned(row: UnitProgress) -> list[Indicator]:
+    return [i for i in row.due if (s := row.submitted.get(i.code)) and s.status == RETURNED]
+
+
+def _pending(row: UnitProgress) -> list[Indicator]:
+    """Figures in but not yet reviewed."""
+    return [i for i in row.due if (s := row.submitted.get(i.code)) and s.status not in _REVIEWED]
+
+
+_REVIEWED = (ACCEPTED, RETURNED)
+
+
+def _progress_line(row: UnitProgress, unit_name: str, now: dt.datetime) -> str:
+    """One unit in the admin's /status: what is in, and every figure's state by name."""
+    late = row.deadline < now
+    returned, pending = _returned(row), _pending(row)
+    unreported = [i for i in row.missing if i not in returned]
+    parts = ""
+    if unreported:
+        template = texts.ADMIN_STATUS_LATE_MISSING if late else texts.ADMIN_STATUS_MISSING
+        parts += template.format(names="、".join(escape(i.name) for i in unreported))
+    if returned:
+        items = [
+            texts.ADMIN_STATUS_RETURNED_ITEM.format(
+                name=escape(i.name), reason=escape(row.submitted[i.code].review_reason or "")
+            )
+            for i in returned
+        ]
+        parts += texts.ADMIN_STATUS_RETURNED.format(items="、".join(items))
+    if pending:
+        parts += texts.ADMIN_STATUS_PENDING.format(count=len(pending))
+    if row.missing:
+        icon = "late" if late else "open"
+    elif pending:
+        icon = "pending"
+    else:
+        icon, parts = "accepted", texts.ADMIN_STATUS_ACCEPTED
+    return texts.ADMIN_STATUS_LINE.format(
+        icon=texts.ADMIN_STATUS_ICONS[icon],
+        unit=escape(unit_name),
+        got=len(row.due) - len(row.missing),
+        due=len(row.due),
+        parts=parts,
+    )

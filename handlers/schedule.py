@@ -52,7 +52,9 @@ def _unit_lines(deps: Deps, deadlines: list[Deadline]) -> list[tuple[dt.datetime
     lines = []
     for d in deadlines:
         for ind in d.indicators:
-            state = texts.CAL_DONE if ind.code in d.reported else texts.CAL_OWED
+            status, reason = d.states.get(ind.code, ("", ""))
+            template = texts.CAL_STATES.get(status, texts.CAL_OWED)
+            state = template.format(reason=escape(reason))
             lines.append(
                 (
                     d.at,

@@ -202,14 +202,14 @@ def test_figures_due_after_the_draft_are_not_yet_missing() -> None:
     assert cell(data, "mzj", "SOCIAL_ORGANISATIONS")["state"] == OPEN
     assert cell(data, "jtj", "TRANSPORT_REVENUE_YTD")["state"] == MISSING
     text = unescape(summary_html(data, "永嘉县"))
-    assert "县民政局：未到报送截止" in text and "县交通局：未报送" in text
+    assert "县民政局：未到报送截止" in text and "县交通局：逾期未报" in text
     status = text.split(texts.CIRC_SECTION_LATE)[1]
     # not missing nor late: listed as still open, with its deadline
     assert "县民政局" not in status
     assert "• 未到报送截止：社会团体数（期末）（10月10日（周六）17:00前，" in status
     assert texts.CIRC_ALL_ON_TIME not in status
     mzj = unescape(excerpt_html(data, "mzj", "永嘉县") or "")
-    assert "未到报送截止" in mzj and "未报送" not in mzj
+    assert "未到报送截止" in mzj and "逾期未报" not in mzj
     book = openpyxl.load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))
     marks = {c.value for row in book[texts.CIRC_SHEET_UNIT_VALUE].iter_rows() for c in row}
     assert {texts.CIRC_WIDE_OPEN, texts.CIRC_WIDE_MISSING} <= marks
@@ -271,7 +271,7 @@ def test_a_sent_back_figure_is_named_with_its_reason_even_before_its_deadline() 
 
 def test_a_late_figure_under_review_is_late_and_pending() -> None:
     """Reported after the deadline and not yet accepted: listed as late and as under review,
-    and shown as such (not as 未报送)."""
+    and shown as such (not as 逾期未报)."""
     kb = district()
     data = compute(kb, OCT, TZ, *frames([], [("jd_02", Y, LATE_AT)], []))
     assert cell(data, "jd_02", Y)["state"] == LATE
@@ -330,7 +330,7 @@ def test_summary_and_excerpt_text() -> None:
     assert "序时进度：83.3%" in text
     assert "现代服务业营业收入（累计）：1,000.00万元，环比+50.0%，同比+25.0%，累计完成83.3%" in text
     assert "1. 二号街道：450.00" in text and "2. 一号<街道>&：400.00" in text
-    assert "— 三号街道：未报送" in text
+    assert "— 三号街道：逾期未报" in text
     assert "各街道合计：850.00" in text
     assert "逾期报送：二号街道（1项）" in text
     excerpt = excerpt_html(data, "jd_01", "某区")
@@ -338,7 +338,7 @@ def test_summary_and_excerpt_text() -> None:
     line = plain(excerpt)
     assert "排名第2/2" in line and "累计完成66.7%（年度目标600.00万元）" in line
     assert "慢于序时16.7个百分点" in line
-    assert "现代物流业营业收入（累计）：未报送" in line
+    assert "现代物流业营业收入（累计）：逾期未报" in line
     late = plain(excerpt_html(data, "jd_02", "某区") or "")
     assert "（逾期报送）" in late
     pending = plain(excerpt_html(data, "jd_03", "某区") or "")
@@ -480,7 +480,7 @@ def test_workbook_content() -> None:
     assert late_rows[0][4] == dt.datetime(2026, 11, 5, 17, 0)  # local time
     assert late_rows[0][5] == dt.datetime(2026, 11, 7, 8, 0)
     states = {row[2] for row in late_rows}
-    assert {"未报送", "已报送，待审核"} <= states
+    assert {"逾期未报", "已报送，待审核"} <= states
 
 
 # ---------------------------------------------------------------- the database

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.reporting.form import Form, FormState, Known, Reply
+from bot.reporting.service import correction_reason
 from bot.reporting.validation import Issue
 from knowledge.loader import load_knowledge
 
@@ -370,6 +371,39 @@ def test_a_returned_value_confirmed_unchanged_is_still_saved() -> None:
     assert form.changes() == []
     assert set(form.to_save()) == {JT[0]}
     assert form.press("confirm") == Reply("submit")
+
+
+def returned_first() -> Form:
+    """县交通局's form: the first figure sent back (偏大), the second accepted, the third new."""
+    return make(
+        JT,
+        TRANSPORT_REVENUE_YTD=Known(current=Decimal(100), status="returned", review_reason="偏大"),
+        ROAD_FREIGHT_YTD=Known(current=Decimal(5), status="accepted"),
+    )
+
+
+def test_a_changed_returned_value_takes_its_send_back_as_the_reason() -> None:
+    form = returned_first()
+    for text in ("90", "5", "7"):
+        form.text(text)
+    assert form.changes() == [JT[0]]
+    assert form.unexplained() == []  # the send-back explains it
+    assert form.press("confirm") == Reply("submit")  # no reason asked
+    assert correction_reason(form, JT[0]) == "按退回意见修改：偏大"
+    assert correction_reason(form, JT[2]) is None  # a first report is no correction
+
+
+def test_another_change_beside_a_returned_one_still_asks_for_a_reason() -> None:
+    form = returned_first()
+    for text in ("90", "6", "7"):
+        form.text(text)
+    assert form.unexplained() == [JT[1]]
+    assert form.press("confirm") == Reply("ok")
+    assert form.state.step == "reason"
+    assert form.text("企业更正了报表") == Reply("submit")
+    # each figure keeps its own reason: the send-back for the returned one
+    assert correction_reason(form, JT[0]) == "按退回意见修改：偏大"
+    assert correction_reason(form, JT[1]) == "企业更正了报表"
 
 
 # ---------------------------------------------------------------- 上月止累计 + 本月 = 本月止累计

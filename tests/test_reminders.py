@@ -32,6 +32,7 @@ from bot.reminders import (
     in_quiet,
     latest_stages,
 )
+from bot.reporting.form import FormState
 from bot.reporting.periods import Month
 from bot.reporting.service import Reporting
 from bot.scheduler import Scheduler
@@ -477,3 +478,64 @@ async def test_a_reminder_for_many_indicators_stays_one_message(
     assert len(text) < 4096
     assert "……另有 15 项" in text and "……另有 3 项" in text
     assert text.count("· ") == 2 * MAX_LISTED
+
+
+async def submit_all(reporting: Reporting, user: int, unit: str, month: Month) -> None:
+    """The unit's contact fills in and submits the whole form, as through the bot."""
+    draft = await reporting.start_form(user, unit, month)
+    assert isinstance(draft.state, FormState)
+    form = reporting.form(draft.state)
+    for _ in draft.state.codes:
+        reply = form.text("10")
+        if reply.kind == "warned":
+            form.text("测试说明")
+    assert form.press("confirm").kind == "submit"
+    await reporting.submit(draft)
+
+
+async def test_a_queued_reminder_is_not_sent_once_the_unit_has_reported(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    config = settings(database_url)
+    await register(sessions)
+    clock = Clock(local(2026, 10, 8, 9, 0))  # the deadline's day: every unit is reminded
+    assert await scheduler(sessions, config, clock).tick(clock.now)
+    reporting = Reporting(sessions, KB, TZ, clock)
+    jt_rows = [r for r in await outbox(sessions) if r.unit_id == "jtj"]
+    assert jt_rows and {r.status for r in jt_rows} == {"pending"}
+
+    draft = await reporting.start_form(JT, "jtj", SEP)  # one figure of three: still owing
+    assert isinstance(draft.state, FormState)
+    form = reporting.form(draft.state)
+    form.text("10")
+    form.press("skip")
+    form.press("skip")
+    assert form.press("confirm").kind == "submit"
+    await reporting.submit(draft)
+    assert {r.status for r in await outbox(sessions) if r.unit_id == "jtj"} == {"pending"}
+
+    await submit_all(reporting, JT, "jtj", SEP)
+    rows = await outbox(sessions)
+    assert {r.status for r in rows if r.unit_id == "jtj"} == {"cancelled"}
+    assert {r.status for r in rows if r.unit_id == "nxj"} == {"pending"}  # others still owe
+
+
+async def test_a_reminder_names_a_sent_back_figure_with_its_reason(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    config = settings(database_url)
+    await register(sessions)
+    reporting = Reporting(sessions, KB, TZ, Clock(local(2026, 10, 6, 12, 0)))
+    await submit_all(reporting, JT, "jtj", SEP)
+    figures = await reporting.values(["jtj"], [SEP])
+    freight = figures[(SEP.label, "jtj", "ROAD_FREIGHT_YTD")]
+    await reporting.start_return(ADMIN, freight.id)
+    await reporting.send_back(ADMIN, freight.id, "请核实货运量", freight.revision)
+
+    clock = Clock(local(2026, 10, 8, 9, 0))
+    await scheduler(sessions, config, clock).tick(clock.now)
+    [row] = [r for r in await outbox(sessions) if r.chat_id == JT]
+    text = parse_payload(row.payload)["text"]
+    assert "2026年9月报表还有 1 项已退回待重报" in text
+    assert "· 公路货运量（累计）（已退回：请核实货运量）" in text
+    assert "项未报" not in text

@@ -343,7 +343,7 @@ async def test_skip_back_and_edit_from_the_summary(
     assert set(await submissions(sessions, "jtj")) == {"ROAD_FREIGHT_YTD", "ROAD_PASSENGERS_YTD"}
     [status] = await h.say("/status", user=JT)
     assert "⬜ 交通运输业营业收入（累计）：未报" in status["text"]
-    assert "✅ 公路货运量（累计）：3.50万吨" in status["text"]
+    assert "🕓 公路货运量（累计）：3.50万吨（待审核）" in status["text"]
 
 
 async def test_reporting_again_is_a_correction_with_a_reason(
@@ -444,14 +444,14 @@ async def test_status_for_a_contact_and_for_the_office(harness: Harness, clock: 
     text = overview["text"]
     assert text.startswith("2026年10月 填报进度（11月3日（周二）10:00）")
     assert "已报齐 1/2 个单位" in text and "逾期" not in text
-    assert "✅ 县交通局 3/3" in text
-    assert "⬜ 楠溪江风景旅游管理局 0/4，缺：旅游接待人数（累计）" in text
+    assert "🕓 县交通局 3/3，待审核 3 项" in text
+    assert "⬜ 楠溪江风景旅游管理局 0/4，未报：旅游接待人数（累计）" in text
     clock.now = dt.datetime(2026, 11, 6, 1, 0, tzinfo=dt.UTC)  # after the deadline
     [overview] = await h.say("/status", user=ADMIN)
-    assert "逾期未报 1 个" in overview["text"]
-    assert "⏰ 楠溪江风景旅游管理局 0/4" in overview["text"]
+    assert "逾期未报 1 个单位" in overview["text"]
+    assert "⏰ 楠溪江风景旅游管理局 0/4，逾期未报：旅游接待人数（累计）" in overview["text"]
     [mine] = await h.say("/status", user=NX)
-    assert "⏰ 旅游接待人数（累计）：已逾期（11月5日（周四）17:00前）" in mine["text"]
+    assert "⏰ 旅游接待人数（累计）：逾期未报（11月5日（周四）17:00前）" in mine["text"]
     [september] = await h.say("/status 2026-09", user=ADMIN)
     assert september["text"].startswith("2026年9月 填报进度")
     [bad] = await h.say("/status 九月", user=ADMIN)
@@ -491,6 +491,15 @@ async def test_a_late_period_is_offered_and_can_be_reported(
     assert "⏰" not in status["text"] and "⬜ 交通运输业营业收入（累计）" in status["text"]
 
 
+async def press_send_back(h: Harness) -> dict[str, Any]:
+    """The office opens October's 县交通局 in /review and presses 退回2; the reason prompt."""
+    [overview] = await h.say("/review 2026-10", user=ADMIN)
+    unit = await press(h, ADMIN, overview, "县交通局（3项）")
+    await h.press(ADMIN, ADMIN, unit["message_id"], text="↩ 退回2")
+    [ask] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    return ask
+
+
 async def test_a_send_back_prompt_left_for_half_an_hour_lapses(
     harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
@@ -498,10 +507,7 @@ async def test_a_send_back_prompt_left_for_half_an_hour_lapses(
     answers it, the figure stays as it was); within 30 minutes it is."""
     h = harness
     await fill(h, JT, ["100", "3", "4"])
-    [overview] = await h.say("/review 2026-10", user=ADMIN)
-    unit = await press(h, ADMIN, overview, "县交通局（3项）")
-    await h.press(ADMIN, ADMIN, unit["message_id"], text="↩ 退回2")
-    await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    await press_send_back(h)
     clock.now = NOW + dt.timedelta(minutes=31)
     h.emu.send_user_message(ADMIN, "物流归谁管")
     lapsed, answer = await h.emu.wait_for_bot_messages(ADMIN, 2, timeout=10)
@@ -510,10 +516,7 @@ async def test_a_send_back_prompt_left_for_half_an_hour_lapses(
     saved = await submissions(sessions, "jtj")
     assert saved["ROAD_FREIGHT_YTD"].status == "submitted"
     # pressed again and answered within the half hour: the reason is taken
-    [overview] = await h.say("/review 2026-10", user=ADMIN)
-    unit = await press(h, ADMIN, overview, "县交通局（3项）")
-    await h.press(ADMIN, ADMIN, unit["message_id"], text="↩ 退回2")
-    [ask] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    ask = await press_send_back(h)
     clock.now += dt.timedelta(minutes=29)
     h.emu.send_user_message(ADMIN, "货运量与交通部门快报不符，请核实")
     [done] = await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
@@ -564,7 +567,15 @@ async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
     assert "修改此项" in buttons(backup_notice)
     [status] = await h.say("/status", user=JT)
     assert (
-        "↩️ 公路货运量（累计）：已退回待修改（货运量与交通部门快报不符，请核实）" in status["text"]
+        "↩️ 公路货运量（累计）：已退回（货运量与交通部门快报不符，请核实），请修改后重报"
+        in status["text"]
+    )
+
+    [office] = await h.say("/status 2026-10", user=ADMIN)  # the office sees it by name
+    assert "已退回 1 项，待审核 2 项" in office["text"]
+    assert (
+        "⬜ 县交通局 2/3，已退回：公路货运量（累计）（货运量与交通部门快报不符，请核实），"
+        "待审核 2 项" in office["text"]
     )
 
     # Pressed days later: Telegram sends only the message's chat and id by then.
@@ -574,8 +585,13 @@ async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
     assert "共 1 项" in fix["text"] and "1/1　公路货运量（累计）" in fix["text"]
     assert "↩️ 已被退回：货运量与交通部门快报不符，请核实" in fix["text"]
     [summary] = await h.say("3.2", user=JT)
-    receipt = await press(h, JT, summary, "✅ 确认提交")  # the send-back is the reason
-    assert "公路货运量（累计）：3.20万吨（第2版）" in receipt["text"]
+    said = "修改原因：按退回意见修改：货运量与交通部门快报不符，请核实（退回的数据，以退回意见"
+    assert said in summary["text"]  # the send-back is the reason, and the form says so
+    receipt = await press(h, JT, summary, "✅ 确认提交")
+    assert (
+        "公路货运量（累计）：3.20万吨（第2版），修改原因：按退回意见修改：货运量与交通部门快报不符，请核实"
+        in receipt["text"]
+    )
     saved = await submissions(sessions, "jtj")
     assert (saved["ROAD_FREIGHT_YTD"].status, saved["ROAD_FREIGHT_YTD"].revision) == (
         "submitted",
@@ -592,7 +608,33 @@ async def test_review_accepts_or_sends_back_for_a_one_tap_fix(
     assert {s.status for s in saved.values()} == {"accepted"}
     assert {s.reviewed_by for s in saved.values()} == {ADMIN}
     [status] = await h.say("/status", user=JT)
-    assert "✅ 公路货运量（累计）：3.20万吨，已通过审核" in status["text"]
+    assert "✅ 公路货运量（累计）：3.20万吨（已通过）" in status["text"]
+    [office] = await h.say("/status 2026-10", user=ADMIN)
+    assert "✅ 县交通局 3/3，已通过" in office["text"]
+
+
+async def test_a_sent_back_figure_fixed_through_report_records_the_send_back(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    await fill(h, JT, ["100", "3", "4"])
+    await press_send_back(h)
+    h.emu.send_user_message(ADMIN, "请核实货运量")
+    await h.emu.wait_for_bot_messages(ADMIN, 1, timeout=10)
+    await h.emu.wait_for_bot_messages(JT, 1, timeout=10)  # the send-back notice
+
+    await h.say("/report", user=JT)  # not the notice's button: the whole form again
+    for value in ("100", "3.3"):
+        await h.say(value, user=JT)
+    [summary] = await h.say("4", user=JT)
+    assert "修改原因：按退回意见修改：请核实货运量" in summary["text"]
+    receipt = await press(h, JT, summary, "✅ 确认提交")  # no reason asked: the send-back is it
+    assert (
+        "公路货运量（累计）：3.30万吨（第2版），修改原因：按退回意见修改：请核实货运量"
+        in (receipt["text"])
+    )
+    history = [(r.revision, r.reason) for r in await revisions(sessions) if r.revision > 1]
+    assert history == [(2, "按退回意见修改：请核实货运量")]
 
 
 async def test_export_in_chat_is_for_admins(harness: Harness) -> None:

@@ -88,7 +88,7 @@ async def test_calendar_for_a_contact(december: Harness) -> None:
     [reply] = await december.say("/calendar", user=JT)
     text = reply["text"]
     assert text.startswith("📅 县交通局 未来30天的日程")
-    assert "12月7日（周一）17:00前 · 2026年11月 交通运输业营业收入（累计）：✅ 已报" in text
+    assert "12月7日（周一）17:00前 · 2026年11月 交通运输业营业收入（累计）：🕓 待审核" in text
     assert "12月7日（周一）17:00前 · 2026年11月 公路货运量（累计）：⬜ 未报" in text
     # the coordination meeting's year-end reports (the 15th) and the assessment (the 28th)
     assert "12月15日（周二）09:00 · 🗓 协调会议年末听取成员单位服务业工作情况汇报" in text

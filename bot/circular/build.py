@@ -17,7 +17,7 @@ Rules (see README, 月度统计通报):
 - **序时进度** = months elapsed / 12; **完成率** = year-to-date / annual target.
 - **排名**: by the figure, descending, among peers (the parts of one unit rank together; the units
   not part of another rank together).
-- **报送情况** names every due figure that is not accepted in time: **未报送** (due, never
+- **报送情况** names every due figure that is not accepted in time: **逾期未报** (due, never
   reported), **已退回** (sent back, with the reason; it stays so until it is sent again),
   **逾期** (first reported after the deadline), **待审核** (reported, not yet accepted; late or
   not). A figure whose deadline is still to come when the circular is built (a quarterly figure

@@ -211,7 +211,7 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
     return "\n".join(lines)
 
 
-# How a due figure without an accepted value is shown, by its state (else 未报送).
+# How a due figure without an accepted value is shown, by its state (else 逾期未报).
 _NOT_SHOWN_UNIT = {
     PENDING: texts.CIRC_UNIT_PENDING,
     OPEN: texts.CIRC_UNIT_OPEN,

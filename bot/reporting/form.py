@@ -204,6 +204,15 @@ class Form:
             and entry.value != self.state.known[code].current
         ]
 
+    def send_back(self, code: str) -> str | None:
+        """The reason this figure was sent back for, if saving it answers a send-back."""
+        known = self.state.known[code]
+        return (known.review_reason or "") if known.status == "returned" else None
+
+    def unexplained(self) -> list[str]:
+        """Changed figures no send-back explains: their correction needs a typed reason."""
+        return [code for code in self.changes() if self.send_back(code) is None]
+
     def to_save(self) -> dict[str, Entry]:
         """Answers that are new, change what was submitted, or answer a send-back."""
         return {
@@ -273,7 +282,7 @@ class Form:
         if action == "confirm" and state.step == "summary":
             if not self.to_save():
                 return Reply("notice", (Issue("nothing_to_submit"),))
-            if self.changes() and state.reason is None:
+            if self.unexplained() and state.reason is None:
                 state.step = "reason"
                 return Reply("ok")
             return Reply("submit")

@@ -20,9 +20,11 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.outbox import cancel_reminders_in
 from bot.reporting.form import Entry, Form, FormState, Known
 from bot.reporting.periods import Month, deadline_at, open_month, previous_for
 from bot.reporting.views import SubmissionView, submission_view
+from bot.words import texts
 from db.base import utcnow
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.schema import Indicator, Knowledge
@@ -81,6 +83,7 @@ class Saved:
     code: str
     value: Decimal
     revision: int
+    reason: str | None = None  # the correction's reason (revisions after the first)
 
 
 @dataclass(frozen=True)
@@ -487,7 +490,8 @@ class Reporting:
         state = draft.state
         assert isinstance(state, FormState)
         month = Month.parse(state.period)
-        entries = self.form(state).to_save()
+        form = self.form(state)
+        entries = form.to_save()
         period_id = await self.ensure_period(month)
         now = self.clock()
         saved: list[Saved] = []
@@ -535,8 +539,14 @@ class Reporting:
                     sub.reviewed_by = sub.reviewed_at = None
                     sub.updated_by, sub.updated_at = draft.user_id, now
                     await session.flush()
-                    session.add(_revision(sub, entry, state.reason, draft.user_id, now))
-                    saved.append(Saved(code, entry.value, sub.revision))
+                    reason = correction_reason(form, code)
+                    session.add(_revision(sub, entry, reason, draft.user_id, now))
+                    saved.append(Saved(code, entry.value, sub.revision, reason))
+                if await self._owes_nothing(session, state, period_id, set(entries)):
+                    # a reminder queued before this submission must not go out after it
+                    await cancel_reminders_in(
+                        session, self._jurisdiction, state.unit_id, state.period
+                    )
                 # which form was submitted: a stale 确认提交 of it says so, of another one not
                 mark = self._audit(
                     draft.user_id, FORM_SUBMITTED, f"form:{state.key}", period=state.period
@@ -549,6 +559,30 @@ class Reporting:
             raise Conflict(list(entries)) from None  # a concurrent first save of the same cell
         self._drafts.put(draft.user_id, None)
         return Receipt(month, state.unit_id, tuple(saved), now)
+
+    async def _owes_nothing(
+        self, session: AsyncSession, state: FormState, period_id: int, saved: set[str]
+    ) -> bool:
+        """Whether the unit has every due figure of the period in once `saved` are (none returned).
+
+        The form's own knowledge answers for its codes; others are read (a send-back fix's form).
+        """
+        due = {i.code for i in self.due(state.unit_id, Month.parse(state.period))}
+        status = {code: SUBMITTED for code in saved}
+        for code, known in state.known.items():
+            if code not in saved and known.status is not None:
+                status[code] = known.status
+        others = due - set(state.codes)
+        if others:
+            rows = await session.execute(
+                select(Submission.indicator, Submission.status).where(
+                    Submission.period_id == period_id,
+                    Submission.unit_id == state.unit_id,
+                    Submission.indicator.in_(sorted(others)),
+                )
+            )
+            status.update({code: value for code, value in rows})
+        return all(status.get(code) not in (None, RETURNED) for code in due)
 
     async def form_submitted(self, user_id: int, key: str) -> bool:
         """Whether the user's form with this key was submitted (not cancelled or dropped)."""
@@ -730,6 +764,14 @@ def fingerprint(subs: Iterable[_Revised]) -> str:
     """A short digest of which figures, at which revision, a review screen showed."""
     shown = ",".join(sorted(f"{s.id}.{s.revision}" for s in subs))
     return hashlib.sha256(shown.encode()).hexdigest()[:12]
+
+
+def correction_reason(form: Form, code: str) -> str | None:
+    """Why this figure is corrected: the form's own reason, its send-back, or the one typed."""
+    back = form.send_back(code)
+    if back is None or form.state.fixed_reason:
+        return form.state.reason
+    return texts.RETURN_FIX_REASON.format(reason=back) if back else texts.RETURN_FIX_REASON_BARE
 
 
 def _revision(
