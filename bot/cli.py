@@ -356,7 +356,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 DEMO_REFUSALS = {
-    "token": "TELEGRAM_BOT_TOKEN is set: the demo year is for the playground only",
+    "token": "TELEGRAM_BOT_TOKEN is set: the demo year is for the playground only",  # nosec B105  # a message
     "real_data": (
         "the database holds figures submitted by real people: use --force to {action} anyway"
     ),

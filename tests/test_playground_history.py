@@ -66,7 +66,7 @@ async def test_chats_survive_a_restart(tmp_path: Path) -> None:
     first = await _start(path, built)
     try:
         await _say(first, "你好")
-        [text, document] = await _say(first, "文件", replies=2)
+        [_, document] = await _say(first, "文件", replies=2)
         file_id = document["document"]["file_id"]
     finally:
         await first.stop()

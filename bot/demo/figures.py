@@ -37,6 +37,11 @@ SEASON = 0.12  # the amplitude of the yearly season (±)
 REST_OF_AREA = 0.35  # what a whole area has beyond its streets, against their sum
 
 
+def generator(key: str) -> random.Random:
+    """A generator seeded by a text, the same in every process (figures for show, not secrets)."""
+    return random.Random(key)  # nosec B311  # demo figures, nothing secret
+
+
 def _places(indicator: Indicator) -> Decimal:
     return Decimal(1).scaleb(-indicator.decimals)
 
@@ -81,7 +86,7 @@ class DemoFigures:
         found = self._profiles.get(key)
         if found is not None:
             return found
-        rng = random.Random(f"{self.seed}:{self.kb.jurisdiction.id}:{unit_id}:{indicator.code}")
+        rng = generator(f"{self.seed}:{self.kb.jurisdiction.id}:{unit_id}:{indicator.code}")
         low, high = (
             FLOW_LEVELS.get(indicator.unit, (50.0, 500.0))
             if indicator.cumulative
@@ -112,14 +117,14 @@ class DemoFigures:
         found = profile.parts.get(month)
         streets = self._streets_of(unit_id, indicator)
         if found is None and streets:
-            noise = random.Random(f"{self.seed}:{unit_id}:{indicator.code}:{month.label}")
+            noise = generator(f"{self.seed}:{unit_id}:{indicator.code}:{month.label}")
             rest = REST_OF_AREA * (1 + noise.uniform(-NOISE, NOISE))
             total = sum((self.part(s, indicator, month) for s in streets), Decimal(0))
             found = rounded(indicator, float(total) * (1 + rest))
             profile.parts[month] = found
         if found is None:
             # one draw per month, in a fixed order of months: the same whichever is asked first
-            noise = random.Random(f"{self.seed}:{unit_id}:{indicator.code}:{month.label}")
+            noise = generator(f"{self.seed}:{unit_id}:{indicator.code}:{month.label}")
             jitter = 1 + noise.uniform(-NOISE, NOISE)
             found = rounded(
                 indicator, profile.level * profile.factor(month, self.base_year) * jitter
@@ -144,7 +149,7 @@ class DemoFigures:
             twin = self.kb.indicator(indicator.period_value_of)
             return self.part(unit_id, twin, month)
         profile = self._profile(unit_id, indicator)
-        noise = random.Random(f"{self.seed}:{unit_id}:{indicator.code}:{month.label}")
+        noise = generator(f"{self.seed}:{unit_id}:{indicator.code}:{month.label}")
         if indicator.unit == "%":
             drift = profile.level * (1 + profile.growth / 4) ** (month.year - self.base_year)
             seasonal = 3 * math.cos(2 * math.pi * (month.month - profile.peak) / 12)
@@ -163,7 +168,7 @@ class DemoFigures:
     def target_factor(self, unit_id: str, indicator: Indicator, year: int) -> Decimal:
         """How ambitious the unit's target is against the year it will have: some were set low
         (already met in the autumn), most near or above the outcome."""
-        rng = random.Random(f"{self.seed}:target:{unit_id}:{indicator.code}:{year}")
+        rng = generator(f"{self.seed}:target:{unit_id}:{indicator.code}:{year}")
         return Decimal(str(round(rng.uniform(0.72, 1.06), 3)))
 
     def target(self, unit_id: str, indicator: Indicator, year: int) -> Decimal:

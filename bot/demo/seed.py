@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.circular.service import SENT, Circulars
 from bot.contacts import Contacts
-from bot.demo.figures import DemoFigures
+from bot.demo.figures import DemoFigures, generator
 from bot.reporting.form import FormState
 from bot.reporting.periods import Month, open_month
 from bot.reporting.service import Reporting, ReportingError
@@ -155,7 +154,7 @@ class _Seeder:
         self.users = demo_users(kb, people, admin)
         self.open = open_month(now, self.tz)
         self.figures = DemoFigures(kb, SEED, self.open.year)
-        self.rng = random.Random(f"{SEED}:{kb.jurisdiction.id}:times")
+        self.rng = generator(f"{SEED}:{kb.jurisdiction.id}:times")
         self.result = DemoYear(True, self.open)
 
     # ------------------------------------------------------------ one unit's form
