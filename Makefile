@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages: Chromium for the browser tests, a CJK font for charts.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: install run test bench lint format system-deps clean
+.PHONY: install run reset test bench lint format system-deps clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -42,6 +42,11 @@ run: install
 	$(VENV)/bin/dutybot knowledge validate knowledge/data/*.yaml
 	$(VENV)/bin/dutybot db upgrade
 	$(VENV)/bin/dutybot run
+
+# Wipe the playground's database and chats and make the demo year again (stop `make run` first;
+# the page's 重置演示数据 does the same while it runs). Refused with a token.
+reset: install
+	$(VENV)/bin/dutybot demo reset
 
 test: install
 	$(VENV)/bin/pytest

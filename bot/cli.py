@@ -323,8 +323,8 @@ def cmd_targets_template(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Print the year's assessment points per unit with their reasons (--xlsx: also a file)."""
-    from bot.scoring import NoScoringRule, score_year, scores_workbook
-    from bot.scoring_text import no_rule_html, scores_html
+    from bot.scoring import NoScoringRule, completion_year, score_year, scores_workbook
+    from bot.scoring_text import no_rule_with_completion, scores_html
     from bot.targets import FIRST_YEAR, LAST_YEAR
     from bot.words.html import plain
 
@@ -337,7 +337,10 @@ def cmd_score(args: argparse.Namespace) -> int:
             settings.database_url, lambda sessions: score_year(sessions, kb, args.year)
         )
     except NoScoringRule as exc:
-        print(plain(no_rule_html(kb, exc)))
+        done = _with_sessions(
+            settings.database_url, lambda sessions: completion_year(sessions, kb, args.year)
+        )
+        print(plain(no_rule_with_completion(kb, exc, done)))
         return 1
     print(plain(scores_html(board)))
     if args.xlsx:
@@ -350,6 +353,58 @@ def cmd_score(args: argparse.Namespace) -> int:
             return _fail(f"cannot write {path}: {exc.strerror or exc}")
         print(path.resolve())
     return 0
+
+
+DEMO_REFUSALS = {
+    "token": "TELEGRAM_BOT_TOKEN is set: the demo year is for the playground only",  # nosec B105  # a message
+    "real_data": (
+        "the database holds figures submitted by real people: use --force to {action} anyway"
+    ),
+}
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Make (seed) or remake (reset) the playground's demo year in its database."""
+    import asyncio
+
+    from bot.demo.database import history_path, playground_settings
+    from bot.demo.lifecycle import reset_demo, seed
+    from bot.demo.seed import DemoRefused
+    from bot.runner import PLAYGROUND_ADMIN, demo_people, playground_people
+
+    settings = _settings()
+    if settings.telegram_bot_token:
+        return _fail(DEMO_REFUSALS["token"])
+    settings = playground_settings(settings)
+    kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
+    personas, groups = playground_people(settings)
+    people = demo_people(personas)
+    group = (int(str(groups[0]["chat_id"])), str(groups[0]["title"])) if groups else None
+    work = reset_demo if args.action == "reset" else seed
+    try:
+        made = asyncio.run(
+            work(settings, kb, people, admin=PLAYGROUND_ADMIN, group=group, force=args.force)
+        )
+    except DemoRefused as exc:
+        return _fail(DEMO_REFUSALS[exc.reason].format(action=args.action))
+    where = _database_url_of(settings.database_url)
+    if not made.created:
+        print(f"{where} already has the demo year (made when {made.open_month} was open)")
+        return 0
+    print(
+        f"{where}: demo year of {kb.jurisdiction.id} made: {len(made.months)} months "
+        f"({made.months[0]} to {made.months[-1]}) and {made.open_month} open, "
+        f"{made.submissions} figures, {made.targets} targets, late: {made.late_unit}, "
+        f"sent back: {made.returned[0] if made.returned else '-'}, "
+        f"awaiting review: {len(made.awaiting)}, circular {made.circular_id} sent"
+    )
+    if args.action == "reset":
+        print(f"chat history cleared ({history_path(settings)})")
+    return 0
+
+
+def _database_url_of(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def cmd_knowledge_validate(args: argparse.Namespace) -> int:
@@ -467,6 +522,18 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--xlsx", help="also write the points as an XLSX file (or into a folder)")
     score.add_argument("--jurisdiction", "-j")
     score.set_defaults(func=cmd_score)
+
+    demo = sub.add_parser("demo", help="the playground's demo year (never with a token)")
+    dmsub = demo.add_subparsers(dest="action", required=True)
+    for action, helptext in (
+        ("seed", "make the demo year in the playground's database (once; again does nothing)"),
+        ("reset", "wipe the playground's database and chat history, make the demo year again"),
+    ):
+        step = dmsub.add_parser(action, help=helptext)
+        step.add_argument(
+            "--force", action="store_true", help="even where real people submitted figures"
+        )
+        step.set_defaults(func=cmd_demo)
 
     dbp = sub.add_parser("db", help="database")
     dsub = dbp.add_subparsers(dest="action", required=True)

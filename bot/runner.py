@@ -11,6 +11,9 @@ from telegram import Bot
 
 from bot.app import build_application
 from bot.contacts import Contacts
+from bot.demo.database import history_path, playground_settings
+from bot.demo.lifecycle import ensure_demo, reset_demo
+from bot.demo.seed import DemoPerson
 from bot.settings import Settings
 from bot.words import texts
 from db.migrate import upgrade
@@ -106,6 +109,8 @@ def run(settings: Settings) -> None:
     # before anything is written: the knowledge file, Telegram, then the database.
     load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     username = asyncio.run(check_telegram(settings)) if settings.telegram_bot_token else None
+    if username is None:
+        settings = playground_settings(settings)  # one database per jurisdiction's demo
     upgrade(settings.database_url)
     if username is not None:
         log.info("Telegram knows this bot as @%s", username)
@@ -127,9 +132,42 @@ def run(settings: Settings) -> None:
         return
     from bot.playground.web import run_playground
 
-    # Playground only (no token): its personas must be registered to try /report.
+    # Playground only (no token): its personas must be registered to try /report, and the demo
+    # year is made once, unless the database holds real figures.
     personas, groups = playground_people(settings)
     added = asyncio.run(seed_playground_contacts(settings, personas))
     log.info("playground: %d unit persona(s) registered as contacts", added)
+    kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
+    people = demo_people(personas)
+    group = (int(str(groups[0]["chat_id"])), str(groups[0]["title"])) if groups else None
+    if settings.demo:
+        made = asyncio.run(ensure_demo(settings, kb, people, admin=PLAYGROUND_ADMIN, group=group))
+        if made is not None:
+            log.info(
+                "playground: demo year made (%d figures, %s open)",
+                made.submissions,
+                made.open_month.label,
+            )
+
+    async def reset() -> None:
+        await reset_demo(settings, kb, people, admin=PLAYGROUND_ADMIN, group=group)
+
     admins = [*settings.admin_ids, PLAYGROUND_ADMIN]
-    asyncio.run(run_playground(settings.model_copy(update={"admin_ids": admins}), personas, groups))
+    asyncio.run(
+        run_playground(
+            settings.model_copy(update={"admin_ids": admins}),
+            personas,
+            groups,
+            history_file=history_path(settings),
+            reset=reset,
+        )
+    )
+
+
+def demo_people(personas: Iterable[Mapping[str, object]]) -> list[DemoPerson]:
+    """The unit personas as the demo's people."""
+    return [
+        DemoPerson(int(str(p["user_id"])), str(p["unit_id"]), str(p.get("name") or ""))
+        for p in personas
+        if p.get("unit_id") is not None
+    ]

@@ -11,7 +11,7 @@ and counted. A unit without a target for an indicator earns no points for it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.reporting.periods import Month
-from bot.targets import targets_of
+from bot.targets import cells_for, targets_of
 from bot.words import texts
 from db.models import ReportingPeriod, Submission
 from knowledge.schema import Assessment, Indicator, Knowledge, Unit
@@ -230,6 +230,70 @@ async def score_year(
     """Every accountable unit's points for the year, best first (NoScoringRule if none)."""
     rule = rule_of(kb)
     cells = accountable(kb)
+    lines, left_out = await _lines(
+        sessions,
+        kb,
+        year,
+        cells,
+        lambda target, actual: grade(rule, target, actual),
+        lambda unit, ind: basis(kb, unit, ind),
+    )
+    order = {u.id: n for n, u in enumerate(u for u, _ in cells)}
+    scores = [UnitScore(unit, tuple(lines[unit.id])) for unit in _units(cells)]
+    scores.sort(key=lambda s: (-s.points, order[s.unit.id]))
+    return Scoreboard(year, rule, _ranked(scores), sum(left_out.values()), left_out)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Where the document sets no points rule: each unit's year-to-date figure against its
+    annual targets, unscored (完成 when the target is reached, else 未完成)."""
+
+    year: int
+    units: tuple[UnitScore, ...]  # in catalogue order, only units with a target
+    left_out: int
+    left_out_of: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def provisional(self) -> bool:
+        return any(u.provisional for u in self.units)
+
+    def only(self, unit_id: str) -> Completion:
+        kept = tuple(u for u in self.units if u.unit.id == unit_id)
+        return replace(self, units=kept, left_out=self.left_out_of.get(unit_id, 0))
+
+
+def reached(target: Decimal, actual: Decimal) -> tuple[str, Decimal]:
+    """完成 or 未完成, without points."""
+    return (COMPLETE if actual >= target else FAIL), Decimal(0)
+
+
+async def completion_year(
+    sessions: async_sessionmaker[AsyncSession], kb: Knowledge, year: int
+) -> Completion:
+    """Every reporting unit's progress on the targets it has for the year (any jurisdiction)."""
+    have = await targets_of(sessions, kb.jurisdiction.id, year)
+    cells = [(u, i) for u, i in cells_for(kb) if (u.id, i.code) in have]
+    lines, left_out = await _lines(
+        sessions, kb, year, cells, reached, lambda unit, ind: ind.source or ""
+    )
+    units = tuple(UnitScore(unit, tuple(lines[unit.id])) for unit in _units(cells))
+    return Completion(year, units, sum(left_out.values()), left_out)
+
+
+Grade = Callable[[Decimal, Decimal], tuple[str, Decimal]]
+
+
+async def _lines(
+    sessions: async_sessionmaker[AsyncSession],
+    kb: Knowledge,
+    year: int,
+    cells: list[tuple[Unit, Indicator]],
+    grade_of: Grade,
+    source_of: Callable[[Unit, Indicator], str],
+) -> tuple[dict[str, list[Line]], dict[str, int]]:
+    """Each cell's line (target, actual, result), per unit; and per unit how many submitted
+    figures newer than the ones used are not accepted yet."""
     targets = await targets_of(sessions, kb.jurisdiction.id, year)
     figures = await _figures(
         sessions, kb, year, {u.id for u, _ in cells}, {i.code for _, i in cells}
@@ -259,7 +323,7 @@ async def score_year(
         elif actual is None:
             result, points = NO_DATA, Decimal(0)
         else:
-            result, points = grade(rule, target, actual)
+            result, points = grade_of(target, actual)
         lines.setdefault(unit.id, []).append(
             Line(
                 unit.id,
@@ -270,13 +334,10 @@ async def score_year(
                 used is not None and used != 12,
                 result,
                 points,
-                basis(kb, unit, ind),
+                source_of(unit, ind),
             )
         )
-    order = {u.id: n for n, u in enumerate(u for u, _ in cells)}
-    scores = [UnitScore(unit, tuple(lines[unit.id])) for unit in _units(cells)]
-    scores.sort(key=lambda s: (-s.points, order[s.unit.id]))
-    return Scoreboard(year, rule, _ranked(scores), sum(left_out.values()), left_out)
+    return lines, left_out
 
 
 def _units(cells: list[tuple[Unit, Indicator]]) -> list[Unit]:

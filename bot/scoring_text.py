@@ -6,7 +6,7 @@ import html
 from decimal import Decimal
 
 from bot import scoring
-from bot.scoring import NO_DATA, NO_TARGET, NoScoringRule, Scoreboard
+from bot.scoring import NO_DATA, NO_TARGET, Completion, Line, NoScoringRule, Scoreboard
 from bot.words import texts
 from knowledge.schema import Knowledge
 
@@ -91,3 +91,57 @@ def no_rule_html(kb: Knowledge, exc: NoScoringRule) -> str:
         return texts.SCORE_NO_ASSESSMENT.format(jurisdiction=name)
     found = "；".join(f"{a.name}（{a.source}）" for a in exc.assessments)
     return texts.SCORE_NO_RULE.format(jurisdiction=name, assessments=html.escape(found))
+
+
+def _progress(line: Line) -> str:
+    """暂估 with the time elapsed, for a year-to-date figure before December's."""
+    if not line.provisional or line.month is None:
+        return ""
+    pct = scoring.number(Decimal(line.month * 100) / 12, 1)
+    return texts.SCORE_PROVISIONAL_INLINE + texts.SCORE_ELAPSED.format(pct=pct)
+
+
+def completion_html(board: Completion) -> str:
+    """Each unit's year-to-date figures against its targets, unscored ("" when no targets)."""
+    if not board.units:
+        return ""
+    mark = texts.SCORE_PROVISIONAL
+    lines = [
+        texts.SCORE_COMPLETION_HEAD.format(
+            year=board.year, provisional=mark if board.provisional else ""
+        )
+    ]
+    for unit in board.units:
+        lines.append(texts.SCORE_COMPLETION_UNIT.format(unit=html.escape(unit.unit.name)))
+        for line in unit.lines:
+            ind = line.indicator
+            name = html.escape(ind.name)
+            assert line.target is not None  # only cells with a target are in the board
+            target = _value(line.target, ind.decimals) + ind.unit
+            if line.result == NO_DATA or line.actual is None or line.month is None:
+                lines.append(texts.SCORE_ITEM_NO_DATA.format(indicator=name, target=target))
+                continue
+            lines.append(
+                texts.SCORE_COMPLETION_LINE.format(
+                    indicator=name,
+                    target=target,
+                    actual=_value(line.actual, ind.decimals) + ind.unit,
+                    month=texts.SCORE_MONTH.format(month=line.month),
+                    provisional=_progress(line),
+                    pct=scoring.pct_text(line.pct),
+                    result=texts.SCORE_RESULTS[line.result],
+                )
+            )
+    if board.provisional:
+        lines.append("")
+        lines.append(texts.SCORE_PROVISIONAL_NOTE)
+    if board.left_out:
+        lines.append(texts.SCORE_LEFT_OUT.format(count=board.left_out))
+    return "\n".join(lines)
+
+
+def no_rule_with_completion(kb: Knowledge, exc: NoScoringRule, board: Completion) -> str:
+    """Why nothing is scored, then how far the units are with their targets (if any)."""
+    head = no_rule_html(kb, exc)
+    body = completion_html(board)
+    return f"{head}\n\n{body}" if body else head

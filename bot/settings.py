@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Off: the scheduler (reminders, circular drafts) does not tick by itself; the outbox
     # sender still runs. For tests of other features and for a second process.
     scheduler_enabled: bool = Field(default=True, validation_alias="DUTYBOT_SCHEDULER")
+    # Off: the playground starts without the demo year (bot/demo); never used with a token.
+    demo: bool = Field(default=True, validation_alias="DUTYBOT_DEMO")
     # Outbox messages in flight at once (each is recorded before and after it is sent).
     send_concurrency: int = Field(
         default=4, ge=1, le=64, validation_alias="DUTYBOT_SEND_CONCURRENCY"

@@ -18,7 +18,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 from bot import scoring, targets
 from bot.contacts import Member
 from bot.scoring import NoScoringRule
-from bot.scoring_text import no_rule_html, scores_html
+from bot.scoring_text import no_rule_with_completion, scores_html
 from bot.words import texts
 from handlers.deps import Deps, get_deps
 from handlers.lookup import send_html
@@ -223,7 +223,11 @@ async def score_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     try:
         board = await scoring.score_year(deps.sessions, deps.kb, year)
     except NoScoringRule as exc:
-        await message.reply_text(no_rule_html(deps.kb, exc))
+        done = await scoring.completion_year(deps.sessions, deps.kb, year)
+        if not member.is_admin:
+            assert member.unit_id is not None
+            done = done.only(member.unit_id)
+        await send_html(message, no_rule_with_completion(deps.kb, exc, done))
         return
     if not member.is_admin:
         assert member.unit_id is not None

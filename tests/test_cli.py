@@ -286,3 +286,29 @@ async def test_targets_template_import_and_score(
     env["DUTYBOT_JURISDICTION"] = "yongjia"
     proc = await asyncio.to_thread(dutybot, "score", "2026")
     assert proc.returncode == 1 and "没有规定计分办法" in proc.stdout
+
+
+def test_demo_seed_once_and_never_with_a_token(tmp_path: Path) -> None:
+    """dutybot demo seed: the demo year in the jurisdiction's own playground file, made once."""
+    import sqlite3
+
+    env = {"DUTYBOT_JURISDICTION": "yongjia"}
+    proc = run("demo", "seed", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "demo year of yongjia made: 14 months" in proc.stdout
+    db = tmp_path / "data" / "playground-yongjia.sqlite3"
+    with sqlite3.connect(db) as conn:
+        first = conn.execute("select count(*) from submissions").fetchone()[0]
+    assert first > 100
+    proc = run("demo", "seed", env=env, cwd=tmp_path)
+    assert proc.returncode == 0 and "already has the demo year" in proc.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from submissions").fetchone()[0] == first
+    assert not (tmp_path / "data" / "dutybot.sqlite3").exists()  # the real database untouched
+    proc = run(
+        "demo", "reset", env={**env, "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJ"}, cwd=tmp_path
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "dutybot: TELEGRAM_BOT_TOKEN is set: the demo year is for the playground only"
+    )

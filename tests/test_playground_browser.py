@@ -35,6 +35,7 @@ PERSONAS = [
 GROUP_ID = -1001
 GROUPS = [{"chat_id": GROUP_ID, "title": "永嘉县服务业工作群"}]
 TIMEOUT_MS = 10_000
+RESETS: list[int] = []  # the playground's reset work, done each time the page resets
 
 
 @pytest.fixture
@@ -52,8 +53,17 @@ async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
             settings.model_copy(update={"api_base_url": base, "api_base_file_url": file})
         )
 
+    async def reset() -> None:
+        RESETS.append(1)
+
     running = await start_playground(
-        factory, host="127.0.0.1", port=0, personas=PERSONAS, groups=GROUPS
+        factory,
+        host="127.0.0.1",
+        port=0,
+        personas=PERSONAS,
+        groups=GROUPS,
+        history_file=tmp_path / "chats.json",
+        reset=reset,
     )
     try:
         yield running
@@ -220,3 +230,34 @@ async def test_lookup_declines_and_related_in_the_chat(page: Any) -> None:
     await expect(bot_messages.nth(4)).to_contain_text("相关：")
     await expect(bot_messages.nth(4)).to_contain_text("县工商局")
     await page.screenshot(path="/tmp/playground-lookup.png", full_page=False)
+
+
+async def test_reset_button_asks_and_empties_the_chats(page: Any, playground: Playground) -> None:
+    from playwright.async_api import expect
+
+    from bot.words import texts
+
+    await page.get_by_test_id("persona-select").select_option("1001")
+    await send(page, "/whoami")
+    bot_messages = page.locator('[data-testid="message"][data-from="bot"]')
+    await expect(bot_messages).to_have_count(1)
+    button = page.get_by_test_id("reset-demo")
+    await expect(button).to_have_text(texts.DEMO_RESET_BUTTON)
+    asked: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        await (dialog.dismiss() if len(asked) == 1 else dialog.accept())
+
+    page.on("dialog", answer)
+    before = len(RESETS)
+    await button.click()  # dismissed: nothing happens
+    await expect(bot_messages).to_have_count(1)
+    assert len(RESETS) == before
+    await button.click()
+    await expect(page.get_by_test_id("toast")).to_have_text(texts.DEMO_RESET_DONE)
+    await expect(page.locator('[data-testid="message"]')).to_have_count(0)
+    assert asked == [texts.DEMO_RESET_CONFIRM] * 2 and len(RESETS) == before + 1
+    await send(page, "/whoami")  # the bot started again answers
+    await expect(bot_messages).to_have_count(1)
+    await page.screenshot(path="/tmp/playground-reset.png")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import runner
 from bot.contacts import AccessError, Contacts
 from bot.settings import Settings, load_settings
-from db.models import AuditLog, Contact
+from db.models import AuditLog, Contact, Submission
 from db.session import make_engine, make_sessionmaker
 from knowledge.loader import load_knowledge
 
@@ -144,13 +144,23 @@ async def _contact_rows(url: str) -> list[tuple[int, str | None, str]]:
         await engine.dispose()
 
 
+async def _demo_figures(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return len(list(await session.scalars(select(Submission.id))))
+    finally:
+        await engine.dispose()
+
+
 def test_run_seeds_the_playground_personas(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'pg.sqlite3'}"
     seen: dict[str, Any] = {}
 
-    async def fake_playground(settings: Settings, personas: Any, groups: Any) -> None:
-        seen.update(settings=settings, personas=personas)
+    async def fake_playground(settings: Settings, personas: Any, groups: Any, **kw: Any) -> None:
+        seen.update(settings=settings, personas=personas, **kw)
         seen["rows"] = await _contact_rows(url)  # registered before the playground starts
+        seen["demo"] = await _demo_figures(url)  # and the demo year made
 
     import bot.playground.web
 
@@ -161,8 +171,12 @@ def test_run_seeds_the_playground_personas(monkeypatch: pytest.MonkeyPatch, tmp_
     expected = [(p["user_id"], p["unit_id"], "contact") for p in units]
     assert seen["rows"] == expected
     assert seen["settings"].admin_ids == [5, runner.PLAYGROUND_ADMIN]
-    runner.run(settings)  # a restart adds nobody twice
+    assert seen["demo"] > 100
+    assert seen["history_file"] == tmp_path / "playground-yongjia-chats.json"  # beside the db
+    assert seen["reset"] is not None
+    runner.run(settings)  # a restart adds nobody twice, and no second demo year
     assert seen["rows"] == expected
+    assert seen["demo"] == asyncio.run(_demo_figures(url)) and seen["demo"] > 100
 
 
 def test_run_with_a_token_seeds_nobody(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -181,3 +195,4 @@ def test_run_with_a_token_seeds_nobody(monkeypatch: pytest.MonkeyPatch, tmp_path
     runner.run(load_settings(database_url=url, telegram_bot_token="123456:ABCDEFGHIJ"))
     assert polled == [list(runner.ALLOWED)]
     assert asyncio.run(_contact_rows(url)) == []
+    assert asyncio.run(_demo_figures(url)) == 0  # never a demo year with a token

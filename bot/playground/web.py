@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.playground.emulator import CLIENT_MAX_SIZE, BotApiEmulator
+from bot.playground.history import ChatHistory
+from bot.words import texts
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -39,6 +41,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # (base_url, base_file_url) -> an Application whose bot talks to the emulator.
 AppFactory = Callable[[str, str], AnyApplication]
+# What a reset does between stopping the bot and starting it again (wipe, seed).
+ResetWork = Callable[[], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,13 @@ class Playground:
     port: int
     personas: list[Persona] = field(default_factory=list)
     groups: list[GroupSpec] = field(default_factory=list)
+    app_factory: AppFactory | None = None
+    poll_timeout: int = 10
+    allowed_updates: Sequence[str] | None = None
+    history: ChatHistory | None = None
+    reset_work: ResetWork | None = None
     _stopped: bool = False
+    _resetting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def url(self) -> str:
@@ -116,8 +126,41 @@ class Playground:
             return
         self._stopped = True
         await _stop_application(self.application)
+        if self.history is not None:
+            await self.history.stop()
         self.emulator.close_waiters()
         await self.runner.cleanup()
+
+    async def restart_bot(self, between: ResetWork | None = None) -> None:
+        """Stop the bot, do `between` (the bot holds no database connection then), start a new
+        one built by the same factory."""
+        if self.app_factory is None:
+            raise RuntimeError("the playground was started without an app factory")
+        await _stop_application(self.application)
+        try:
+            if between is not None:
+                await between()
+        finally:
+            self.application = await _start_application(
+                self.emulator, self.app_factory, self.poll_timeout, self.allowed_updates
+            )
+
+    async def reset(self) -> None:
+        """The page's 重置: stop the bot, wipe and seed (`reset_work`), clear the chats and their
+        kept history, start the bot again."""
+        if self.reset_work is None:
+            raise RuntimeError("this playground has no reset")
+        work = self.reset_work
+
+        async def wipe_and_clear() -> None:
+            await work()
+            self.emulator.reset()
+            if self.history is not None:
+                self.history.forget()
+                self.history.save()
+
+        async with self._resetting:
+            await self.restart_bot(wipe_and_clear)
 
 
 async def _stop_application(app: AnyApplication) -> None:
@@ -159,11 +202,15 @@ async def start_playground(
     emulator: BotApiEmulator | None = None,
     poll_timeout: int = 10,
     allowed_updates: Sequence[str] | None = None,
+    history_file: Path | None = None,
+    reset: ResetWork | None = None,
 ) -> Playground:
     """Serve page + Bot API + control API on host:port (0: a free port) and start the bot.
 
     ``app_factory(base_url, base_file_url)`` builds the bot's Application; the emulator then
-    accepts whatever token that Application uses.
+    accepts whatever token that Application uses. With ``history_file`` the chats are kept
+    there across restarts; with ``reset`` the page offers 重置演示数据, which stops the bot,
+    awaits ``reset()`` (wipe and seed the database), clears the chats and starts the bot again.
     """
     emu = emulator or BotApiEmulator()
     people = [_persona(p) for p in personas]
@@ -171,6 +218,11 @@ async def start_playground(
     if not people:
         raise ValueError("the playground needs at least one persona")
     _populate(emu, people, chats)
+    history = ChatHistory(emu, history_file) if history_file is not None else None
+    if history is not None:
+        kept = history.load()
+        log.info("playground: %d message(s) kept from before", kept)
+    holder: list[Playground] = []  # the running playground, for the reset route
 
     web_app = web.Application(client_max_size=CLIENT_MAX_SIZE)
     emu.add_routes(web_app)
@@ -185,11 +237,29 @@ async def start_playground(
                 "personas": [asdict(p) for p in people],
                 "groups": [asdict(g) for g in chats],
                 "privacy_mode": emu.privacy_mode,
+                "reset": reset is not None,
+                "texts": {
+                    "reset_button": texts.DEMO_RESET_BUTTON,
+                    "reset_confirm": texts.DEMO_RESET_CONFIRM,
+                    "reset_done": texts.DEMO_RESET_DONE,
+                    "reset_failed": texts.DEMO_RESET_FAILED,
+                },
             }
         )
 
+    async def reset_demo(_: web.Request) -> web.Response:
+        if reset is None or not holder:
+            return web.json_response({"error": "no reset here"}, status=404)
+        try:
+            await holder[0].reset()
+        except Exception as exc:  # the page shows why; the log has the rest
+            log.exception("playground: the reset failed")
+            return web.json_response({"error": str(exc) or type(exc).__name__}, status=500)
+        return web.json_response({"ok": True})
+
     web_app.router.add_get("/", index)
     web_app.router.add_get("/playground/config", config)
+    web_app.router.add_post("/playground/reset", reset_demo)
     web_app.router.add_static("/static/", STATIC_DIR, append_version=False)
 
     @web.middleware
@@ -212,6 +282,39 @@ async def start_playground(
     bound_port = int(runner.addresses[0][1])
     emu.set_address(host, bound_port)
 
+    try:
+        application = await _start_application(emu, app_factory, poll_timeout, allowed_updates)
+    except BaseException:
+        emu.close_waiters()
+        await runner.cleanup()
+        raise
+    playground = Playground(
+        emu,
+        application,
+        runner,
+        host,
+        bound_port,
+        people,
+        chats,
+        app_factory=app_factory,
+        poll_timeout=poll_timeout,
+        allowed_updates=allowed_updates,
+        history=history,
+        reset_work=reset,
+    )
+    holder.append(playground)
+    if history is not None:
+        history.start()
+    return playground
+
+
+async def _start_application(
+    emu: BotApiEmulator,
+    app_factory: AppFactory,
+    poll_timeout: int,
+    allowed_updates: Sequence[str] | None,
+) -> AnyApplication:
+    """Build the bot with the factory, against the emulator, and start it polling."""
     application: AnyApplication | None = None
     try:
         application = app_factory(emu.base_url, emu.base_file_url)
@@ -232,10 +335,8 @@ async def start_playground(
         if application is not None:
             with contextlib.suppress(Exception):
                 await _stop_application(application)
-        emu.close_waiters()
-        await runner.cleanup()
         raise
-    return Playground(emu, application, runner, host, bound_port, people, chats)
+    return application
 
 
 async def run_playground(
@@ -244,6 +345,8 @@ async def run_playground(
     groups: Iterable[GroupSpec | Mapping[str, Any]] | None = None,
     *,
     app_factory: AppFactory | None = None,
+    history_file: Path | None = None,
+    reset: ResetWork | None = None,
 ) -> None:
     """Run the real bot against the playground until SIGINT/SIGTERM, printing the page URL."""
     if app_factory is None:
@@ -261,6 +364,8 @@ async def run_playground(
             port=settings.playground_port,
             personas=DEFAULT_PERSONAS if personas is None else personas,
             groups=DEFAULT_GROUPS if groups is None else groups,
+            history_file=history_file,
+            reset=reset,
         )
     except OSError as exc:
         raise SystemExit(

@@ -359,6 +359,15 @@ PLAYGROUND_CONTACT_DESC = "{unit} 的联络员"
 PLAYGROUND_ADMIN = "协调办管理员"
 PLAYGROUND_ADMIN_DESC = "服务业协调办公室 管理员"
 PLAYGROUND_GROUP = "{name}服务业工作群"
+# The playground's demo year (bot/demo): what its figures and reviews say, and the page's reset.
+DEMO_EXPLANATION = "已核实，主要受季节性因素影响"
+DEMO_RETURN_REASON = "与统计部门口径不一致，请核实后重新报送"
+DEMO_RESET_BUTTON = "重置演示数据"
+DEMO_RESET_CONFIRM = (
+    "重置后，试用台的数据库和所有聊天记录将被清空，并重新生成演示年度数据。确定吗？"
+)
+DEMO_RESET_DONE = "演示数据已重置"
+DEMO_RESET_FAILED = "重置失败：{reason}"
 
 # Registration and roles.
 MEMBER_ROLES = {"admin": "管理员", "contact": "联络员", "backup": "备用联络员"}
@@ -647,6 +656,12 @@ SCORE_NO_RULE = (
     "{jurisdiction}的文件规定了考核（{assessments}），但没有规定计分办法，本机器人不计算得分。"
 )
 SCORE_NO_ASSESSMENT = "{jurisdiction}的文件没有规定年终考核，本机器人不计算得分。"
+# Where no points rule exists: the targets' completion, unscored (bot/scoring.completion_year).
+SCORE_COMPLETION_HEAD = "<b>{year}年度目标完成情况（不计分）</b>{provisional}"
+SCORE_COMPLETION_UNIT = "<b>{unit}</b>"
+SCORE_COMPLETION_LINE = (
+    "　· {indicator}：目标{target}，实际{actual}（{month}{provisional}），完成{pct}%，{result}"
+)
 SCORE_NOT_SCORED = "{unit}不在{name}的计分范围内。"
 SCORE_NOT_REGISTERED = "只有协调办公室管理员和登记的联络员可以查看考核得分。"
 SCORE_USAGE = "用法：/score 2026（年度考核得分）"

@@ -5,9 +5,9 @@ waiting on any of these to change."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import copy
-import itertools
 import mimetypes
 import secrets
 import time
@@ -78,7 +78,7 @@ class EmulatorState:
         self._global_window: deque[float] = deque()
         self._group_windows: dict[int, deque[float]] = {}
         self._consumed: dict[int, int] = {}
-        self._counter = itertools.count(1)
+        self._next_file = 1  # the number in the next stored file's path
         self._changed = asyncio.Event()
         self._closing = False
         # Where the HTTP server listens (server.py).
@@ -270,6 +270,64 @@ class EmulatorState:
         self._consumed.clear()
         self._event("reset", full=full)
 
+    # ------------------------------------------------------------------ keeping the chats
+
+    def snapshot(self) -> JSON:
+        """The chats' messages and the files they show, as JSON (the playground keeps them
+        across restarts); users, chats and members are the caller's to add again."""
+        return {
+            "chats": {
+                str(chat.id): {
+                    "messages": list(chat.messages.values()),
+                    "next_message_id": chat.next_message_id,
+                    "reply_keyboard": chat.reply_keyboard,
+                }
+                for chat in self.chats.values()
+                if chat.messages
+            },
+            "files": [
+                {
+                    "file_id": f.file_id,
+                    "file_unique_id": f.file_unique_id,
+                    "content": base64.b64encode(f.content).decode("ascii"),
+                    "filename": f.filename,
+                    "mime_type": f.mime_type,
+                    "kind": f.kind,
+                    "file_path": f.file_path,
+                }
+                for f in self.files.values()
+            ],
+            "next_file": self._next_file,
+        }
+
+    def restore(self, snapshot: JSON) -> int:
+        """Put back the messages of a snapshot into the chats that exist; how many."""
+        restored = 0
+        for raw_id, kept in dict(snapshot.get("chats") or {}).items():
+            chat = self.chats.get(int(raw_id))
+            if chat is None:
+                continue
+            messages = {int(m["message_id"]): m for m in kept.get("messages", [])}
+            chat.messages = messages
+            chat.next_message_id = max(
+                int(kept.get("next_message_id") or 1), max(messages, default=0) + 1
+            )
+            chat.reply_keyboard = kept.get("reply_keyboard")
+            restored += len(messages)
+        for f in snapshot.get("files") or []:
+            self.files[str(f["file_id"])] = StoredFile(
+                file_id=str(f["file_id"]),
+                file_unique_id=str(f["file_unique_id"]),
+                content=base64.b64decode(f["content"]),
+                filename=f.get("filename"),
+                mime_type=f.get("mime_type"),
+                kind=str(f["kind"]),
+                file_path=str(f["file_path"]),
+            )
+        self._next_file = max(int(snapshot.get("next_file") or 1), self._next_file)
+        self._notify()
+        return restored
+
     # ------------------------------------------------------------------ messages
 
     def _store_message(self, chat: EmuChat, sender: JSON, **fields: Any) -> JSON:
@@ -360,7 +418,8 @@ class EmulatorState:
     def _register_file(
         self, upload: Upload, kind: str, default_name: str, mime: str | None
     ) -> StoredFile:
-        n = next(self._counter)
+        n = self._next_file
+        self._next_file += 1
         filename = upload.filename or default_name
         ext = filename.rpartition(".")[2] if "." in filename else "bin"
         stored = StoredFile(

@@ -23,6 +23,7 @@
     typingTimer: null,
     pressing: new Map(), // callback query id -> button element
     hiddenKeyboards: new Set(),
+    texts: {}, // the page's words from the server (bot/words/texts.py)
   };
 
   // ------------------------------------------------------------------ small helpers
@@ -968,6 +969,21 @@
     if ($("chat-subtitle").classList.contains("typing")) renderHeader();
   }
 
+  async function resetDemo() {
+    const words = state.texts;
+    if (!window.confirm(words.reset_confirm)) return;
+    const button = $("reset-demo");
+    button.disabled = true;
+    try {
+      await api("POST", "/playground/reset");
+      showToast(words.reset_done);
+    } catch (err) {
+      showToast(words.reset_failed.replace("{reason}", err.message), true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function setConnected(ok) {
     const el = $("connection");
     el.textContent = ok ? "● 已连接" : "● 连接中断，正在重试…";
@@ -1005,6 +1021,10 @@
     state.bot = config.bot;
     state.personas = config.personas;
     state.groups = config.groups;
+    state.texts = config.texts || {};
+    const reset = $("reset-demo");
+    reset.hidden = !config.reset;
+    reset.textContent = state.texts.reset_button || "";
     state.users = new Map(serverState.users.map((u) => [u.id, u]));
     state.chats = new Map();
     state.seq = serverState.seq;
@@ -1055,6 +1075,7 @@
     $("reply-cancel").addEventListener("click", cancelReply);
     $("commands-button").addEventListener("click", toggleCommands);
     $("toast").addEventListener("click", () => ($("toast").hidden = true));
+    $("reset-demo").addEventListener("click", resetDemo);
   }
 
   async function main() {
