@@ -3,8 +3,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Debian packages: Chromium for the browser tests, a CJK font for charts.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# Debian packages: Chromium for the browser tests, a CJK font for charts, an emoji font so the
+# playground page shows the emoji of the bot's messages as Telegram does.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
 
 .PHONY: install run reset test bench lint format system-deps clean
 

@@ -346,6 +346,20 @@ def test_summary_and_excerpt_text() -> None:
     assert excerpt_html(data, "tjj", "某区") is None  # reports nothing
 
 
+def test_a_unit_alone_on_an_indicator_gets_no_rank() -> None:
+    """Yongjia's catalogue has one reporter per indicator: "排名第1/1" would say nothing."""
+    kb = load_knowledge("yongjia")
+    values = [
+        (month, "jtj", "ROAD_FREIGHT_YTD", amount)
+        for month, amount in (("2026-10", 900.0), ("2026-09", 800.0))
+    ]
+    reported = [("jtj", "ROAD_FREIGHT_YTD", "2026-11-03T02:00:00Z", "accepted")]
+    data = compute(kb, OCT, TZ, *frames(values, reported, []))
+    assert cell(data, "jtj", "ROAD_FREIGHT_YTD")["peers"] == 1
+    line = plain(excerpt_html(data, "jtj", "永嘉县") or "")
+    assert "公路货运量（累计）：900.00万吨" in line and "排名" not in line
+
+
 def test_summary_splits_under_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of reporting streets make a long summary: every part fits one message, no
     line is cut, and nothing is lost."""

@@ -84,7 +84,10 @@ def comparisons(frame: pd.DataFrame, *, target: bool, rank: bool = False) -> lis
     if rank:
         pieces.append(
             [
-                "" if _missing(r) else sep + texts.CIRC_PEER_RANK.format(rank=int(r), peers=int(n))
+                # a unit alone in reporting an indicator has no rank worth printing (1/1)
+                ""
+                if _missing(r) or _missing(n) or int(n) < 2
+                else sep + texts.CIRC_PEER_RANK.format(rank=int(r), peers=int(n))
                 for r, n in zip(col("rank"), col("peers"), strict=True)
             ]
         )
