@@ -81,7 +81,8 @@ def _field(path: Loc, data: Any) -> str:
     for part in path:
         if isinstance(part, int):
             item = node[part] if isinstance(node, list) and part < len(node) else None
-            ident = item.get("id") if isinstance(item, dict) else None
+            # list items by their id (an indicator by its code)
+            ident = (item.get("id") or item.get("code")) if isinstance(item, dict) else None
             parts[-1:] = [f"{parts[-1] if parts else ''}[{ident or part}]"]
             node = item
         else:

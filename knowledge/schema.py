@@ -7,7 +7,15 @@ import functools
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Role = Literal["lead", "coordinate", "statistics", "support"]
 UnitKind = Literal["department", "agency", "street", "organisation", "leadership", "meeting"]
@@ -269,6 +277,13 @@ class Indicator(Strict):
     yoy_warn_pct: float | None = Field(
         default=None, gt=0, description="soft warning when year-on-year change exceeds it"
     )
+    # Soft warning without history: a nonzero figure outside the range a normal figure of this
+    # kind falls in. `part_typical_*` replace them for reporters that are part of another unit
+    # (the streets of 各街道), whose figures are a fraction of the whole's.
+    typical_min: Decimal | None = None
+    typical_max: Decimal | None = None
+    part_typical_min: Decimal | None = None
+    part_typical_max: Decimal | None = None
     period_value_of: str | None = Field(
         default=None, description="code of the year-to-date indicator this is the period part of"
     )
@@ -286,6 +301,31 @@ class Indicator(Strict):
         if len(set(self.reporters)) != len(self.reporters):
             raise ValueError("reporters must not repeat a unit")
         return self
+
+    @field_validator("typical_min", "typical_max", "part_typical_min", "part_typical_max")
+    @classmethod
+    def _typical_within(cls, bound: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        """A typical range lies within the hard limits and is ordered (its low end first)."""
+        if bound is None:
+            return None
+        name = info.field_name or ""
+        low, high = info.data.get("min"), info.data.get("max")
+        if low is not None and bound < low:
+            raise ValueError(f"{bound} is below min ({low})")
+        if high is not None and bound > high:
+            raise ValueError(f"{bound} is above max ({high})")
+        if name.endswith("_max"):
+            other = name.removesuffix("_max") + "_min"
+            start = info.data.get(other)
+            if start is not None and start > bound:
+                raise ValueError(f"{bound} is below {other} ({start})")
+        return bound
+
+    def typical(self, part: bool = False) -> tuple[Decimal | None, Decimal | None]:
+        """The typical range (low, high) of a reporter's figure; `part`: a street's."""
+        if part and (self.part_typical_min is not None or self.part_typical_max is not None):
+            return self.part_typical_min, self.part_typical_max
+        return self.typical_min, self.typical_max
 
     def due_in_month(self, month: int) -> bool:
         """Whether the indicator is reported for the period of this month (1-12)."""
@@ -489,6 +529,25 @@ class Knowledge(Strict):
         """Every unit that reports at least one indicator: `units` first, then `reporting_units`."""
         reporting = {r for i in self.indicators for r in i.reporters}
         return [u for u in (*self.units, *self.reporting_units) if u.id in reporting]
+
+    def peer_key(self, unit_id: str) -> str:
+        """Units with the same key are peers: they rank together in the circular and their
+        figures are compared in the form. The parts of one unit (its streets) share the whole's
+        id; the units that are part of no other share ""."""
+        return self._whole_of.get(unit_id, "")
+
+    @functools.cached_property
+    def _whole_of(self) -> dict[str, str]:
+        return {u.id: u.part_of for u in self.reporting_units if u.part_of}
+
+    def peers(self, indicator: Indicator, unit_id: str) -> list[str]:
+        """The other reporters of the indicator that are the unit's peers."""
+        key = self.peer_key(unit_id)
+        return [r for r in indicator.reporters if r != unit_id and self.peer_key(r) == key]
+
+    def is_part(self, unit_id: str) -> bool:
+        """Whether the unit reports as part of another (a street of 各街道)."""
+        return self.peer_key(unit_id) != ""
 
     def duties_of(self, unit_id: str) -> list[Duty]:
         return [d for d in self.duties if d.unit == unit_id]

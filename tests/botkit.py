@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import datetime as dt
+import functools
+import re
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from bot.app import build_application
 from bot.playground.emulator import BotApiEmulator
 from bot.settings import Settings
 from db.migrate import upgrade_async
+from knowledge.loader import DATA_DIR
+
+_TYPICAL_LINE = re.compile(r"^ +(part_)?typical_(min|max): .*\n", re.MULTILINE)
+
+
+@functools.cache
+def untypical_knowledge_dir() -> Path:
+    """Copies of the knowledge files without the indicators' typical ranges, for tests that
+    walk the form with small round figures (100万元 of a county's transport revenue) that the
+    ranges rightly question (DUTYBOT_KNOWLEDGE_DIR). One folder per test process."""
+    directory = Path(tempfile.mkdtemp(prefix="dutybot-untypical-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    for path in DATA_DIR.glob("*.yaml"):
+        text = _TYPICAL_LINE.sub("", path.read_text(encoding="utf-8"))
+        (directory / path.name).write_text(text, encoding="utf-8")
+    return directory
 
 
 async def start_app(config: Settings, clock: Callable[[], dt.datetime] | None) -> Any:

@@ -124,7 +124,7 @@ async def test_hostile_html_is_shown_as_typed(
     assert "<b>张三</b><script>alert(1)</script>&amp;" in listing["text"]
     # a send-back reason full of markup reaches the unit as typed
     await h.say("/report", user=JT)
-    for value in ("100", "3", "4"):
+    for value in ("25000", "800", "350"):
         [last] = await h.say(value, user=JT)
     since = h.emu.last_seq
     await h.press(JT, JT, last["message_id"], text="✅ 确认提交")

@@ -99,7 +99,7 @@ async def _counts(url: str) -> tuple[int, int]:
 
 
 # Each contact's figures, in the order the form asks for them (none needs an explanation).
-FIGURES = {JT: ["1234.5", "1.2万吨", "35"], NX: ["12", "3000", "3000", "85.5%"]}
+FIGURES = {JT: ["1234.5", "120万吨", "35"], NX: ["12", "30000", "30000", "85.5%"]}
 UNITS = {JT: "县交通局", NX: "楠溪江风景旅游管理局"}
 
 

@@ -17,7 +17,11 @@ from bot.reporting.validation import Issue
 from knowledge.loader import load_knowledge
 
 KB = load_knowledge("yongjia")
-INDICATORS = {i.code: i for i in KB.indicators}
+REAL = {i.code: i for i in KB.indicators}
+# The form's mechanics are walked with small round figures (100, 500吨), which the catalogue's
+# typical ranges would rightly question; they are left out here and tested with REAL below.
+UNTYPICAL = {"typical_min": None, "typical_max": None}
+INDICATORS = {c: i.model_copy(update=UNTYPICAL) for c, i in REAL.items()}
 # 县交通局: three monthly year-to-date figures (万元, 万吨, 万人次)
 JT = ["TRANSPORT_REVENUE_YTD", "ROAD_FREIGHT_YTD", "ROAD_PASSENGERS_YTD"]
 # 楠溪江风景旅游管理局: a year-to-date / 当月 pair and a percentage

@@ -188,19 +188,19 @@ async def test_a_whole_submission(office: Office) -> None:
 async def test_two_contacts_of_one_unit_and_a_conflict(office: Office) -> None:
     await office.open(JT2)  # the backup opens the form first
     await office.open(JT)
-    await office.fill(JT, ["100", "3", "4"])
+    await office.fill(JT, ["25000", "800", "350"])
     assert (await office.press(JT, "confirm")).kind == "submitted"  # the contact meanwhile
 
     # the backup's form was opened before: the same form goes on, then the conflict
-    await office.fill(JT2, ["200", "3", "4"])
+    await office.fill(JT2, ["26000", "800", "350"])
     conflict = await office.press(JT2, "confirm")
     assert conflict.kind == "conflict" and conflict.draft is not None
     assert [i.code for i in conflict.moved] == [REVENUE, FREIGHT, PASSENGERS]
     assert at(conflict) == "summary"
     # their figures are the form's now; only ours that differ are still to be saved
     assert conflict.form is not None
-    assert {c: e.value for c, e in conflict.form.to_save().items()} == {REVENUE: 200}
-    assert conflict.form.state.known[REVENUE].current == 100
+    assert {c: e.value for c, e in conflict.form.to_save().items()} == {REVENUE: 26000}
+    assert conflict.form.state.known[REVENUE].current == 25000
     assert conflict.draft == await office.draft(JT2)  # stored refreshed
 
     # confirming again is a correction: a reason first
@@ -212,19 +212,19 @@ async def test_two_contacts_of_one_unit_and_a_conflict(office: Office) -> None:
     done = await office.say(JT2, "与联络员核对后更正")
     assert done.kind == "submitted" and done.receipt is not None
     assert [(s.code, s.value, s.revision) for s in done.receipt.saved] == [
-        (REVENUE, Decimal(200), 2)
+        (REVENUE, Decimal(26000), 2)
     ]
     figures = await office.figures("jtj", OCT)
     assert {c: (s.value, s.revision) for c, s in figures.items()} == {
-        REVENUE: (Decimal(200), 2),
-        FREIGHT: (Decimal(3), 1),
-        PASSENGERS: (Decimal(4), 1),
+        REVENUE: (Decimal(26000), 2),
+        FREIGHT: (Decimal(800), 1),
+        PASSENGERS: (Decimal(350), 1),
     }
 
 
 async def test_a_contact_moved_away_cannot_submit_the_units_form(office: Office) -> None:
     await office.open(JT2)
-    await office.fill(JT2, ["100", "3", "4"])
+    await office.fill(JT2, ["25000", "800", "350"])
     await office.contacts.move(ADMIN, JT2, "nxj")
     ended = await office.press(JT2, "confirm")
     assert ended.kind == "unit_changed"

@@ -1016,16 +1016,18 @@ def test_error_indicator_names_an_unknown_reporter(tmp_path: Path) -> None:
         tmp_path, "yongjia", "    reporters: [xxb]\n", "    reporters: [xinxi]\n"
     )
     line = line_of(text, "    reporters: [xinxi]\n")
-    n = [i.code for i in load_knowledge("yongjia").indicators].index("SOFTWARE_REVENUE_YTD")
-    assert problem(path) == f"{path}:{line}: indicators[{n}].reporters[0]: unknown unit id 'xinxi'"
+    assert problem(path) == (
+        f"{path}:{line}: indicators[SOFTWARE_REVENUE_YTD].reporters[0]: unknown unit id 'xinxi'"
+    )
 
 
 def test_error_indicator_names_an_unknown_street(tmp_path: Path) -> None:
     old = "    reporters: [gsl, jd_01, jd_02, jd_03]\n"
     path, text = broken_copy(tmp_path, "district", old, old.replace("jd_02", "jd_04"))
     line = line_of(text, "    reporters: [gsl, jd_01, jd_04, jd_03]\n")
-    n = [i.code for i in load_knowledge("district").indicators].index("PROFESSIONAL_REVENUE_YTD")
-    assert problem(path) == f"{path}:{line}: indicators[{n}].reporters[2]: unknown unit id 'jd_04'"
+    assert problem(path) == (
+        f"{path}:{line}: indicators[PROFESSIONAL_REVENUE_YTD].reporters[2]: unknown unit id 'jd_04'"
+    )
 
 
 def test_error_whole_unit_reports_through_its_streets(tmp_path: Path) -> None:
@@ -1045,6 +1047,82 @@ def test_error_period_figure_with_other_reporters(tmp_path: Path) -> None:
     msg = problem(path)
     assert str(path) in msg
     assert "TOURISM_REVENUE_MONTH: period_value_of 'TOURISM_REVENUE_YTD' has other reporters" in msg
+
+
+def test_error_typical_range_reversed(tmp_path: Path) -> None:
+    old = "    typical_min: 500\n    typical_max: 100000\n"
+    path, text = broken_copy(tmp_path, "yongjia", old, old.replace("500", "200000", 1))
+    line = line_of(text, "    typical_min: 200000\n    typical_max: 100000\n") + 1
+    assert problem(path) == (
+        f"{path}:{line}: indicators[EDUCATION_EMPLOYEES].typical_max: "
+        "100000 is below typical_min (200000)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("    typical_max: 90\n", "    typical_max: 120\n", "typical_max: 120 is above max (100)"),
+        ("    typical_min: 50\n", "    typical_min: -1\n", "typical_min: -1 is below min (0)"),
+    ],
+)
+def test_error_typical_range_outside_the_hard_limits(
+    tmp_path: Path, old: str, new: str, reason: str
+) -> None:
+    path, text = broken_copy(tmp_path, "yongjia", old, new)
+    msg = problem(path)
+    assert (
+        msg
+        == f"{path}:{line_of(text, new)}: indicators[{msg.split('[')[1].split(']')[0]}].{reason}"
+    )
+    assert "\n" not in msg  # one problem, on its own field
+
+
+def test_error_streets_typical_range_reversed(tmp_path: Path) -> None:
+    old = "    part_typical_min: 1000\n    part_typical_max: 10000000\n"
+    path, text = broken_copy(tmp_path, "district", old, old.replace("10000000", "10"))
+    line = line_of(text, "    part_typical_min: 1000\n    part_typical_max: 10\n") + 1
+    assert problem(path) == (
+        f"{path}:{line}: indicators[MODERN_SVC_REVENUE_YTD].part_typical_max: "
+        "10 is below part_typical_min (1000)"
+    )
+
+
+def test_every_indicator_has_a_typical_range(kb: Knowledge) -> None:
+    parts = {u.id for u in kb.reporting_units if u.part_of}
+    for ind in kb.indicators:
+        low, high = ind.typical()
+        assert low is not None and low > 0, ind.code
+        # a percentage's hard max is its typical top too
+        assert high is not None or ind.max is not None, ind.code
+        if any(r in parts for r in ind.reporters):
+            part_low, part_high = ind.typical(part=True)
+            assert part_low is not None and part_high is not None, ind.code
+            # a street's figure is a part of the whole's
+            assert part_low < low and high is not None and part_high < high, ind.code
+        else:
+            assert (ind.part_typical_min, ind.part_typical_max) == (None, None), ind.code
+
+
+def test_typical_ranges_are_generous_but_catch_a_thousandfold_slip(kb: Knowledge) -> None:
+    """Between the ends there is room for a year's year-to-date growth and for places of
+    different sizes, and a thousandfold slip of a figure in the middle falls outside."""
+    for ind in kb.indicators:
+        for part in (False, True):
+            low, high = ind.typical(part)
+            if low is None or high is None or ind.unit == "%":
+                continue
+            assert high / low >= 100, (ind.code, part)
+            middle = (low * high).sqrt()  # the geometric middle of the range
+            assert middle * 1000 > high and middle / 1000 < low, (ind.code, part)
+
+
+def test_peers_are_the_units_that_rank_together(dq: Knowledge, yj: Knowledge) -> None:
+    total = dq.indicator("MODERN_SVC_REVENUE_YTD")
+    assert dq.peers(total, "jd_01") == ["jd_02", "jd_03"]
+    assert dq.peers(total, "fgw") == []  # the district's figure: no other whole reports it
+    assert (dq.peer_key("jd_02"), dq.peer_key("fgw"), dq.is_part("jd_03")) == ("jd", "", True)
+    assert all(yj.peers(i, r) == [] for i in yj.indicators for r in i.reporters)
 
 
 def test_without_the_loader_references_are_still_checked() -> None:

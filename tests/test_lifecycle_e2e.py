@@ -214,7 +214,7 @@ async def test_another_units_invite_mid_form_asks_before_dropping_the_form(
 ) -> None:
     h = harness
     await h.say("/report", user=JT)
-    [second] = await h.say("100", user=JT)
+    [second] = await h.say("25000", user=JT)
     assert "2/3　公路货运量（累计）" in second["text"]
     link = await invite_link(h, "信息办")
     token = link.removeprefix("inv_")

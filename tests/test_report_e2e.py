@@ -6,6 +6,7 @@ The clock is fixed at 2026-11-03 10:00 Shanghai time: the open period is 2026-10
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -23,7 +24,7 @@ from bot.reporting.service import Reporting
 from bot.words import texts
 from db.models import FormDraft, ReportingPeriod, Submission, SubmissionRevision
 from knowledge.loader import load_knowledge
-from tests.botkit import Harness, office_bot
+from tests.botkit import Harness, office_bot, untypical_knowledge_dir
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
@@ -52,9 +53,9 @@ def clock() -> Clock:
     return Clock(NOW)
 
 
-@pytest.fixture
-async def harness(
-    database_url: str, sessions: async_sessionmaker[AsyncSession], clock: Clock
+@contextlib.asynccontextmanager
+async def bot_with_contacts(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], clock: Clock, **settings: str
 ) -> AsyncIterator[Harness]:
     contacts = Contacts(sessions, "yongjia", settings_admins=(ADMIN,))
     for user, unit, role in (
@@ -77,7 +78,30 @@ async def harness(
         db_url=database_url,
         clock=clock,
         admin=ADMIN,
+        **settings,
     ) as h:
+        yield h
+
+
+@pytest.fixture
+async def harness(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> AsyncIterator[Harness]:
+    """The bot on the catalogue without its typical ranges: these tests walk the form with
+    small round figures (100万元, 3万吨) that the ranges would rightly question."""
+    knowledge = str(untypical_knowledge_dir())
+    async with bot_with_contacts(
+        database_url, sessions, clock, DUTYBOT_KNOWLEDGE_DIR=knowledge
+    ) as h:
+        yield h
+
+
+@pytest.fixture
+async def real_harness(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> AsyncIterator[Harness]:
+    """The bot on the packaged catalogue, typical ranges included."""
+    async with bot_with_contacts(database_url, sessions, clock) as h:
         yield h
 
 
@@ -267,6 +291,38 @@ async def test_soft_warnings_need_an_explanation(
     assert saved["TOURISM_REVENUE_MONTH"].value == Decimal("200")
     revs = [r for r in await revisions(sessions) if r.submission_id == arrivals.id]
     assert revs[-1].warnings is not None and "ytd_decrease" in revs[-1].warnings
+
+
+async def test_an_absurd_first_figure_needs_an_explanation(
+    real_harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """No history at all: the catalogue's typical range still questions 123456789万人次."""
+    h = real_harness
+    await h.say("/report", user=JT)
+    [second] = await h.say("25000", user=JT)  # a normal first figure: no word
+    assert second["text"].startswith("✓ 已记：25,000.00万元\n")
+    assert "2/3　公路货运量（累计）" in second["text"]
+    [third] = await h.say("800", user=JT)
+    assert "3/3　公路客运量（累计）" in third["text"] and "上期：无数据" in third["text"]
+    [warned] = await h.say("123456789", user=JT)
+    assert "⚠️ 公路客运量（累计） 填报 123,456,789.00万人次" in warned["text"]
+    assert "远高于本指标的常见范围（通常不超过 10,000.00万人次）" in warned["text"]
+    assert buttons(warned) == ["重新填写", "✖ 取消"]
+    asked = await press(h, JT, warned, "重新填写")
+    assert "3/3　公路客运量（累计）" in asked["text"]
+    [warned] = await h.say("123456789", user=JT)
+    assert "远高于本指标的常见范围" in warned["text"]
+    [summary] = await h.say("含全县公交客运，已与运管所核对", user=JT)
+    assert "3. 公路客运量（累计）：123,456,789.00万人次" in summary["text"]
+    assert "说明：含全县公交客运，已与运管所核对" in summary["text"]
+    await press(h, JT, summary, "✅ 确认提交")
+    saved = await submissions(sessions, "jtj")
+    passengers = saved["ROAD_PASSENGERS_YTD"]
+    assert passengers.value == Decimal(123456789)
+    assert passengers.explanation == "含全县公交客运，已与运管所核对"
+    assert saved["TRANSPORT_REVENUE_YTD"].explanation is None
+    [rev] = [r for r in await revisions(sessions) if r.submission_id == passengers.id]
+    assert rev.warnings is not None and "above_typical" in rev.warnings
 
 
 async def test_a_restart_mid_form_resumes_where_it_was(

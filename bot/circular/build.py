@@ -427,7 +427,8 @@ def compute(
     sched = schedule_pct(month)
     units["progress_pct"] = units["ytd"] / units["target"].where(units["target"] > 0) * 100
     units["gap_pct"] = units["progress_pct"] - sched
-    peer = units["whole"].fillna("")
+    # Peers as Knowledge.peer_key defines them (the form compares a figure with the same peers).
+    peer = units["unit_id"].map({u: kb.peer_key(u) for u in units["unit_id"].unique()})
     grouped = units.groupby([units["indicator"], peer], sort=False)
     units["rank"] = grouped["value"].rank(ascending=False, method="min")
     units["peers"] = grouped["value"].transform("count")

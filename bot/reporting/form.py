@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from bot.reporting.numbers import NumberError, Parsed, parse_number
-from bot.reporting.validation import History, Issue, check_period_sum, check_value
+from bot.reporting.validation import History, Issue, Peers, check_period_sum, check_value
 from knowledge.schema import Indicator
 
 Step = Literal["ask", "explain", "summary", "reason"]
@@ -34,6 +34,8 @@ class Known:
     status: str | None = None  # submitted / accepted / returned
     review_reason: str | None = None
     revision: int | None = None  # of the submitted value, to notice a save by someone else
+    # the peers' figures of this period (Knowledge.peers), read again before each figure
+    peers: Peers = field(default_factory=Peers)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,7 @@ class Known:
             "current": _dec_out(self.current),
             "status": self.status,
             "review_reason": self.review_reason,
+            "peers": [self.peers.count, str(self.peers.highest), str(self.peers.lowest)],
         }
 
     @classmethod
@@ -56,11 +59,12 @@ class Known:
             status=data.get("status"),
             review_reason=data.get("review_reason"),
             revision=data.get("revision"),
+            peers=_peers_in(data.get("peers")),
         )
 
-    @property
-    def history(self) -> History:
-        return History(self.previous, self.previous_same_year, self.last_year)
+    def history(self, part: bool = False) -> History:
+        """What the checks compare a figure with; `part`: the unit is a street of a whole."""
+        return History(self.previous, self.previous_same_year, self.last_year, self.peers, part)
 
 
 @dataclass
@@ -165,9 +169,12 @@ def _cells(text: str) -> list[str]:
 class Form:
     """Applies a user's text or button to a FormState (mutating it) and says what happened."""
 
-    def __init__(self, state: FormState, indicators: dict[str, Indicator]) -> None:
+    def __init__(
+        self, state: FormState, indicators: dict[str, Indicator], part: bool = False
+    ) -> None:
         self.state = state
         self._indicators = indicators
+        self._part = part  # the unit is part of another: its typical ranges apply
         # (code, value) of each figure the last input recorded, for the form to confirm
         self.recorded: list[tuple[str, Decimal]] = []
 
@@ -328,7 +335,8 @@ class Form:
             parsed = Parsed(rounded, indicator.decimals, converted=True)
             shown = f"{rounded:,.{indicator.decimals}f}"
             notes = (Issue("rounded", {"value": shown, "unit": indicator.unit}),)
-        check = check_value(indicator, parsed, self.state.known[indicator.code].history)
+        history = self.state.known[indicator.code].history(self._part)
+        check = check_value(indicator, parsed, history)
         if check.blocked:
             return Reply("refused", check.errors)
         warnings = list(check.warnings)
@@ -424,3 +432,11 @@ def _dec_out(value: Decimal | None) -> str | None:
 
 def _dec_in(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def _peers_in(data: list[Any] | None) -> Peers:
+    """[count, highest, lowest] as stored (a draft from before peers were kept has none)."""
+    if not data:
+        return Peers()
+    count, highest, lowest = data
+    return Peers(int(count), Decimal(highest), Decimal(lowest))

@@ -16,13 +16,14 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.outbox import cancel_reminders_in
 from bot.reporting.form import Entry, Form, FormState, Known
 from bot.reporting.periods import Month, deadline_at, open_month, previous_for
+from bot.reporting.validation import Peers
 from bot.reporting.views import SubmissionView, submission_view
 from bot.words import texts
 from db.base import utcnow
@@ -200,7 +201,7 @@ class Reporting:
         return deadline_at(indicator, month, self.tz)
 
     def form(self, state: FormState) -> Form:
-        return Form(state, self._indicators)
+        return Form(state, self._indicators, part=self.kb.is_part(state.unit_id))
 
     def outdated(self, state: FormState) -> bool:
         """The form names an indicator the catalogue no longer has (it was edited since)."""
@@ -360,7 +361,8 @@ class Reporting:
     async def _known(
         self, unit_id: str, month: Month, indicators: list[Indicator]
     ) -> dict[str, Known]:
-        """What the database holds now for each of the form's indicators."""
+        """What the database holds now for each of the form's indicators (the peers' figures
+        are read before each figure is checked: `refresh_peers`)."""
         months = {month, month.shift(-12), *(previous_for(i, month) for i in indicators)}
         have = await self.values([unit_id], months)
 
@@ -382,6 +384,56 @@ class Reporting:
                 revision=None if current is None else current.revision,
             )
         return known
+
+    async def refresh_peers(self, state: FormState) -> None:
+        """Read the unit's peers' figures of the period into the form's copy: one query for
+        all its indicators, summed up in the database (none when they have no peers)."""
+        unit_id = state.unit_id
+        codes = [
+            c
+            for c in state.codes
+            if c in self._indicators and self.kb.peers(self._indicators[c], unit_id)
+        ]
+        if not codes:
+            return
+        query = (
+            select(
+                Submission.indicator,
+                func.count(),
+                func.max(Submission.value),
+                func.min(Submission.value),
+            )
+            .join(ReportingPeriod, Submission.period_id == ReportingPeriod.id)
+            .where(
+                ReportingPeriod.jurisdiction == self._jurisdiction,
+                ReportingPeriod.label == state.period,
+                Submission.indicator.in_(codes),
+                Submission.status != RETURNED,  # sent back as wrong: no yardstick
+                Submission.value > 0,
+                self._peer_filter(unit_id),
+            )
+            .group_by(Submission.indicator)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        found = {
+            code: Peers(count, high, low)
+            for code, count, high, low in rows
+            if high is not None and low is not None
+        }
+        for code in codes:
+            state.known[code].peers = found.get(code, Peers())
+
+    def _peer_filter(self, unit_id: str) -> ColumnElement[bool]:
+        """The unit's peers (Knowledge.peer_key) as a condition, with no list of all of them:
+        a street's fellow parts, or the units that are part of none (all but the parts)."""
+        key = self.kb.peer_key(unit_id)
+        parts = [u.id for u in self.kb.reporting_units if self.kb.is_part(u.id)]
+        if key:
+            fellows = [p for p in parts if p != unit_id and self.kb.peer_key(p) == key]
+            return Submission.unit_id.in_(fellows)
+        others = Submission.unit_id != unit_id
+        return and_(others, Submission.unit_id.not_in(parts)) if parts else others
 
     async def refresh(self, draft: Draft) -> tuple[Draft, list[str]]:
         """Take in what others saved meanwhile and go back to the summary; the moved codes.

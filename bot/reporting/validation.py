@@ -6,6 +6,7 @@ Issues carry a code and parameters; their wording lives in bot/words/texts.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +15,11 @@ from knowledge.schema import Indicator
 
 # What the database column holds (Numeric(20, 4)): 16 digits before the point.
 STORAGE_LIMIT = Decimal(10) ** 15
+# A figure more than this many times the largest peer's, or less than the smallest nonzero
+# peer's divided by it, is a soft warning; only with at least PEERS_MIN nonzero peer figures
+# (README, "Soft warnings").
+PEERS_FACTOR = Decimal(10)
+PEERS_MIN = 2
 
 
 @dataclass(frozen=True)
@@ -23,12 +29,31 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class Peers:
+    """The peers' nonzero figures of the period, summed up: how many, the largest, the smallest."""
+
+    count: int = 0
+    highest: Decimal = Decimal(0)
+    lowest: Decimal = Decimal(0)
+
+    @classmethod
+    def of(cls, figures: Iterable[Decimal]) -> Peers:
+        positive = [f for f in figures if f > 0]
+        if not positive:
+            return cls()
+        return cls(len(positive), max(positive), min(positive))
+
+
+@dataclass(frozen=True)
 class History:
-    """What is known of earlier values of the same unit and indicator."""
+    """What is known besides the figure: earlier values of the same unit and indicator, and
+    the figures its peers reported for the same period."""
 
     previous: Decimal | None = None  # the last period's value
     previous_same_year: bool = True  # False in the first period of a year (year-to-date resets)
     last_year: Decimal | None = None  # the same period a year earlier
+    peers: Peers = Peers()  # the peers' figures of this period (Knowledge.peers)
+    part: bool = False  # the unit is part of another (a street): its typical range applies
 
 
 @dataclass(frozen=True)
@@ -62,6 +87,49 @@ def _swing(code: str, value: Decimal, base: Decimal | None, limit: float | None)
     return Issue(code, {"base": _fmt(base), "pct": f"{pct:+.1f}", "limit": f"{limit:g}"})
 
 
+def _shown(value: Decimal, indicator: Indicator) -> str:
+    """A figure as the form shows it: 1,234.50万元."""
+    return f"{value:,.{indicator.decimals}f}{indicator.unit}"
+
+
+def _times(ratio: Decimal) -> str:
+    """The power of ten a ratio is at least, in words: 10, 100, 1000, 1万, 10万, 1亿."""
+    power = max(int(ratio.adjusted()), 1)
+    if power >= 8:
+        return f"{10 ** (power - 8)}亿"
+    if power >= 4:
+        return f"{10 ** (power - 4)}万"
+    return str(10**power)
+
+
+def _typical(indicator: Indicator, value: Decimal, part: bool) -> Issue | None:
+    """A nonzero figure outside the catalogue's typical range (0 is "none here", no slip)."""
+    if value == 0:
+        return None
+    low, high = indicator.typical(part)
+    shown = {"value": _shown(value, indicator)}
+    if high is not None and value > high:
+        return Issue("above_typical", {**shown, "high": _shown(high, indicator)})
+    if low is not None and value < low:
+        return Issue("below_typical", {**shown, "low": _shown(low, indicator)})
+    return None
+
+
+def _peers(indicator: Indicator, value: Decimal, peers: Peers) -> Issue | None:
+    """A positive figure far above the largest or below the smallest nonzero peer's."""
+    if value <= 0 or peers.count < PEERS_MIN:
+        return None
+    shown = {"value": _shown(value, indicator)}
+    highest, lowest = peers.highest, peers.lowest
+    if value > highest * PEERS_FACTOR:
+        ratio = _times(value / highest)
+        return Issue("above_peers", {**shown, "peer": _shown(highest, indicator), "times": ratio})
+    if value * PEERS_FACTOR < lowest:
+        ratio = _times(lowest / value)
+        return Issue("below_peers", {**shown, "peer": _shown(lowest, indicator), "times": ratio})
+    return None
+
+
 def check_value(indicator: Indicator, parsed: Parsed, history: History) -> Check:
     value = parsed.value
     errors: list[Issue] = []
@@ -89,6 +157,12 @@ def check_value(indicator: Indicator, parsed: Parsed, history: History) -> Check
         issue = _swing(code, value, base, limit)
         if issue is not None:
             warnings.append(issue)
+    for plausible in (
+        _typical(indicator, value, history.part),
+        _peers(indicator, value, history.peers),
+    ):
+        if plausible is not None:
+            warnings.append(plausible)
     return Check(warnings=tuple(warnings))
 
 

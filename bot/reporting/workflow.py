@@ -41,6 +41,10 @@ from knowledge.schema import Indicator
 LATE_OFFERED = 6
 # The roles that report for their unit (an admin bound to a unit reports for it too).
 REPORTER_ROLES = ("contact", "backup", "admin")
+# Where an input can bring a figure to check (typed, pasted, 同上期 or derived): the peers'
+# figures are read again first, so a peer who reported while the form was open counts.
+FIGURE_STEPS = ("ask", "explain")
+FIGURE_ACTIONS = ("same", "derive")
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,10 @@ class FormWorkflow:
         """A text typed while the form is open (read the draft with `draft` first)."""
         if not await self._usable(draft):
             return Step("outdated")
-        form = self._reporting.form(self._state(draft))
+        state = self._state(draft)
+        if state.step in FIGURE_STEPS:
+            await self._reporting.refresh_peers(state)
+        form = self._reporting.form(state)
         return await self.apply(Change(draft, form, form.text(text)))
 
     async def press(self, user_id: int, button: FormButton | None) -> Pressing:
@@ -295,6 +302,8 @@ class FormWorkflow:
             return Pressing("stale")
         if not await self._usable(draft):
             return Pressing("outdated")
+        if button.action in FIGURE_ACTIONS and draft.state.step in FIGURE_STEPS:
+            await self._reporting.refresh_peers(draft.state)
         form = self._reporting.form(draft.state)
         reply = form.press(button.action, button.arg)
         if reply.kind in ("refused", "notice"):

@@ -279,6 +279,12 @@ ISSUES = {
     "yoy_change": "比上年同期（{base}）变动 {pct}%，超过 ±{limit}%",
     "ytd_decrease": "累计值低于上期累计（{previous}）",
     "ytd_sum_mismatch": "上期累计 {previous} 加本期 {period} 应为 {expected}，填报累计为 {ytd}",
+    # Plausibility without history: the catalogue's typical range, and the peers' figures.
+    # (the form shows the figure above them; {value} is there for other uses)
+    "above_typical": "远高于本指标的常见范围（通常不超过 {high}），请核实单位和位数",
+    "below_typical": "远低于本指标的常见范围（通常不低于 {low}），请核实单位和位数",
+    "above_peers": "是其他单位本期最高值（{peer}）的 {times} 倍以上",
+    "below_peers": "不到其他单位本期最低值（{peer}）的 1/{times}",
     "explanation_short": "说明太短，请用一句话写明原因。",
     "explanation_long": "说明太长了，请控制在 {max} 字以内。",
     "reason_long": "原因太长了，请控制在 {max} 字以内。",
@@ -534,7 +540,17 @@ EXPORT_NO_DATA = "{label} 本期暂无数据"
 EXPORT_WARNING_SEPARATOR = "；"
 # Soft warnings of bot/reporting/validation.py, by code; fields are the Issue's params.
 EXPORT_WARNINGS = {
-    code: ISSUES[code] for code in ("mom_change", "yoy_change", "ytd_decrease", "ytd_sum_mismatch")
+    code: ISSUES[code]
+    for code in (
+        "mom_change",
+        "yoy_change",
+        "ytd_decrease",
+        "ytd_sum_mismatch",
+        "above_typical",
+        "below_typical",
+        "above_peers",
+        "below_peers",
+    )
 }
 
 # Annual targets (bot/targets.py, handlers/targets.py).
