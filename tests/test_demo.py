@@ -217,7 +217,7 @@ async def test_refuses_a_token_and_real_figures(
     draft = await reporting.start_form(4242, "jtj", Month(2026, 11))
     form = reporting.form(draft.state)  # type: ignore[arg-type]
     for _ in draft.state.codes:  # type: ignore[union-attr]
-        assert form.text("123").kind == "ok"
+        assert form.text("1000").kind == "ok"
     assert form.press("confirm").kind == "submit"
     await reporting.submit(draft)
     with pytest.raises(DemoRefused) as refused:

@@ -486,9 +486,7 @@ async def submit_all(reporting: Reporting, user: int, unit: str, month: Month) -
     assert isinstance(draft.state, FormState)
     form = reporting.form(draft.state)
     for _ in draft.state.codes:
-        reply = form.text("10")
-        if reply.kind == "warned":
-            form.text("测试说明")
+        assert form.text("1000").kind == "ok"  # within every typical range of 县交通局
     assert form.press("confirm").kind == "submit"
     await reporting.submit(draft)
 
@@ -507,7 +505,7 @@ async def test_a_queued_reminder_is_not_sent_once_the_unit_has_reported(
     draft = await reporting.start_form(JT, "jtj", SEP)  # one figure of three: still owing
     assert isinstance(draft.state, FormState)
     form = reporting.form(draft.state)
-    form.text("10")
+    form.text("1000")
     form.press("skip")
     form.press("skip")
     assert form.press("confirm").kind == "submit"
