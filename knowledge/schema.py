@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -507,6 +508,14 @@ class Knowledge(Strict):
             raise ValueError(f"scoring: {rule.streets!r} has no reporting units")
         return self
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose derived tables (the cached properties) are made again from its fields."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name, value in vars(Knowledge).items():
+            if isinstance(value, functools.cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
+
     def unit(self, unit_id: str) -> Unit:
         """A unit of `units` or, failing that, of `reporting_units`."""
         return self._units_by_id[unit_id]
@@ -542,8 +551,33 @@ class Knowledge(Strict):
 
     def peers(self, indicator: Indicator, unit_id: str) -> list[str]:
         """The other reporters of the indicator that are the unit's peers."""
-        key = self.peer_key(unit_id)
-        return [r for r in indicator.reporters if r != unit_id and self.peer_key(r) == key]
+        group = self._reporters_by_key.get((indicator.code, self.peer_key(unit_id)), ())
+        return [r for r in group if r != unit_id]
+
+    def has_peers(self, indicator: Indicator, unit_id: str) -> bool:
+        """Whether another reporter of the indicator is the unit's peer (no list made)."""
+        group = self._reporters_by_key.get((indicator.code, self.peer_key(unit_id)), ())
+        return len(group) > 1 or (len(group) == 1 and group[0] != unit_id)
+
+    def peer_groups(self) -> dict[str, tuple[str, ...]]:
+        """Every peer key with its units among the reporting units, in catalogue order."""
+        return self._peer_groups
+
+    @functools.cached_property
+    def _peer_groups(self) -> dict[str, tuple[str, ...]]:
+        groups: dict[str, list[str]] = {}
+        for unit in self.reporting_units:
+            groups.setdefault(self.peer_key(unit.id), []).append(unit.id)
+        return {key: tuple(units) for key, units in groups.items()}
+
+    @functools.cached_property
+    def _reporters_by_key(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(indicator code, peer key) -> the indicator's reporters with that key, in order."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for ind in self.indicators:
+            for reporter in dict.fromkeys(ind.reporters):
+                groups.setdefault((ind.code, self.peer_key(reporter)), []).append(reporter)
+        return {key: tuple(units) for key, units in groups.items()}
 
     def is_part(self, unit_id: str) -> bool:
         """Whether the unit reports as part of another (a street of 各街道)."""

@@ -1123,6 +1123,15 @@ def test_peers_are_the_units_that_rank_together(dq: Knowledge, yj: Knowledge) ->
     assert dq.peers(total, "fgw") == []  # the district's figure: no other whole reports it
     assert (dq.peer_key("jd_02"), dq.peer_key("fgw"), dq.is_part("jd_03")) == ("jd", "", True)
     assert all(yj.peers(i, r) == [] for i in yj.indicators for r in i.reporters)
+    for kb in (dq, yj):  # has_peers and peer_groups agree with peers, without making lists
+        for ind in kb.indicators:
+            for unit in kb.reporting_units:
+                assert kb.has_peers(ind, unit.id) == bool(kb.peers(ind, unit.id))
+        groups = kb.peer_groups()
+        assert sorted(u for units in groups.values() for u in units) == sorted(
+            u.id for u in kb.reporting_units
+        )
+        assert all(kb.peer_key(u) == key for key, units in groups.items() for u in units)
 
 
 def test_without_the_loader_references_are_still_checked() -> None:

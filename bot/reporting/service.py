@@ -392,7 +392,7 @@ class Reporting:
         codes = [
             c
             for c in state.codes
-            if c in self._indicators and self.kb.peers(self._indicators[c], unit_id)
+            if c in self._indicators and self.kb.has_peers(self._indicators[c], unit_id)
         ]
         if not codes:
             return
@@ -428,10 +428,11 @@ class Reporting:
         """The unit's peers (Knowledge.peer_key) as a condition, with no list of all of them:
         a street's fellow parts, or the units that are part of none (all but the parts)."""
         key = self.kb.peer_key(unit_id)
-        parts = [u.id for u in self.kb.reporting_units if self.kb.is_part(u.id)]
+        groups = self.kb.peer_groups()
         if key:
-            fellows = [p for p in parts if p != unit_id and self.kb.peer_key(p) == key]
+            fellows = [p for p in groups[key] if p != unit_id]
             return Submission.unit_id.in_(fellows)
+        parts = [p for whole, units in groups.items() if whole for p in units]
         others = Submission.unit_id != unit_id
         return and_(others, Submission.unit_id.not_in(parts)) if parts else others
 
