@@ -9,6 +9,7 @@ open period is 2026-10.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,9 +19,10 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import Contacts
+from bot.reporting import service as service_module
 from bot.reporting.form import Form, FormState, Known
 from bot.reporting.periods import Month
-from bot.reporting.service import Draft, Reporting
+from bot.reporting.service import PEERS_FRESH_S, Draft, Reporting
 from bot.reporting.validation import Peers
 from bot.reporting.workflow import FormButton, FormWorkflow, Step
 from db.models import Submission, SubmissionRevision
@@ -266,25 +268,50 @@ async def test_a_figure_sent_back_is_no_yardstick(streets: Streets) -> None:
     assert lone.form is not None and lone.form.state.step == "ask"
 
 
-async def test_one_query_of_the_figures_per_answer(streets: Streets) -> None:
+async def test_the_peers_figures_are_read_once_and_kept_true(
+    streets: Streets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh process reads a peer group's figures with one query; later answers use its sums,
+    which a new figure updates and a correction, a send-back or age make it read again."""
     await streets.report_total(ST2, "20000")
     await streets.report_total(ST3, "30000")
-    await streets.open(ST1)
+    fresh = Streets(streets.sessions)  # another process: nothing kept in memory
+    await fresh.open(ST1)
+    engine = fresh.reporting.sessions.kw["bind"].sync_engine
     statements: list[str] = []
-    engine = streets.reporting.sessions.kw["bind"].sync_engine
 
     def seen(*args: Any) -> None:
         statements.append(str(args[2]))
 
+    def reads() -> int:
+        found = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        statements.clear()
+        return sum(1 for s in found if "submissions" in s)
+
+    async def again() -> int:
+        """Back to the total and the same figure once more: how many reads it took."""
+        await fresh.press(ST1, "back")
+        statements.clear()
+        assert (await fresh.say(ST1, "25000")).kind == "saved"
+        return reads()
+
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        await streets.say(ST1, "25000")
+        assert (await fresh.say(ST1, "25000")).kind == "saved"
+        assert reads() == 1  # every indicator of the form at once
+        assert await again() == 0
+        # a street's figure sent back: it may have been the largest, so the sums go
+        have = await fresh.reporting.values(["jd_03"], [OCT])
+        wrong = have[(OCT.label, "jd_03", TOTAL)]
+        await fresh.reporting.send_back(ADMIN, wrong.id, "请核实", wrong.revision)
+        assert await again() == 1
+        assert await again() == 0
+        # older than PEERS_FRESH_S: read again
+        later = time.monotonic() + PEERS_FRESH_S + 1
+        monkeypatch.setattr(service_module.time, "monotonic", lambda: later)
+        assert await again() == 1
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    reads = [
-        s for s in statements if s.lstrip().upper().startswith("SELECT") and "submissions" in s
-    ]
-    assert len(reads) == 1, statements
 
 
 async def test_units_part_of_none_are_compared_with_each_other_not_with_streets(

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -127,6 +128,50 @@ class UnitProgress:
         ]
 
 
+PEERS_FRESH_S = 60.0  # a peer group's sums kept in memory are read again after this long
+
+
+def _counted(known: Known) -> bool:
+    """Whether the unit's own figure counts among its group's figures (in, nonzero, standing)."""
+    return known.current is not None and known.current > 0 and known.status != "returned"
+
+
+class _PeerSums:
+    """This process's sums of each peer group's figures, by (period, peer key, indicator).
+
+    The bot is the only writer of figures: a first figure it saves is added to its group's
+    sums, a correction or a send-back drops them (the figure replaced may have been the
+    largest), and sums older than PEERS_FRESH_S are read again, so a form's plausibility check
+    costs no query on most answers and a peer's figure counts from the next answer on.
+    """
+
+    def __init__(self) -> None:
+        self._sums: dict[tuple[str, str, str], tuple[float, Peers]] = {}
+
+    def get(self, key: tuple[str, str, str], now: float) -> Peers | None:
+        found = self._sums.get(key)
+        if found is None or now - found[0] > PEERS_FRESH_S:
+            return None
+        return found[1]
+
+    def put(self, key: tuple[str, str, str], peers: Peers, now: float) -> None:
+        self._sums[key] = (now, peers)
+
+    def add(self, key: tuple[str, str, str], value: Decimal) -> None:
+        found = self._sums.get(key)
+        if found is None or value <= 0:
+            return
+        at, peers = found
+        if not peers.count:
+            self._sums[key] = (at, Peers(1, value, value))
+        else:
+            high, low = max(peers.highest, value), min(peers.lowest, value)
+            self._sums[key] = (at, Peers(peers.count + 1, high, low))
+
+    def drop(self, key: tuple[str, str, str]) -> None:
+        self._sums.pop(key, None)
+
+
 class _DraftCache:
     """This process's copy of each user's stored draft (or that there is none).
 
@@ -177,6 +222,7 @@ class Reporting:
         self._jurisdiction = kb.jurisdiction.id
         self._indicators = {i.code: i for i in kb.indicators}
         self._drafts = _DraftCache()
+        self._peer_sums = _PeerSums()
         self._period_ids: dict[Month, int] = {}
 
     @property
@@ -386,8 +432,9 @@ class Reporting:
         return known
 
     async def refresh_peers(self, state: FormState) -> None:
-        """Read the unit's peers' figures of the period into the form's copy: one query for
-        all its indicators, summed up in the database (none when they have no peers)."""
+        """Read the unit's peers' figures of the period into the form's copy (none when they
+        have no peers): from this process's sums of the peer group (`_PeerSums`), or with one
+        query for the indicators it lacks, summed up in the database."""
         unit_id = state.unit_id
         codes = [
             c
@@ -396,6 +443,36 @@ class Reporting:
         ]
         if not codes:
             return
+        group = self.kb.peer_key(unit_id)
+        now = time.monotonic()
+        # Where the unit's own figure is in (a correction), the group's sums would count it:
+        # those indicators are summed without it, and not kept.
+        own = [c for c in codes if _counted(state.known[c])]
+        found: dict[str, Peers] = {}
+        lacking: list[str] = []
+        for code in codes:
+            if code in own:
+                continue
+            cached = self._peer_sums.get((state.period, group, code), now)
+            if cached is None:
+                lacking.append(code)
+            else:
+                found[code] = cached
+        if lacking:
+            sums = await self._sum_peers(state.period, lacking, self._peer_filter(unit_id, True))
+            for code in lacking:
+                found[code] = sums.get(code, Peers())
+                self._peer_sums.put((state.period, group, code), found[code], now)
+        if own:
+            found.update(await self._sum_peers(state.period, own, self._peer_filter(unit_id)))
+        for code in codes:
+            state.known[code].peers = found.get(code, Peers())
+
+    async def _sum_peers(
+        self, period: str, codes: list[str], peers: ColumnElement[bool]
+    ) -> dict[str, Peers]:
+        """The nonzero figures of the period not sent back, per indicator: how many, the
+        largest, the smallest (one query)."""
         query = (
             select(
                 Submission.indicator,
@@ -406,35 +483,46 @@ class Reporting:
             .join(ReportingPeriod, Submission.period_id == ReportingPeriod.id)
             .where(
                 ReportingPeriod.jurisdiction == self._jurisdiction,
-                ReportingPeriod.label == state.period,
+                ReportingPeriod.label == period,
                 Submission.indicator.in_(codes),
                 Submission.status != RETURNED,  # sent back as wrong: no yardstick
                 Submission.value > 0,
-                self._peer_filter(unit_id),
+                peers,
             )
             .group_by(Submission.indicator)
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        found = {
+        return {
             code: Peers(count, high, low)
             for code, count, high, low in rows
             if high is not None and low is not None
         }
-        for code in codes:
-            state.known[code].peers = found.get(code, Peers())
 
-    def _peer_filter(self, unit_id: str) -> ColumnElement[bool]:
+    def _peer_filter(self, unit_id: str, with_itself: bool = False) -> ColumnElement[bool]:
         """The unit's peers (Knowledge.peer_key) as a condition, with no list of all of them:
-        a street's fellow parts, or the units that are part of none (all but the parts)."""
+        a street's fellow parts, or the units that are part of none (all but the parts);
+        `with_itself`: the whole group, the unit too."""
         key = self.kb.peer_key(unit_id)
         groups = self.kb.peer_groups()
         if key:
-            fellows = [p for p in groups[key] if p != unit_id]
+            fellows = [p for p in groups[key] if with_itself or p != unit_id]
             return Submission.unit_id.in_(fellows)
         parts = [p for whole, units in groups.items() if whole for p in units]
+        if with_itself:
+            return Submission.unit_id.not_in(parts) if parts else true()
         others = Submission.unit_id != unit_id
         return and_(others, Submission.unit_id.not_in(parts)) if parts else others
+
+    def _peers_saved(self, period: str, unit_id: str, saved: Iterable[Saved]) -> None:
+        """Keep the peer group's sums true after the unit's figures were saved."""
+        group = self.kb.peer_key(unit_id)
+        for figure in saved:
+            key = (period, group, figure.code)
+            if figure.revision == 1:
+                self._peer_sums.add(key, figure.value)
+            else:  # a correction: the figure it replaces may have been the largest
+                self._peer_sums.drop(key)
 
     async def refresh(self, draft: Draft) -> tuple[Draft, list[str]]:
         """Take in what others saved meanwhile and go back to the summary; the moved codes.
@@ -611,6 +699,7 @@ class Reporting:
                 raise
             raise Conflict(list(entries)) from None  # a concurrent first save of the same cell
         self._drafts.put(draft.user_id, None)
+        self._peers_saved(state.period, state.unit_id, saved)
         return Receipt(month, state.unit_id, tuple(saved), now)
 
     async def _owes_nothing(
@@ -773,6 +862,8 @@ class Reporting:
             )
             returned = submission_view(sub)
         self._drafts.put(actor, None)
+        # a figure sent back is no yardstick any more: its group's sums are read again
+        self._peer_sums.drop((period.label, self.kb.peer_key(sub.unit_id), sub.indicator))
         return returned, Month.parse(period.label)
 
     async def submission(self, submission_id: int) -> tuple[SubmissionView, Month] | None:
