@@ -633,7 +633,9 @@ def test_any_sequence_of_inputs_keeps_a_valid_json_state(
             assert state.step == "explain" and reply.issues
         if reply.kind == "submit":
             assert form.to_save()
-            assert state.reason is not None or not form.changes()
+            # every correction has its reason: typed, or the send-back's
+            assert state.reason is not None or not form.unexplained()
+            assert all(correction_reason(form, c) for c in form.changes())
         assert set(form.to_save()) <= set(state.answers)
         assert set(form.changes()) <= set(form.to_save())
         # a form restored from JSON carries on exactly like the original
