@@ -660,6 +660,7 @@ class Reporting:
                 moved = [code for code in entries if _moved(existing.get(code), state.known[code])]
                 if moved:
                     raise Conflict(moved)  # someone else saved these since the form started
+                changed: list[tuple[str, Submission, Entry]] = []
                 for code in state.codes:
                     entry = entries.get(code)
                     if entry is None:
@@ -679,7 +680,9 @@ class Reporting:
                     sub.status, sub.review_reason = SUBMITTED, None
                     sub.reviewed_by = sub.reviewed_at = None
                     sub.updated_by, sub.updated_at = draft.user_id, now
-                    await session.flush()
+                    changed.append((code, sub, entry))
+                await session.flush()  # the new rows' ids, in one batch of inserts
+                for code, sub, entry in changed:
                     reason = correction_reason(form, code)
                     session.add(_revision(sub, entry, reason, draft.user_id, now))
                     saved.append(Saved(code, entry.value, sub.revision, reason))
