@@ -36,34 +36,11 @@ def scores_html(board: Scoreboard) -> str:
             )
         )
         without = [line.indicator.name for line in unit.lines if line.target is None]
-        for line in unit.lines:
-            ind = line.indicator
-            name = html.escape(ind.name)
-            if line.result == NO_TARGET or line.target is None:
-                continue
-            target = _value(line.target, ind.decimals) + ind.unit
-            if line.result == NO_DATA or line.actual is None or line.month is None:
-                lines.append(texts.SCORE_ITEM_NO_DATA.format(indicator=name, target=target))
-                continue
-            elapsed = ""
-            if line.provisional:
-                elapsed = texts.SCORE_ELAPSED.format(
-                    pct=scoring.number(Decimal(line.month * 100) / 12, 1)
-                )
-            lines.append(
-                texts.SCORE_ITEM_LINE.format(
-                    indicator=name,
-                    target=target,
-                    actual=_value(line.actual, ind.decimals) + ind.unit,
-                    month=texts.SCORE_MONTH.format(month=line.month),
-                    provisional=(texts.SCORE_PROVISIONAL_INLINE + elapsed)
-                    if line.provisional
-                    else "",
-                    pct=scoring.pct_text(line.pct),
-                    result=texts.SCORE_RESULTS[line.result],
-                    points=scoring.points_text(line.points),
-                )
-            )
+        lines += [
+            _target_line(line, texts.SCORE_ITEM_LINE)
+            for line in unit.lines
+            if line.result != NO_TARGET and line.target is not None
+        ]
         if without:
             names = html.escape(texts.SCORE_NAME_SEPARATOR.join(without))
             lines.append(texts.SCORE_ITEM_NO_TARGET.format(indicator=names))
@@ -93,6 +70,27 @@ def no_rule_html(kb: Knowledge, exc: NoScoringRule) -> str:
     return texts.SCORE_NO_RULE.format(jurisdiction=name, assessments=html.escape(found))
 
 
+def _target_line(line: Line, template: str) -> str:
+    """One indicator of a unit against its target: not in yet, or `template` filled in (the
+    scored list's template shows the points, the completion list's does not)."""
+    ind = line.indicator
+    name = html.escape(ind.name)
+    assert line.target is not None
+    target = _value(line.target, ind.decimals) + ind.unit
+    if line.result == NO_DATA or line.actual is None or line.month is None:
+        return texts.SCORE_ITEM_NO_DATA.format(indicator=name, target=target)
+    return template.format(
+        indicator=name,
+        target=target,
+        actual=_value(line.actual, ind.decimals) + ind.unit,
+        month=texts.SCORE_MONTH.format(month=line.month),
+        provisional=_progress(line),
+        pct=scoring.pct_text(line.pct),
+        result=texts.SCORE_RESULTS[line.result],
+        points=scoring.points_text(line.points),
+    )
+
+
 def _progress(line: Line) -> str:
     """暂估 with the time elapsed, for a year-to-date figure before December's."""
     if not line.provisional or line.month is None:
@@ -113,25 +111,8 @@ def completion_html(board: Completion) -> str:
     ]
     for unit in board.units:
         lines.append(texts.SCORE_COMPLETION_UNIT.format(unit=html.escape(unit.unit.name)))
-        for line in unit.lines:
-            ind = line.indicator
-            name = html.escape(ind.name)
-            assert line.target is not None  # only cells with a target are in the board
-            target = _value(line.target, ind.decimals) + ind.unit
-            if line.result == NO_DATA or line.actual is None or line.month is None:
-                lines.append(texts.SCORE_ITEM_NO_DATA.format(indicator=name, target=target))
-                continue
-            lines.append(
-                texts.SCORE_COMPLETION_LINE.format(
-                    indicator=name,
-                    target=target,
-                    actual=_value(line.actual, ind.decimals) + ind.unit,
-                    month=texts.SCORE_MONTH.format(month=line.month),
-                    provisional=_progress(line),
-                    pct=scoring.pct_text(line.pct),
-                    result=texts.SCORE_RESULTS[line.result],
-                )
-            )
+        # only cells with a target are in the board
+        lines += [_target_line(line, texts.SCORE_COMPLETION_LINE) for line in unit.lines]
     if board.provisional:
         lines.append("")
         lines.append(texts.SCORE_PROVISIONAL_NOTE)

@@ -133,7 +133,7 @@ PEERS_FRESH_S = 60.0  # a peer group's sums kept in memory are read again after 
 
 def _counted(known: Known) -> bool:
     """Whether the unit's own figure counts among its group's figures (in, nonzero, standing)."""
-    return known.current is not None and known.current > 0 and known.status != "returned"
+    return known.current is not None and known.current > 0 and known.status != RETURNED
 
 
 class _PeerSums:
