@@ -202,7 +202,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(
-    count: int, database_url: str | None, think_ms: float, rate_limit: float
+    count: int, database_url: str | None, think_ms: float, rate_limit: float, workers: int
 ) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="dutybot-burst-"))
     knowledge = work / "knowledge"
@@ -210,11 +210,17 @@ async def run(
     write_knowledge(knowledge, count)
     url = database_url or f"sqlite+aiosqlite:///{work / 'burst.sqlite3'}"
     async with scratch_database(url, "dutybot_burst") as scratch:
-        return await measure(scratch, count, think_ms, rate_limit, work, knowledge)
+        return await measure(scratch, count, think_ms, rate_limit, workers, work, knowledge)
 
 
 async def measure(
-    url: str, count: int, think_ms: float, rate_limit: float, work: Path, knowledge: Path
+    url: str,
+    count: int,
+    think_ms: float,
+    rate_limit: float,
+    workers: int,
+    work: Path,
+    knowledge: Path,
 ) -> dict[str, Any]:
     await upgrade_async(url)
     await seed_contacts(url, count)
@@ -229,6 +235,7 @@ async def measure(
         DUTYBOT_JURISDICTION="bench",
         DUTYBOT_KNOWLEDGE_DIR=str(knowledge),
         DUTYBOT_RATE_LIMIT=str(rate_limit),
+        DUTYBOT_WORKERS=str(workers),
         # No reminders: on a day a reminder stage is due, the scheduler's first tick queues one
         # for every contact, and `Replies` would hand it to a contact as the reply to its step
         # (the cause of the forms "lost" at 3d46bc1: the bot answered every step)
@@ -287,6 +294,7 @@ async def measure(
         "echo_p99_reply_ms": round(percentile(echo_latencies, 0.99), 1),
         "think_ms": think_ms,
         "rate_limit_per_s": rate_limit,
+        "workers": workers,
         "database": make_url(url).get_backend_name(),
         "seconds": round(elapsed, 1),
     }
@@ -308,8 +316,15 @@ def main() -> int:
         default=0,
         help="both bots' overall messages per second (DUTYBOT_RATE_LIMIT; 0: off)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="dutybot's update processes (DUTYBOT_WORKERS; above 1 needs --database-url to "
+        "PostgreSQL); the echo bot is always one process",
+    )
     args = parser.parse_args()
-    figures = run(args.contacts, args.database_url, args.think_ms, args.rate_limit)
+    figures = run(args.contacts, args.database_url, args.think_ms, args.rate_limit, args.workers)
     print(json.dumps(asyncio.run(figures)))
     return 0
 

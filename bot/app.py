@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -65,21 +66,36 @@ HTTP_POOL_TIMEOUT_S = 30.0
 
 class DutyApplication(Application):  # type: ignore[type-arg]
     """Runs the outbox sender while the application runs: started once the application has
-    started, stopped (its requests in flight finished and recorded) before it stops."""
+    started, stopped (its requests in flight finished and recorded) before it stops. A worker
+    other than the first (bot/workers.py) runs none: one process sends the outbox."""
+
+    def __init__(self, *, run_sender: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run_sender = run_sender
 
     async def start(self) -> None:
         await super().start()
-        await get_deps(self.bot_data).sender.start()
+        if self.run_sender:
+            await get_deps(self.bot_data).sender.start()
 
     async def stop(self) -> None:
-        await get_deps(self.bot_data).sender.stop()
+        if self.run_sender:
+            await get_deps(self.bot_data).sender.stop()
         await super().stop()
 
 
-def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings,
+    clock: Callable[[], dt.datetime] = utcnow,
+    *,
+    updater: bool = True,
+    sends: bool = True,
+) -> Application:  # type: ignore[type-arg]
     """The bot with all handlers; raises KnowledgeError if the knowledge file is invalid.
 
-    `clock` gives the current UTC time (tests run the calendar on a fake one).
+    `clock` gives the current UTC time (tests run the calendar on a fake one). A worker
+    (bot/workers.py) has no updater (its updates come from the relay) and, but for the first,
+    does not send the outbox (`sends`).
     """
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     engine = lookup_engine(settings.jurisdiction, settings.knowledge_dir)
@@ -103,7 +119,9 @@ def build_application(settings: Settings, clock: Callable[[], dt.datetime] = utc
     # request waits for a free connection (behind the rate limiter) instead of failing after 1 s.
     builder = builder.connection_pool_size(HTTP_POOL_SIZE).pool_timeout(HTTP_POOL_TIMEOUT_S)
     builder = builder.post_init(basic.set_commands)
-    builder = builder.application_class(DutyApplication)
+    builder = builder.application_class(DutyApplication, {"run_sender": sends})
+    if not updater:
+        builder = builder.updater(None)
 
     async def _dispose(_: Application) -> None:  # type: ignore[type-arg]
         await db_engine.dispose()

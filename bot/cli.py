@@ -48,14 +48,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     settings = _settings()
+    _logging(settings)
+    return run(settings)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """One of the processes `dutybot run` starts when DUTYBOT_WORKERS is above 1."""
+    from bot.workers import serve
+
+    settings = _settings()
+    _logging(settings, f"worker {args.index}")
+    serve(settings, args.index, args.of, args.ready_fd)
+    return 0
+
+
+def _logging(settings: Settings, who: str = "") -> None:
+    name = f"{who} " if who else ""
     logging.basicConfig(
         level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=f"%(asctime)s %(levelname)s {name}%(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.migration").addFilter(_quiet_alembic)
-    run(settings)
-    return 0
 
 
 def _quiet_alembic(record: logging.LogRecord) -> bool:
@@ -458,6 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (the local playground when no token is set)")
     run.set_defaults(func=cmd_run)
+    worker = sub.add_parser("worker", help="one update worker of `run` (DUTYBOT_WORKERS above 1)")
+    worker.add_argument("--index", type=int, required=True)
+    worker.add_argument("--of", type=int, required=True)
+    worker.add_argument("--ready-fd", type=int, help="a pipe to write one byte to once started")
+    worker.set_defaults(func=cmd_worker)
 
     ask = sub.add_parser("ask", help="ask who is responsible for something")
     ask.add_argument("--jurisdiction", "-j")

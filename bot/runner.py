@@ -16,6 +16,7 @@ from bot.demo.lifecycle import ensure_demo, reset_demo
 from bot.demo.seed import DemoPerson
 from bot.settings import Settings
 from bot.words import texts
+from bot.workers import relay
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 from knowledge.loader import load_knowledge
@@ -104,7 +105,8 @@ async def check_telegram(settings: Settings) -> str:
         return bot.username
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings) -> int:
+    """The exit status: 0 when stopped, 1 when a worker process died (bot/workers.py)."""
     # Check first, in this order, so that a problem stops start-up with one line (bot.cli)
     # before anything is written: the knowledge file, Telegram, then the database.
     load_knowledge(settings.jurisdiction, settings.knowledge_dir)
@@ -114,6 +116,9 @@ def run(settings: Settings) -> None:
     upgrade(settings.database_url)
     if username is not None:
         log.info("Telegram knows this bot as @%s", username)
+        if settings.workers > 1:
+            log.info("%d worker processes handle the updates", settings.workers)
+            return asyncio.run(relay(settings, ALLOWED, POLL_INTERVAL_S))
         app = build_application(settings)  # the playground builds its own, against itself
         # What start-up built (the lookup index, the dictionaries) lives as long as the bot: the
         # collector need not scan it again, so a full collection pauses every reply far less.
@@ -129,7 +134,7 @@ def run(settings: Settings) -> None:
             )
         else:
             app.run_polling(allowed_updates=list(ALLOWED), poll_interval=POLL_INTERVAL_S)
-        return
+        return 0
     from bot.playground.web import run_playground
 
     # Playground only (no token): its personas must be registered to try /report, and the demo
@@ -162,6 +167,7 @@ def run(settings: Settings) -> None:
             reset=reset,
         )
     )
+    return 0
 
 
 def demo_people(personas: Iterable[Mapping[str, object]]) -> list[DemoPerson]:

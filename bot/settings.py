@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(
         default=4, ge=1, le=64, validation_alias="DUTYBOT_SEND_CONCURRENCY"
     )
+    # Processes that handle updates (polling with a token, PostgreSQL only): one process uses
+    # one core, so at a deadline, when every contact answers at once, more cores keep replies
+    # quick. A user's updates always go to the same process (bot/workers.py).
+    workers: int = Field(default=1, ge=1, le=16, validation_alias="DUTYBOT_WORKERS")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -214,4 +218,15 @@ def load_settings(**overrides: object) -> Settings:
             f"in {where} (have: {', '.join(have) or 'none'}): put {settings.jurisdiction}.yaml "
             "there, or set DUTYBOT_KNOWLEDGE_DIR and DUTYBOT_JURISDICTION to a file that exists"
         )
+    if settings.workers > 1 and settings.telegram_bot_token:
+        if settings.webhook_url:
+            raise SettingsError(
+                "invalid setting DUTYBOT_WORKERS: several workers share one getUpdates loop, "
+                "so they need polling: unset DUTYBOT_WEBHOOK_URL or set DUTYBOT_WORKERS=1"
+            )
+        if make_url(settings.database_url).get_backend_name() != "postgresql":
+            raise SettingsError(
+                "invalid setting DUTYBOT_WORKERS: several processes writing one SQLite file "
+                "would wait for each other's locks: use PostgreSQL or set DUTYBOT_WORKERS=1"
+            )
     return settings
