@@ -97,6 +97,10 @@ def hash_token(token: str) -> str:
 
 
 BLOCKED_REFRESH_S = 60.0
+# How old a membership answered from memory may be (`member(recent=True)`, when opening a
+# form); a write here forgets them all, and saving a form always reads afresh.
+MEMBER_RECENT_S = 10.0
+MEMBERS_KEPT = 20_000
 
 
 async def mark_unreachable(
@@ -147,6 +151,7 @@ class Contacts:
         self._settings_admins = frozenset(settings_admins)
         self._blocked: set[int] | None = None  # who the sender marked blocked (see seen)
         self._blocked_read = 0.0
+        self._members: dict[int, tuple[float, Member]] = {}  # member(), and when it was read
 
     async def _audit(
         self, session: AsyncSession, actor: int, action: str, target: str, **detail: object
@@ -271,14 +276,26 @@ class Contacts:
             )
         return found is not None
 
-    async def member(self, user_id: int) -> Member:
+    async def member(self, user_id: int, *, recent: bool = False) -> Member:
+        """Who the user is here. `recent`: an answer read up to MEMBER_RECENT_S ago will do
+        (by another process's change too), for steps that are checked again before saving."""
+        now = time.monotonic()
+        if recent:
+            kept = self._members.get(user_id)
+            if kept is not None and now - kept[0] < MEMBER_RECENT_S:
+                return kept[1]
         async with self._sessions() as session:
             contact = await self._contact(session, user_id)
         if user_id in self._settings_admins:
-            return Member(user_id, "admin", contact.unit_id if contact else None)
-        if contact is None:
-            return Member(user_id, None, None)
-        return Member(user_id, contact.role, contact.unit_id, contact.display_name)
+            member = Member(user_id, "admin", contact.unit_id if contact else None)
+        elif contact is None:
+            member = Member(user_id, None, None)
+        else:
+            member = Member(user_id, contact.role, contact.unit_id, contact.display_name)
+        if len(self._members) >= MEMBERS_KEPT:
+            self._members.clear()
+        self._members[user_id] = (now, member)
+        return member
 
     async def is_admin(self, user_id: int) -> bool:
         return (await self.member(user_id)).is_admin
@@ -295,6 +312,7 @@ class Contacts:
         An active contact keeps their unit; a removed contact or admin gets their old row back,
         without a unit, audited with `rejoined`.
         """
+        self._members.clear()  # whoever it concerns is read afresh next time
         async with self._sessions.begin() as session:
             contact = await self._row(session, user_id)
             detail: dict[str, object] = {}
@@ -327,6 +345,7 @@ class Contacts:
         """
         if user_id in self._settings_admins:
             raise AccessError("settings_admin")
+        self._members.clear()  # whoever it concerns is read afresh next time
         async with self._sessions.begin() as session:
             contact = await self._row(session, user_id)
             if contact is None or not contact.active or contact.role != "admin":
@@ -352,6 +371,7 @@ class Contacts:
         """
         if role not in ("contact", "backup"):
             raise AccessError("bad_role")
+        self._members.clear()  # whoever it concerns is read afresh next time
         async with self._sessions.begin() as session:
             contact = await self._row(session, user_id)
             if contact is not None and contact.active:
@@ -445,6 +465,7 @@ class Contacts:
         refused redemption leaves the invite unused.
         """
         now = now or self.clock()
+        self._members.clear()  # whoever it concerns is read afresh next time
         async with self._sessions.begin() as session:
             invite = await self._usable_invite(session, token, now, lock=True)
             contact = await self._row(session, user_id)
@@ -511,6 +532,7 @@ class Contacts:
         self, actor: int, user_id: int, action: str, **changes: object
     ) -> ContactView:
         await self.require_admin(actor)
+        self._members.clear()  # whoever it concerns is read afresh next time
         async with self._sessions.begin() as session:
             contact = await self._contact(session, user_id)
             if contact is None or contact.role == "admin":

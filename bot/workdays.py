@@ -23,7 +23,9 @@ def covered(year: int) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8192)
 def is_workday(day: dt.date) -> bool:
+    """Kept per day: every deadline shown or checked asks again (and the package bisects)."""
     if covered(day.year):
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5

@@ -129,6 +129,7 @@ class UnitProgress:
 
 
 PEERS_FRESH_S = 60.0  # a peer group's sums kept in memory are read again after this long
+OPENED_TTL_S = 30.0  # how long the months ever opened (`known_months`) are kept in memory
 
 
 def _counted(known: Known) -> bool:
@@ -224,6 +225,7 @@ class Reporting:
         self._drafts = _DraftCache()
         self._peer_sums = _PeerSums()
         self._period_ids: dict[Month, int] = {}
+        self._opened: tuple[float, list[Month]] | None = None  # known_months, and when read
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -292,6 +294,8 @@ class Reporting:
                 )
                 session.add(row)
                 await session.flush()
+            if opened:
+                self._opened = None
             self._period_ids[month] = row.id
             return row.id
         except IntegrityError:
@@ -303,6 +307,7 @@ class Reporting:
         return found
 
     async def _mark_opened(self, period_id: int) -> None:
+        self._opened = None
         async with self._sessions.begin() as session:
             await session.execute(
                 update(ReportingPeriod)
@@ -321,7 +326,14 @@ class Reporting:
         return result.first()
 
     async def known_months(self) -> list[Month]:
-        """Months that were ever the open period, newest first."""
+        """Months that were ever the open period, newest first.
+
+        A month is opened once a month; this process's answer is kept for OPENED_TTL_S (or
+        until it opens one itself), so opening a form does not read it every time.
+        """
+        now = time.monotonic()
+        if self._opened is not None and now - self._opened[0] < OPENED_TTL_S:
+            return list(self._opened[1])
         async with self._sessions() as session:
             labels = await session.scalars(
                 select(ReportingPeriod.label).where(
@@ -330,7 +342,9 @@ class Reporting:
                     ReportingPeriod.opened.is_(True),
                 )
             )
-            return sorted((Month.parse(label) for label in labels), reverse=True)
+            months = sorted((Month.parse(label) for label in labels), reverse=True)
+        self._opened = (now, months)
+        return list(months)
 
     async def values(
         self, unit_ids: Iterable[str] | None, months: Iterable[Month]

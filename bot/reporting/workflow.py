@@ -186,7 +186,7 @@ class FormWorkflow:
 
     async def open(self, user_id: int, month_text: str | None = None) -> Opening:
         """/report [month]: resume the open form, or a plan for a new one, or why not."""
-        member = await self._contacts.member(user_id)
+        member = await self._contacts.member(user_id, recent=True)  # checked again at submit
         if not member.registered:
             return Opening("unregistered")
         if member.unit_id is None:
@@ -215,7 +215,7 @@ class FormWorkflow:
 
     async def choose_late(self, user_id: int, label: str) -> Opening:
         """A 补报 / 去填报 press for a month: a plan for its form, or why not."""
-        member = await self._contacts.member(user_id)
+        member = await self._contacts.member(user_id, recent=True)  # checked again at submit
         try:
             month = Month.parse(label)
         except ValueError:
