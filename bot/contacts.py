@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import utcnow
 from db.models import AuditLog, Contact, GroupChat, Invite
+from db.session import single_statements
 
 INVITE_DAYS = 7
 ROLES = ("admin", "contact", "backup")
@@ -146,6 +147,7 @@ class Contacts:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
+        self._reads = single_statements(sessions)  # one-statement reads: no BEGIN, no ROLLBACK
         self.clock = clock
         self._jurisdiction = jurisdiction
         self._settings_admins = frozenset(settings_admins)
@@ -215,7 +217,7 @@ class Contacts:
         The marked users are re-read at most once a minute; True when a mark was cleared.
         """
         if self._blocked is None or time.monotonic() - self._blocked_read > BLOCKED_REFRESH_S:
-            async with self._sessions() as session:
+            async with self._reads() as session:
                 found = await session.scalars(
                     select(Contact.telegram_user_id).where(
                         Contact.jurisdiction == self._jurisdiction,
@@ -266,7 +268,7 @@ class Contacts:
 
     async def group_registered_before(self, chat_id: int) -> bool:
         """Whether the group has a registration that is no longer active."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await session.scalar(
                 select(GroupChat.id).where(
                     GroupChat.jurisdiction == self._jurisdiction,
@@ -284,7 +286,7 @@ class Contacts:
             kept = self._members.get(user_id)
             if kept is not None and now - kept[0] < MEMBER_RECENT_S:
                 return kept[1]
-        async with self._sessions() as session:
+        async with self._reads() as session:
             contact = await self._contact(session, user_id)
         if user_id in self._settings_admins:
             member = Member(user_id, "admin", contact.unit_id if contact else None)
@@ -440,7 +442,7 @@ class Contacts:
     ) -> InviteOffer:
         """What redeeming the token would do for this user, without using it; a used, unknown
         or expired token is refused as `redeem_invite` would."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             invite = await self._usable_invite(session, token, now or self.clock(), lock=False)
             unit_id, role = invite.unit_id, invite.role
         return InviteOffer(
@@ -506,7 +508,7 @@ class Contacts:
 
     async def list_contacts(self, actor: int, unit_id: str | None = None) -> list[ContactView]:
         await self.require_admin(actor)
-        async with self._sessions() as session:
+        async with self._reads() as session:
             query = select(Contact).where(
                 Contact.jurisdiction == self._jurisdiction, Contact.active.is_(True)
             )
@@ -517,7 +519,7 @@ class Contacts:
 
     async def contacts_of(self, unit_id: str) -> list[ContactView]:
         """The unit's active contacts and backups (for reminders and circulars)."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = await session.scalars(
                 select(Contact).where(
                     Contact.jurisdiction == self._jurisdiction,
@@ -578,7 +580,7 @@ class Contacts:
             return True
 
     async def groups(self) -> list[GroupChat]:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = await session.scalars(
                 select(GroupChat).where(
                     GroupChat.jurisdiction == self._jurisdiction, GroupChat.active.is_(True)

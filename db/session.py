@@ -1,7 +1,9 @@
-"""Async engine and session factory; SQLite runs in WAL mode with foreign keys on."""
+"""Async engine and session factory; SQLite runs in WAL mode with foreign keys on, a PostgreSQL
+connection is tested before use only after it sat idle in the pool."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +25,8 @@ from sqlalchemy.pool import NullPool
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # How long opening a PostgreSQL connection may take (asyncpg's own default is 60 s).
 PG_CONNECT_TIMEOUT_S = 10
+# A pooled PostgreSQL connection unused for longer than this is tested before use.
+PING_IDLE_S = 5.0
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -59,11 +64,48 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # A server that restarted has closed every pooled connection: each is tested before
         # use and replaced, so the bot works again as soon as the server is back.
         connect_args = {"timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
-        kwargs = {"pool_pre_ping": True, "connect_args": connect_args, **kwargs}
+        kwargs = {"connect_args": connect_args, **kwargs}
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine.sync_engine, "checkin", _idle_since)
+        event.listen(engine.sync_engine, "checkout", _ping_if_idle)
     return engine
+
+
+def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """A pooled connection idle for more than PING_IDLE_S is pinged before use: a server that
+    restarted meanwhile has closed it, and the pool then replaces it (DisconnectionError).
+    One in steady use is not pinged: a ping costs three round trips (BEGIN, ";", ROLLBACK)."""
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since <= PING_IDLE_S:
+        return
+    try:
+        dbapi_conn.ping()
+    except Exception as exc:
+        raise DisconnectionError(f"a pooled connection is gone: {exc}") from exc
+
+
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, each statement its own transaction: for a read or a write that is one
+    statement, which then costs one round trip instead of three (BEGIN, it, COMMIT/ROLLBACK)."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def single_statements(
+    sessions: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions like `sessions` on the `autocommit` engine: for one-statement reads."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("a sessionmaker bound to an AsyncEngine is needed")
+    return async_sessionmaker(autocommit(bind), expire_on_commit=False)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -29,6 +29,7 @@ from bot.reporting.views import SubmissionView, submission_view
 from bot.words import texts
 from db.base import utcnow
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
+from db.session import autocommit, single_statements
 from knowledge.schema import Indicator, Knowledge
 
 # The earliest period a form can be for (its year-on-year comparison is a year before).
@@ -129,7 +130,6 @@ class UnitProgress:
 
 
 PEERS_FRESH_S = 60.0  # a peer group's sums kept in memory are read again after this long
-OPENED_TTL_S = 30.0  # how long the months ever opened (`known_months`) are kept in memory
 
 
 def _counted(known: Known) -> bool:
@@ -217,6 +217,9 @@ class Reporting:
         if not isinstance(bind, AsyncEngine):
             raise TypeError("Reporting needs a sessionmaker bound to an AsyncEngine")
         self._engine = bind
+        # One-statement reads and the draft's save run without BEGIN and COMMIT (db/session.py).
+        self._single = autocommit(bind)
+        self._reads = single_statements(sessions)
         self.kb = kb
         self.tz = tz
         self.clock = clock
@@ -225,7 +228,6 @@ class Reporting:
         self._drafts = _DraftCache()
         self._peer_sums = _PeerSums()
         self._period_ids: dict[Month, int] = {}
-        self._opened: tuple[float, list[Month]] | None = None  # known_months, and when read
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -274,7 +276,7 @@ class Reporting:
         opened = month == self.open_month()
         if month in self._period_ids:  # period rows are never deleted
             return self._period_ids[month]
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await self._period_id(session, month)
         if found is not None:
             if opened:
@@ -294,20 +296,17 @@ class Reporting:
                 )
                 session.add(row)
                 await session.flush()
-            if opened:
-                self._opened = None
             self._period_ids[month] = row.id
             return row.id
         except IntegrityError:
             pass  # another update created it first
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await self._period_id(session, month)
         assert found is not None
         self._period_ids[month] = found
         return found
 
     async def _mark_opened(self, period_id: int) -> None:
-        self._opened = None
         async with self._sessions.begin() as session:
             await session.execute(
                 update(ReportingPeriod)
@@ -326,15 +325,8 @@ class Reporting:
         return result.first()
 
     async def known_months(self) -> list[Month]:
-        """Months that were ever the open period, newest first.
-
-        A month is opened once a month; this process's answer is kept for OPENED_TTL_S (or
-        until it opens one itself), so opening a form does not read it every time.
-        """
-        now = time.monotonic()
-        if self._opened is not None and now - self._opened[0] < OPENED_TTL_S:
-            return list(self._opened[1])
-        async with self._sessions() as session:
+        """Months that were ever the open period, newest first."""
+        async with self._reads() as session:
             labels = await session.scalars(
                 select(ReportingPeriod.label).where(
                     ReportingPeriod.jurisdiction == self._jurisdiction,
@@ -342,9 +334,7 @@ class Reporting:
                     ReportingPeriod.opened.is_(True),
                 )
             )
-            months = sorted((Month.parse(label) for label in labels), reverse=True)
-        self._opened = (now, months)
-        return list(months)
+            return sorted((Month.parse(label) for label in labels), reverse=True)
 
     async def values(
         self, unit_ids: Iterable[str] | None, months: Iterable[Month]
@@ -361,7 +351,7 @@ class Reporting:
         )
         if unit_ids is not None:
             query = query.where(Submission.unit_id.in_(list(unit_ids)))
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (await session.execute(query)).all()
         return {(label, s.unit_id, s.indicator): submission_view(s) for label, s in rows}
 
@@ -371,7 +361,7 @@ class Reporting:
         known, cached = self._drafts.get(user_id)
         if known:
             return cached
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = (
                 await session.scalars(
                     select(FormDraft).where(
@@ -505,7 +495,7 @@ class Reporting:
             )
             .group_by(Submission.indicator)
         )
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = (await session.execute(query)).all()
         return {
             code: Peers(count, high, low)
@@ -562,7 +552,7 @@ class Reporting:
 
     async def start_return(self, user_id: int, submission_id: int) -> Draft:
         """An admin's prompt for the reason to send a submission back (kept as a draft)."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             sub = await session.get(Submission, submission_id)
         if sub is None:
             raise ReportingError("no_such_submission")
@@ -621,7 +611,7 @@ class Reporting:
             .where(table.c.id == draft.id, table.c.version == draft.version)
             .values(state=state, version=draft.version + 1, updated_at=self.clock())
         )
-        async with self._writing(draft.user_id), self._engine.begin() as connection:
+        async with self._writing(draft.user_id), self._single.connect() as connection:
             if _rowcount(await connection.execute(statement)) != 1:
                 raise StaleForm()
         self._drafts.put(draft.user_id, (draft.id, draft.version + 1, state))
@@ -745,7 +735,7 @@ class Reporting:
 
     async def form_submitted(self, user_id: int, key: str) -> bool:
         """Whether the user's form with this key was submitted (not cancelled or dropped)."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await session.scalar(
                 select(AuditLog.id).where(
                     AuditLog.jurisdiction == self._jurisdiction,
@@ -884,7 +874,7 @@ class Reporting:
         return returned, Month.parse(period.label)
 
     async def submission(self, submission_id: int) -> tuple[SubmissionView, Month] | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = (
                 await session.execute(
                     select(Submission, ReportingPeriod.label)
