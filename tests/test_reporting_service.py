@@ -270,6 +270,31 @@ async def test_save_with_a_stale_version_is_refused(reporting: Reporting) -> Non
         await reporting.save(saved)
 
 
+async def test_a_replaced_draft_refuses_whatever_still_holds_the_old_one(
+    reporting: Reporting,
+) -> None:
+    """/report again (or a send-back prompt) replaces the user's draft in one statement: a
+    save, discard or submit still holding the old draft is stale, whatever its version was."""
+    old = await reporting.start_form(JT, "jtj", OCT)
+    assert isinstance(old.state, FormState)
+    reporting.form(old.state).text("1000")
+    old = await reporting.save(old)  # version 2
+    new = await reporting.start_form(JT, "jtj", OCT)
+    assert new.version != old.version and new.state != old.state
+    for stale in (reporting.save, reporting.discard, reporting.submit):
+        with pytest.raises(StaleForm):
+            await stale(old)
+    fresh = Reporting(reporting.sessions, YONGJIA, TZ, reporting.clock)  # no cached copy
+    assert await fresh.draft(JT) == new
+    saved = await reporting.save(new)
+    assert saved.version == new.version + 1
+    # an untouched draft (version 1) replaced: still stale
+    untouched = await reporting.start_form(NX, "nxj", OCT)
+    await reporting.start_form(NX, "nxj", OCT)
+    with pytest.raises(StaleForm):
+        await reporting.save(untouched)
+
+
 # ---------------------------------------------------------------- submitting
 
 

@@ -18,6 +18,8 @@ from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Table, and_, delete, func, select, true, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -569,26 +571,27 @@ class Reporting:
     async def _replace_draft(
         self, user_id: int, period_id: int, unit_id: str, state: FormState | ReturnPrompt
     ) -> Draft:
-        async with self._writing(user_id), self._sessions.begin() as session:
-            await session.execute(
-                delete(FormDraft).where(
-                    FormDraft.jurisdiction == self._jurisdiction,
-                    FormDraft.telegram_user_id == user_id,
-                )
+        """The user's draft becomes `state`, in one statement. An old draft's row is reused
+        with its version raised, so a save or a press still holding the old draft is refused
+        (StaleForm, a stale button) as if the row had been replaced."""
+        stored = _state_json(state)
+        now = self.clock()
+        dialect = self._engine.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        fields = {"period_id": period_id, "unit_id": unit_id, "state": stored, "updated_at": now}
+        statement = (
+            insert(_DRAFTS)
+            .values(jurisdiction=self._jurisdiction, telegram_user_id=user_id, version=1, **fields)
+            .on_conflict_do_update(
+                index_elements=[_DRAFTS.c.jurisdiction, _DRAFTS.c.telegram_user_id],
+                set_={**fields, "version": _DRAFTS.c.version + 1},
             )
-            row = FormDraft(
-                jurisdiction=self._jurisdiction,
-                telegram_user_id=user_id,
-                period_id=period_id,
-                unit_id=unit_id,
-                state=_state_json(state),
-                version=1,
-                updated_at=self.clock(),
-            )
-            session.add(row)
-            await session.flush()
-        self._drafts.put(user_id, (row.id, row.version, row.state))
-        return _draft(row)
+            .returning(_DRAFTS.c.id, _DRAFTS.c.version)
+        )
+        async with self._writing(user_id), self._single.connect() as connection:
+            row_id, version = (await connection.execute(statement)).one()
+        self._drafts.put(user_id, (row_id, version, stored))
+        return Draft(row_id, version, user_id, state)
 
     async def drop_draft(self, user_id: int) -> None:
         """End whatever the user had open (they were moved or removed)."""
