@@ -53,6 +53,7 @@ CODES = ("TRANSPORT_REVENUE_YTD", "ROAD_FREIGHT_YTD", "ROAD_PASSENGERS_YTD")
 ECHO_BOT = """
 import sys
 from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
+from bot.telegram_http import QueuedRequest
 from bot.updates import PerUserUpdateProcessor
 
 async def echo(update, context):
@@ -61,7 +62,7 @@ async def echo(update, context):
 app = (
     ApplicationBuilder().token(sys.argv[1]).base_url(sys.argv[2])
     .concurrent_updates(PerUserUpdateProcessor())
-    .connection_pool_size(int(sys.argv[4])).pool_timeout(float(sys.argv[5]))
+    .request(QueuedRequest(int(sys.argv[4]), float(sys.argv[5])))
     .rate_limiter(AIORateLimiter(overall_max_rate=float(sys.argv[3]), max_retries=3)).build()
 )
 app.add_handler(MessageHandler(filters.TEXT, echo))
@@ -155,26 +156,30 @@ async def think(ms: float) -> None:
 
 
 async def contact(
-    emu: BotApiEmulator, replies: Replies, user: int, think_ms: float, latencies: list[float]
+    emu: BotApiEmulator,
+    replies: Replies,
+    user: int,
+    think_ms: float,
+    latencies: dict[str, list[float]],
 ) -> bool:
-    """One contact's whole form; True when the receipt came back."""
+    """One contact's whole form; True when the receipt came back. Reply times by step."""
 
-    async def step(act: Any) -> dict[str, Any]:
+    async def step(kind: str, act: Any) -> dict[str, Any]:
         await think(think_ms)
         future = replies.expect(user)
         started = time.perf_counter()
         act()
         reply = await asyncio.wait_for(future, timeout=120)
-        latencies.append((time.perf_counter() - started) * 1000)
+        latencies[kind].append((time.perf_counter() - started) * 1000)
         return reply
 
-    await step(lambda: emu.send_user_message(user, "/report"))
+    await step("report", lambda: emu.send_user_message(user, "/report"))
     reply: dict[str, Any] = {}
     for value in ("1234.5", "12", "35"):
-        reply = await step(lambda v=value: emu.send_user_message(user, v))  # type: ignore[misc]
+        reply = await step("figure", lambda v=value: emu.send_user_message(user, v))  # type: ignore[misc]
     summary = reply
     receipt = await step(
-        lambda: emu.press_button(user, user, summary["message_id"], text="✅ 确认提交")
+        "confirm", lambda: emu.press_button(user, user, summary["message_id"], text="✅ 确认提交")
     )
     return str(receipt.get("text", "")).startswith("✅ 已提交")
 
@@ -246,12 +251,13 @@ async def measure(
     try:
         await wait_polling(emu, bot, bot_log)
         replies = Replies(emu)
-        latencies: list[float] = []
+        by_step: dict[str, list[float]] = {"report": [], "figure": [], "confirm": []}
         started = time.perf_counter()
         done = await asyncio.gather(
-            *(contact(emu, replies, FIRST_USER + n, think_ms, latencies) for n in range(count)),
+            *(contact(emu, replies, FIRST_USER + n, think_ms, by_step) for n in range(count)),
             return_exceptions=True,
         )
+        latencies = [ms for step in by_step.values() for ms in step]
         elapsed = time.perf_counter() - started
         replies.task.cancel()
     finally:
@@ -290,6 +296,7 @@ async def measure(
         "p99_reply_ms": round(percentile(latencies, 0.99), 1),
         "p50_reply_ms": round(percentile(latencies, 0.5), 1),
         "updates_per_s": round(updates / elapsed, 1),
+        "p99_by_step_ms": {k: round(percentile(v, 0.99), 1) for k, v in by_step.items()},
         "echo_updates_per_s": round(len(echo_latencies) / echo_elapsed, 1),
         "echo_p99_reply_ms": round(percentile(echo_latencies, 0.99), 1),
         "think_ms": think_ms,

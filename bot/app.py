@@ -34,6 +34,7 @@ from bot.reporting.workflow import FormWorkflow
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.telegram_http import QueuedRequest
 from bot.updates import PerUserUpdateProcessor
 from db.base import utcnow
 from db.session import make_engine, make_sessionmaker
@@ -116,8 +117,9 @@ def build_application(
     builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     builder = builder.concurrent_updates(PerUserUpdateProcessor())
     # httpcore checks every pooled connection on each request: a small pool is cheaper, and a
-    # request waits for a free connection (behind the rate limiter) instead of failing after 1 s.
-    builder = builder.connection_pool_size(HTTP_POOL_SIZE).pool_timeout(HTTP_POOL_TIMEOUT_S)
+    # request waits for a free connection (behind the rate limiter) instead of failing after 1 s,
+    # in a queue of its own (bot/telegram_http.py).
+    builder = builder.request(QueuedRequest(HTTP_POOL_SIZE, HTTP_POOL_TIMEOUT_S))
     builder = builder.post_init(basic.set_commands)
     builder = builder.application_class(DutyApplication, {"run_sender": sends})
     if not updater:
