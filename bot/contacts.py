@@ -5,12 +5,13 @@ The ORM rows stay in here: the handlers get Member, InviteOffer and ContactView 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -99,7 +100,8 @@ def hash_token(token: str) -> str:
 
 BLOCKED_REFRESH_S = 60.0
 # How old a membership answered from memory may be (`member(recent=True)`, when opening a
-# form); a write here forgets them all, and saving a form always reads afresh.
+# form); a membership write forgets them all once it commits, and saving a form always reads
+# afresh.
 MEMBER_RECENT_S = 10.0
 MEMBERS_KEPT = 20_000
 
@@ -154,6 +156,17 @@ class Contacts:
         self._blocked: set[int] | None = None  # who the sender marked blocked (see seen)
         self._blocked_read = 0.0
         self._members: dict[int, tuple[float, Member]] = {}  # member(), and when it was read
+
+    @contextlib.asynccontextmanager
+    async def _changing_members(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that may change who someone is: the memberships kept for
+        `member(recent=True)` are forgotten once it ends (a read still in flight then may keep
+        the old answer, for MEMBER_RECENT_S at most)."""
+        try:
+            async with self._sessions.begin() as session:
+                yield session
+        finally:
+            self._members.clear()
 
     async def _audit(
         self, session: AsyncSession, actor: int, action: str, target: str, **detail: object
@@ -314,8 +327,7 @@ class Contacts:
         An active contact keeps their unit; a removed contact or admin gets their old row back,
         without a unit, audited with `rejoined`.
         """
-        self._members.clear()  # whoever it concerns is read afresh next time
-        async with self._sessions.begin() as session:
+        async with self._changing_members() as session:
             contact = await self._row(session, user_id)
             detail: dict[str, object] = {}
             if contact is None:
@@ -347,8 +359,7 @@ class Contacts:
         """
         if user_id in self._settings_admins:
             raise AccessError("settings_admin")
-        self._members.clear()  # whoever it concerns is read afresh next time
-        async with self._sessions.begin() as session:
+        async with self._changing_members() as session:
             contact = await self._row(session, user_id)
             if contact is None or not contact.active or contact.role != "admin":
                 raise AccessError("no_such_admin")
@@ -373,8 +384,7 @@ class Contacts:
         """
         if role not in ("contact", "backup"):
             raise AccessError("bad_role")
-        self._members.clear()  # whoever it concerns is read afresh next time
-        async with self._sessions.begin() as session:
+        async with self._changing_members() as session:
             contact = await self._row(session, user_id)
             if contact is not None and contact.active:
                 return False
@@ -467,8 +477,7 @@ class Contacts:
         refused redemption leaves the invite unused.
         """
         now = now or self.clock()
-        self._members.clear()  # whoever it concerns is read afresh next time
-        async with self._sessions.begin() as session:
+        async with self._changing_members() as session:
             invite = await self._usable_invite(session, token, now, lock=True)
             contact = await self._row(session, user_id)
             db_admin = contact is not None and contact.active and contact.role == "admin"
@@ -534,8 +543,7 @@ class Contacts:
         self, actor: int, user_id: int, action: str, **changes: object
     ) -> ContactView:
         await self.require_admin(actor)
-        self._members.clear()  # whoever it concerns is read afresh next time
-        async with self._sessions.begin() as session:
+        async with self._changing_members() as session:
             contact = await self._contact(session, user_id)
             if contact is None or contact.role == "admin":
                 raise AccessError("no_such_contact")

@@ -70,10 +70,6 @@ def worker_for(update: Mapping[str, Any], workers: int) -> int:
 # ------------------------------------------------------------------ the relay (parent)
 
 
-class WorkerDied(RuntimeError):
-    """A worker process ended while the relay was running."""
-
-
 async def relay(settings: Settings, allowed: Sequence[str], poll_interval: float) -> int:
     """Start the workers, poll for updates and hand them over until SIGTERM/SIGINT; the exit
     status (0 when stopped, 1 when a worker died)."""

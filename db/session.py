@@ -98,14 +98,19 @@ def autocommit(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def bound_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    """The engine `sessions` are bound to (for services that also run Core statements)."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("a sessionmaker bound to an AsyncEngine is needed")
+    return engine
+
+
 def single_statements(
     sessions: async_sessionmaker[AsyncSession],
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions like `sessions` on the `autocommit` engine: for one-statement reads."""
-    bind = sessions.kw.get("bind")
-    if not isinstance(bind, AsyncEngine):
-        raise TypeError("a sessionmaker bound to an AsyncEngine is needed")
-    return async_sessionmaker(autocommit(bind), expire_on_commit=False)
+    return async_sessionmaker(autocommit(bound_engine(sessions)), expire_on_commit=False)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.reporting.periods import Month, deadline_at
 from db.models import ReportingPeriod, Submission, SubmissionRevision, Target
-from db.session import reader
+from db.session import bound_engine, reader
 from knowledge.schema import Indicator, Knowledge
 
 STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
@@ -159,13 +159,6 @@ async def _rows(engine: AsyncEngine, query: Executable) -> list[Any]:
     """Rows of a Core query on a bare connection (an ORM session costs 5x more per row)."""
     async with engine.connect() as connection:
         return list((await connection.execute(query)).all())
-
-
-def _bind(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
-    engine = sessions.kw.get("bind")
-    if not isinstance(engine, AsyncEngine):
-        raise TypeError("the circular needs a sessionmaker bound to an AsyncEngine")
-    return engine
 
 
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -288,7 +281,7 @@ async def load_inputs(
     """The values, the reported times and the targets, read at once on three connections
     (for a SQLite file, connections of their own: see `db.session.reader`)."""
     jurisdiction = kb.jurisdiction.id
-    async with reader(_bind(sessions)) as engine:
+    async with reader(bound_engine(sessions)) as engine:
         return await asyncio.gather(
             load_values(engine, jurisdiction, needed_months(kb, month)),
             load_reported(engine, jurisdiction, month),

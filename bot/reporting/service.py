@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Table, and_, delete, func, select, true, u
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import cancel_reminders_in
 from bot.reporting.form import Entry, Form, FormState, Known
@@ -31,7 +31,7 @@ from bot.reporting.views import SubmissionView, submission_view
 from bot.words import texts
 from db.base import utcnow
 from db.models import AuditLog, FormDraft, ReportingPeriod, Submission, SubmissionRevision
-from db.session import autocommit, single_statements
+from db.session import autocommit, bound_engine, single_statements
 from knowledge.schema import Indicator, Knowledge
 
 # The earliest period a form can be for (its year-on-year comparison is a year before).
@@ -215,12 +215,9 @@ class Reporting:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
-        bind = sessions.kw.get("bind")
-        if not isinstance(bind, AsyncEngine):
-            raise TypeError("Reporting needs a sessionmaker bound to an AsyncEngine")
-        self._engine = bind
+        self._engine = bound_engine(sessions)
         # One-statement reads and the draft's save run without BEGIN and COMMIT (db/session.py).
-        self._single = autocommit(bind)
+        self._single = autocommit(self._engine)
         self._reads = single_statements(sessions)
         self.kb = kb
         self.tz = tz
