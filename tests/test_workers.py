@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from alembic import command
 from sqlalchemy import select
 
 from bot.contacts import Contacts
@@ -27,7 +28,7 @@ from bot.playground.botprocess import bot_env, start_bot, stop_bot, wait_polling
 from bot.playground.emulator import BotApiEmulator
 from bot.settings import SettingsError, load_settings
 from bot.workers import route_key, worker_for
-from db.migrate import upgrade_async
+from db.migrate import alembic_config, upgrade_async
 from db.models import Submission
 from db.session import make_engine, make_sessionmaker
 
@@ -155,6 +156,8 @@ async def deployed(postgres_url: str, tmp_path: Path) -> AsyncIterator[dict[str,
             stop_bot(bot)
         await emu.stop()
         await engine.dispose()
+        # the PostgreSQL database is the session's: leave it empty for the tests after
+        await asyncio.to_thread(command.downgrade, alembic_config(postgres_url), "base")
 
 
 async def reply(emu: BotApiEmulator, chat: int, act: Callable[[], object]) -> dict[str, Any]:
