@@ -100,7 +100,7 @@ def build_application(
     """
     kb = load_knowledge(settings.jurisdiction, settings.knowledge_dir)
     engine = lookup_engine(settings.jurisdiction, settings.knowledge_dir)
-    db_engine = make_engine(settings.database_url)
+    db_engine = make_engine(settings.database_url, pool_size=settings.database_pool)
     sessions = make_sessionmaker(db_engine)
     querylog = QueryLogger(sessions, settings.jurisdiction)
     contacts = Contacts(sessions, settings.jurisdiction, tuple(settings.admin_ids), clock=clock)
@@ -116,9 +116,8 @@ def build_application(
     limiter = AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
     builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     builder = builder.concurrent_updates(PerUserUpdateProcessor())
-    # httpcore checks every pooled connection on each request: a small pool is cheaper, and a
-    # request waits for a free connection (behind the rate limiter) instead of failing after 1 s,
-    # in a queue of its own (bot/telegram_http.py).
+    # A request waits for a free connection (behind the rate limiter) instead of failing after
+    # 1 s, in a queue of its own; aiohttp does the HTTP (bot/telegram_http.py).
     builder = builder.request(QueuedRequest(HTTP_POOL_SIZE, HTTP_POOL_TIMEOUT_S))
     builder = builder.post_init(basic.set_commands)
     builder = builder.application_class(DutyApplication, {"run_sender": sends})

@@ -46,18 +46,22 @@ def _settings() -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
+    from bot.tuning import use_uvloop
 
     settings = _settings()
     _logging(settings)
+    use_uvloop()
     return run(settings)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """One of the processes `dutybot run` starts when DUTYBOT_WORKERS is above 1."""
+    from bot.tuning import use_uvloop
     from bot.workers import serve
 
     settings = _settings()
     _logging(settings, f"worker {args.index}")
+    use_uvloop()
     serve(settings, args.index, args.of, args.ready_fd)
     return 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Iterable, Mapping
 
@@ -15,6 +14,7 @@ from bot.demo.database import history_path, playground_settings
 from bot.demo.lifecycle import ensure_demo, reset_demo
 from bot.demo.seed import DemoPerson
 from bot.settings import Settings
+from bot.tuning import settle_heap
 from bot.words import texts
 from bot.workers import relay
 from db.migrate import upgrade
@@ -120,10 +120,7 @@ def run(settings: Settings) -> int:
             log.info("%d worker processes handle the updates", settings.workers)
             return asyncio.run(relay(settings, ALLOWED, POLL_INTERVAL_S))
         app = build_application(settings)  # the playground builds its own, against itself
-        # What start-up built (the lookup index, the dictionaries) lives as long as the bot: the
-        # collector need not scan it again, so a full collection pauses every reply far less.
-        gc.collect()
-        gc.freeze()
+        settle_heap()  # what start-up built is never scanned again (bot/tuning.py)
         if settings.webhook_url:
             app.run_webhook(
                 listen="0.0.0.0",  # nosec B104  # a webhook server must be reachable

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # one core, so at a deadline, when every contact answers at once, more cores keep replies
     # quick. A user's updates always go to the same process (bot/workers.py).
     workers: int = Field(default=1, ge=1, le=16, validation_alias="DUTYBOT_WORKERS")
+    # PostgreSQL connections each process keeps open (and never exceeds): an update waits for
+    # one when all are busy. Workers x this must stay under the server's max_connections.
+    database_pool: int = Field(default=10, ge=1, le=100, validation_alias="DUTYBOT_DATABASE_POOL")
 
     @field_validator("telegram_bot_token")
     @classmethod

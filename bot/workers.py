@@ -20,7 +20,6 @@ When a worker dies, the relay stops the others and exits with an error, for the 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.settings import Settings
+from bot.tuning import settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -215,8 +215,7 @@ def serve(settings: Settings, index: int, count: int, ready_fd: int | None = Non
     if not first:
         settings = settings.model_copy(update={"scheduler_enabled": False})
     app = build_application(settings, updater=False, sends=first)
-    gc.collect()
-    gc.freeze()
+    settle_heap()
     # Ctrl+C reaches the whole process group: the relay decides when the workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     asyncio.run(_serve(app, first, ready_fd))

@@ -25,6 +25,8 @@ from sqlalchemy.pool import NullPool
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # How long opening a PostgreSQL connection may take (asyncpg's own default is 60 s).
 PG_CONNECT_TIMEOUT_S = 10
+# PostgreSQL connections per process (bot/settings.py: DUTYBOT_DATABASE_POOL).
+PG_POOL_SIZE = 10
 # A pooled PostgreSQL connection unused for longer than this is tested before use.
 PING_IDLE_S = 5.0
 
@@ -53,7 +55,8 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = PG_POOL_SIZE, **kwargs: Any) -> AsyncEngine:
+    """`pool_size`: PostgreSQL connections kept open (the pool never opens more)."""
     ensure_sqlite_dir(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
@@ -64,7 +67,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # A server that restarted has closed every pooled connection: each is tested before
         # use and replaced, so the bot works again as soon as the server is back.
         connect_args = {"timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
-        kwargs = {"connect_args": connect_args, **kwargs}
+        # No overflow: an overflow connection is closed as soon as it comes back, so in a burst
+        # the pool opened and closed one connection after another (a new server process each
+        # time). A request waits for a pooled connection instead (pool_timeout).
+        pool = {"pool_size": pool_size, "max_overflow": 0}
+        kwargs = {"connect_args": connect_args, **pool, **kwargs}
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

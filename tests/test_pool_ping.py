@@ -4,6 +4,8 @@ the ping's round trips on every checkout."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
@@ -61,5 +63,23 @@ async def test_a_connection_in_steady_use_is_not_pinged(
         async with engine.connect() as conn:
             assert await conn.scalar(text("select 1")) == 1
         assert pings == [1]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_burst_never_opens_more_connections_than_the_pool(postgres_url: str) -> None:
+    """An overflow connection is closed as soon as it comes back: in a burst the pool opened
+    and closed one after another. Now the burst waits for the pool's own connections."""
+    engine = make_engine(postgres_url, pool_size=3)
+
+    async def backend() -> int:
+        async with engine.connect() as conn:
+            await conn.execute(text("select pg_sleep(0.01)"))
+            return int(await conn.scalar(text("select pg_backend_pid()")))
+
+    try:
+        pids = await asyncio.gather(*(backend() for _ in range(40)))
+        assert len(set(pids)) == 3
+        assert engine.pool.checkedin() == 3  # all kept for the next burst
     finally:
         await engine.dispose()
