@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
@@ -227,6 +228,16 @@ class ProjectLibrary(Strict):
     source: str
 
 
+class Industry(Strict):
+    """A service industry that projects and problems are filed under. The unit that guides it
+    is the unit of the `lead` duty naming it; that duty's clause is the source."""
+
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=2)
+    aliases: list[str] = []
+    duty: str = Field(pattern=_ID, description="id of the lead duty that names the industry")
+
+
 class Group(Strict):
     """A standing body: leading group, think tank, industry federation, reward fund."""
 
@@ -432,6 +443,7 @@ class Knowledge(Strict):
     indicators: list[Indicator] = []
     calendar: Annotated[list[CalendarEntry], AfterValidator(_unique_calendar)] = []
     scoring: Scoring | None = None
+    industries: list[Industry] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -480,6 +492,24 @@ class Knowledge(Strict):
                 raise ValueError(f"indicator {ind.code}: {whole} report through their parts")
             if ind.period_value_of is not None:
                 _check_period_pair(ind, by_code.get(ind.period_value_of))
+        return self
+
+    @model_validator(mode="after")
+    def _industry_references(self) -> Knowledge:
+        """Each industry names a lead duty; no two share an id, a name or an alias."""
+        _unique("industries", [i.id for i in self.industries])
+        duties = {d.id: d for d in self.duties}
+        spellings: dict[str, str] = {}
+        for industry in self.industries:
+            duty = duties.get(industry.duty)
+            if duty is None:
+                raise ValueError(f"industry {industry.id}: unknown duty {industry.duty!r}")
+            if duty.role != "lead":
+                raise ValueError(f"industry {industry.id}: duty {duty.id} is not a lead duty")
+            for name in (industry.name, *industry.aliases):
+                other = spellings.setdefault(spelling(name), industry.id)
+                if other != industry.id:
+                    raise ValueError(f"industry name {name!r} belongs to {other} and {industry.id}")
         return self
 
     @model_validator(mode="after")
@@ -583,6 +613,22 @@ class Knowledge(Strict):
         """Whether the unit reports as part of another (a street of 各街道)."""
         return self.peer_key(unit_id) != ""
 
+    def industry(self, text: str) -> Industry | None:
+        """The industry an id, name or alias stands for (width, case and spaces ignored)."""
+        return self._industries_by_spelling.get(spelling(text))
+
+    @functools.cached_property
+    def _industries_by_spelling(self) -> dict[str, Industry]:
+        found: dict[str, Industry] = {}
+        for industry in self.industries:
+            for name in (industry.id, industry.name, *industry.aliases):
+                found.setdefault(spelling(name), industry)
+        return found
+
+    def industry_duty(self, industry: Industry) -> Duty:
+        """The lead duty naming the industry: its unit guides it, its clause is the source."""
+        return next(d for d in self.duties if d.id == industry.duty)
+
     def duties_of(self, unit_id: str) -> list[Duty]:
         return [d for d in self.duties if d.unit == unit_id]
 
@@ -600,6 +646,11 @@ def _check_period_pair(period: Indicator, ytd: Indicator | None) -> None:
         raise ValueError(f"{where} has another unit of measure or frequency")
     if set(ytd.reporters) != set(period.reporters):
         raise ValueError(f"{where} has other reporters")
+
+
+def spelling(text: str) -> str:
+    """A name as compared: full-width folded (NFKC), spaces dropped, case folded."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def _unique(what: str, ids: list[str]) -> None:
