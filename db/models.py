@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import text, true
 
 from db.base import Base, UTCDateTime, utcnow
@@ -298,4 +298,83 @@ class Circular(Base):
             postgresql_where=text("status = 'sent'"),
         ),
         CheckConstraint("status in ('draft', 'sent', 'cancelled')", name="status"),
+    )
+
+
+# The classes of a project (重大项目库): 前期, 新开工, 在建 in the library (district 三、（四）),
+# and 竣工, 终止 when it leaves it. Their labels: bot/words/texts.PROJECT_STAGES.
+PROJECT_STAGES = ("preparing", "new", "building", "completed", "stopped")
+
+
+class Project(Base):
+    """A project of the major-project library; each change is a ProjectRevision."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(40))  # stable: the office's or 项目代码
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str] = mapped_column(String(40))  # a knowledge industry id
+    stage: Mapped[str] = mapped_column(String(12))
+    unit_id: Mapped[str] = mapped_column(String(40))  # the responsible department or street
+    lead_unit_id: Mapped[str | None] = mapped_column(String(40))  # where the documents name one
+    location: Mapped[str | None] = mapped_column(String(200))
+    total_investment: Mapped[Decimal] = mapped_column(Numeric(20, 4))  # 万元
+    planned_start: Mapped[dt.date | None]
+    planned_end: Mapped[dt.date | None]
+    library_from: Mapped[int]  # the rolling plan's years, e.g. 2026-2030
+    library_to: Mapped[int]
+    notes: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    plans: Mapped[list[ProjectPlan]] = relationship(
+        cascade="all, delete-orphan", order_by="ProjectPlan.year"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "code", name="uq_projects_code"),
+        CheckConstraint(
+            "stage IN ('preparing', 'new', 'building', 'completed', 'stopped')",
+            name="ck_projects_stage",
+        ),
+        CheckConstraint("total_investment >= 0", name="ck_projects_investment"),
+        CheckConstraint("library_from <= library_to", name="ck_projects_library_years"),
+        Index("ix_projects_unit", "jurisdiction", "unit_id"),
+    )
+
+
+class ProjectPlan(Base):
+    """A project's planned investment for one year (万元)."""
+
+    __tablename__ = "project_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    planned_investment: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "year", name="uq_project_plans_year"),
+        CheckConstraint("planned_investment >= 0", name="ck_project_plans_investment"),
+    )
+
+
+class ProjectRevision(Base):
+    """Who changed a project, when, why, and what: `changes` is JSON {field: [old, new]}."""
+
+    __tablename__ = "project_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    changes: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # import / chat / cli
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "revision", name="uq_project_revisions_revision"),
     )

@@ -901,3 +901,14 @@ GROUP_READDED = (
     "本群曾登记接收统计通报；机器人被移出后登记已停用。"
     "如需继续接收，请管理员在群内发送 /bindgroup。"
 )
+
+# --- the major-project library (bot/projects/) ---
+
+# A project's class (db/models.PROJECT_STAGES), as the documents and offices name it.
+PROJECT_STAGES = {
+    "preparing": "前期",
+    "new": "新开工",
+    "building": "在建",
+    "completed": "竣工",
+    "stopped": "终止",
+}
