@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import io
 import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -30,7 +29,7 @@ from bot.spreadsheet import Cells
 from bot.words import texts
 from db.base import utcnow
 from db.models import AuditLog, Target
-from knowledge.schema import Indicator, Knowledge, Unit
+from knowledge.schema import Indicator, Knowledge, Unit, spelling
 
 # The four columns an import needs, by key (their Chinese headers are texts.TARGET_COLUMNS).
 REQUIRED = ("year", "unit", "indicator", "value")
@@ -96,18 +95,16 @@ def _file_error(key: str, **fields: object) -> TargetFileError:
     return TargetFileError([RowError(0, "", texts.TARGET_ERRORS[key].format(**fields))])
 
 
-def _norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
 # ---------------------------------------------------------------- reading the file
 
 
 def _find_header(cells: Cells) -> dict[str, int] | None:
-    aliases = {key: {_norm(a) for a in names} for key, names in texts.TARGET_HEADER_ALIASES.items()}
+    aliases = {
+        key: {spelling(a) for a in names} for key, names in texts.TARGET_HEADER_ALIASES.items()
+    }
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = _norm(cell)
+        name = spelling(cell)
         for key, names in aliases.items():
             if name in names and key not in found:
                 found[key] = index
@@ -211,15 +208,15 @@ class _Names:
         self.units: dict[str, Unit] = {}
         for unit in (*kb.units, *kb.reporting_units):
             for name in (unit.id, unit.name, *unit.aliases):
-                self.units.setdefault(_norm(name), unit)
+                self.units.setdefault(spelling(name), unit)
         self.indicators: dict[str, Indicator] = {}
         for ind in kb.indicators:
             for name in (ind.code, ind.name):
-                self.indicators.setdefault(_norm(name), ind)
+                self.indicators.setdefault(spelling(name), ind)
 
 
 def _year(text: str) -> int | None:
-    cleaned = _norm(text).removesuffix("年").removesuffix("年度")
+    cleaned = spelling(text).removesuffix("年").removesuffix("年度")
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
@@ -270,12 +267,12 @@ def check_rows(kb: Knowledge, table: _Table) -> tuple[list[TargetRow], int]:
             bad("year", texts.TARGET_ERRORS["year_empty"])
         elif year is None:
             bad("year", texts.TARGET_ERRORS["year_bad"].format(text=_shown(raw["year"])))
-        unit = names.units.get(_norm(raw["unit"])) if raw["unit"] else None
+        unit = names.units.get(spelling(raw["unit"])) if raw["unit"] else None
         if not raw["unit"]:
             bad("unit", texts.TARGET_ERRORS["unit_empty"])
         elif unit is None:
             bad("unit", texts.TARGET_ERRORS["unit_unknown"].format(text=_shown(raw["unit"])))
-        ind = names.indicators.get(_norm(raw["indicator"])) if raw["indicator"] else None
+        ind = names.indicators.get(spelling(raw["indicator"])) if raw["indicator"] else None
         if not raw["indicator"]:
             bad("indicator", texts.TARGET_ERRORS["indicator_empty"])
         elif ind is None:
