@@ -27,6 +27,7 @@ from telegram.ext import (
 from bot.calendar import Calendar
 from bot.circular.service import Circulars
 from bot.contacts import Contacts
+from bot.projects.progress_flow import ProgressFlow
 from bot.querylog import QueryLogger
 from bot.reminders import Reminders
 from bot.reporting.service import Reporting
@@ -45,11 +46,14 @@ from handlers import (
     inline,
     lookup,
     membership,
+    progress,
+    projects,
     registration,
     report,
     review,
     schedule,
     targets,
+    uploads,
 )
 from handlers.deps import KEY, Deps, get_deps
 from knowledge.loader import load_knowledge
@@ -161,6 +165,7 @@ def build_application(
         contacts=contacts,
         reporting=reporting,
         forms=FormWorkflow(reporting, contacts, clock),
+        progress=ProgressFlow(sessions, kb.jurisdiction.id, contacts, settings.tz, clock),
         calendar=Calendar(reporting),
         circulars=circulars,
         sender=sender,
@@ -175,7 +180,10 @@ def build_application(
     review.register(app)
     schedule.register(app)  # /calendar, and the JobQueue jobs that tick Deps.scheduler
     circular.register(app)  # /circular
-    targets.register(app)  # /targets, /score, target files sent in chat
+    targets.register(app)  # /targets, /score
+    projects.register(app)  # /projects
+    progress.register(app)  # /progress: the project-progress form (before the report form's texts)
+    uploads.register(app)  # target and project files sent in chat
     app.add_handler(CommandHandler("start", basic.start))
     app.add_handler(CommandHandler("help", basic.help_command))
     lookup.register(app)

@@ -339,6 +339,62 @@ def cmd_targets_template(args: argparse.Namespace) -> int:
     return _write_file(args.out, name, content)
 
 
+def cmd_projects_import(args: argparse.Namespace) -> int:
+    """Import the project library from an XLSX or CSV file; every error names its row and column."""
+    from bot.projects.importer import import_projects
+    from bot.tables import TableError
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror or exc}")
+    settings = _settings()
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    try:
+        result = _with_sessions(
+            settings.database_url,
+            lambda sessions: import_projects(sessions, kb, path.name, content, 0, "cli"),
+        )
+    except TableError as exc:
+        for error in exc.errors:
+            print(error.text(), file=sys.stderr)
+        print(f"dutybot: {path}: {len(exc.errors)} error(s), nothing imported", file=sys.stderr)
+        return 1
+    stored = result.stored
+    print(
+        texts.PROJECT_CLI_IMPORTED.format(
+            count=result.count,
+            added=stored.added,
+            changed=stored.changed,
+            unchanged=stored.unchanged,
+        )
+    )
+    return 0
+
+
+def cmd_projects_file(args: argparse.Namespace) -> int:
+    """Write the library's template (with its projects) or its export, and print the path."""
+    import datetime as dt
+
+    from bot.projects.workbook import export_library, template_file
+
+    settings = _settings()
+    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
+    now = dt.datetime.now(dt.UTC)
+    if args.action == "template":
+        year = now.astimezone(settings.tz).year
+        name, content = _with_sessions(
+            settings.database_url, lambda sessions: template_file(sessions, kb, year)
+        )
+    else:
+        name, content = _with_sessions(
+            settings.database_url,
+            lambda sessions: export_library(sessions, kb, settings.tz, now),
+        )
+    return _write_file(args.out, name, content)
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     """Print the year's assessment points per unit with their reasons (--xlsx: also a file)."""
     from bot.scoring import NoScoringRule, completion_year, score_year, scores_workbook
@@ -412,7 +468,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"{where}: demo year of {kb.jurisdiction.id} made: {len(made.months)} months "
         f"({made.months[0]} to {made.months[-1]}) and {made.open_month} open, "
-        f"{made.submissions} figures, {made.targets} targets, late: {made.late_unit}, "
+        f"{made.submissions} figures, {made.targets} targets, {made.projects} projects "
+        f"({made.progress} progress entries), "
+        f"late: {made.late_unit}, "
         f"sent back: {made.returned[0] if made.returned else '-'}, "
         f"awaiting review: {len(made.awaiting)}, circular {made.circular_id} sent"
     )
@@ -539,6 +597,21 @@ def build_parser() -> argparse.ArgumentParser:
     ttemplate.add_argument("--out", "-o", help="the file or folder to write")
     ttemplate.add_argument("--jurisdiction", "-j")
     ttemplate.set_defaults(func=cmd_targets_template)
+
+    proj = sub.add_parser("projects", help="the major-project library (重大项目库)")
+    psub = proj.add_subparsers(dest="action", required=True)
+    pimport = psub.add_parser("import", help="add or update projects from an XLSX or CSV file")
+    pimport.add_argument("file", help="columns 项目代码, 项目名称, 行业, 类别, 责任单位, ...")
+    pimport.add_argument("--jurisdiction", "-j")
+    pimport.set_defaults(func=cmd_projects_import)
+    for action, helptext in (
+        ("template", "write the XLSX template (with the projects already kept)"),
+        ("export", "write the library as a workbook: a sheet per class and the change log"),
+    ):
+        step = psub.add_parser(action, help=helptext)
+        step.add_argument("--out", "-o", help="the file or folder to write")
+        step.add_argument("--jurisdiction", "-j")
+        step.set_defaults(func=cmd_projects_file)
 
     score = sub.add_parser("score", help="the year-end assessment's points per unit")
     score.add_argument("year", type=int, help="e.g. 2026")

@@ -10,18 +10,15 @@ and counted. A unit without a target for an indicator earns no points for it.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import sheets
 from bot.reporting.periods import Month
 from bot.targets import cells_for, targets_of
 from bot.words import texts
@@ -380,25 +377,6 @@ def pct_text(value: Decimal | None) -> str:
 # ---------------------------------------------------------------- the workbook
 
 
-def _text(ws: Worksheet, row: int, column: int, value: Any) -> None:
-    cell = ws.cell(row=row, column=column, value=value)
-    if cell.data_type == "f":  # names and notes never become formulas
-        cell.data_type = "s"
-
-
-def _sheet(ws: Worksheet, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
-    for n, title in enumerate(header, start=1):
-        cell = ws.cell(row=1, column=n, value=title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values, start=1):
-            _text(ws, r, c, value)
-    for n, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + n)].width = width
-    ws.freeze_panes = "A2"
-
-
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -410,7 +388,7 @@ def scores_workbook(board: Scoreboard, kb: Knowledge) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = texts.SCORE_SHEET_SUMMARY
-    _sheet(
+    sheets.fill(
         summary,
         [col["rank"], col["unit"], col["points"], col["provisional"]],
         [
@@ -444,7 +422,7 @@ def scores_workbook(board: Scoreboard, kb: Knowledge) -> bytes:
                     line.source,
                 ]
             )
-    _sheet(
+    sheets.fill(
         detail,
         [
             col["unit"],
@@ -480,8 +458,6 @@ def scores_workbook(board: Scoreboard, kb: Knowledge) -> bytes:
     if board.left_out:
         notes.append(texts.SCORE_LEFT_OUT.format(count=board.left_out))
     for r, note in enumerate(notes, start=1):
-        _text(rule_sheet, r, 1, note.replace("<b>", "").replace("</b>", ""))
+        sheets.put(rule_sheet, r, 1, note.replace("<b>", "").replace("</b>", ""))
     rule_sheet.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheets.saved(book)

@@ -10,61 +10,44 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import io
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import spreadsheet
+from bot import sheets, spreadsheet, tables
 from bot.reporting.numbers import NumberError, parse_number
-from bot.spreadsheet import Cells
 from bot.words import texts
 from db.base import utcnow
 from db.models import AuditLog, Target
 from knowledge.schema import Indicator, Knowledge, Unit, spelling
 
-# The four columns an import needs, by key (their Chinese headers are texts.TARGET_COLUMNS).
-REQUIRED = ("year", "unit", "indicator", "value")
 # What a file may weigh; what it may hold and take to read is in bot/spreadsheet.py.
 MAX_BYTES = 5 * 1024 * 1024
-# Cell text echoed in an error message is cut to this length.
-SHOWN_CHARS = 40
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The four columns an import needs, by key (their Chinese headers are texts.TARGET_COLUMNS).
+REQUIRED = ("year", "unit", "indicator", "value")
+LAYOUT = tables.Layout(
+    titles=texts.TARGET_COLUMNS,
+    aliases=texts.TARGET_HEADER_ALIASES,
+    required=REQUIRED,
+    sheet=texts.TARGET_SHEET,
+    max_bytes=MAX_BYTES,
+    too_big=texts.TARGET_TOO_BIG,
+    no_header=texts.TARGET_ERRORS["no_header"],
+)
+# A refused file: every problem, each naming its row and column.
+TargetFileError = tables.TableError
 
 
 def eligible(indicator: Indicator) -> bool:
     """An annual target makes sense only for a year-to-date or an annual figure."""
     return indicator.cumulative or indicator.frequency == "annual"
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem in one cell; row 0 is a problem with the whole file."""
-
-    row: int
-    column: str
-    reason: str
-
-    def text(self) -> str:
-        if self.row == 0:
-            return texts.TARGET_FILE_ERROR.format(reason=self.reason)
-        return texts.TARGET_ROW_ERROR.format(row=self.row, column=self.column, reason=self.reason)
-
-
-class TargetFileError(Exception):
-    """The file was refused; nothing was written."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        super().__init__("; ".join(e.text() for e in errors))
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,134 +68,7 @@ class ImportResult:
     blank: int  # rows without a 目标值, skipped
 
 
-@dataclass
-class _Table:
-    header: dict[str, int]  # column key -> index
-    rows: list[tuple[int, Cells]] = field(default_factory=list)  # (row number, cells)
-
-
-def _file_error(key: str, **fields: object) -> TargetFileError:
-    return TargetFileError([RowError(0, "", texts.TARGET_ERRORS[key].format(**fields))])
-
-
-# ---------------------------------------------------------------- reading the file
-
-
-def _find_header(cells: Cells) -> dict[str, int] | None:
-    aliases = {
-        key: {spelling(a) for a in names} for key, names in texts.TARGET_HEADER_ALIASES.items()
-    }
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = spelling(cell)
-        for key, names in aliases.items():
-            if name in names and key not in found:
-                found[key] = index
-                break
-    return found if found else None
-
-
-def _table(raw_rows: Iterable[tuple[int, Cells]]) -> _Table:
-    """The header row (the first non-empty one) and the data rows after it."""
-    table: _Table | None = None
-    for number, cells in raw_rows:
-        if not any(c.strip() for c in cells):
-            continue
-        if table is None:
-            header = _find_header(cells)
-            if header is None:
-                raise _file_error("no_header")
-            missing = [k for k in REQUIRED if k not in header]
-            if missing:
-                raise TargetFileError(
-                    [
-                        RowError(
-                            0,
-                            "",
-                            texts.TARGET_ERRORS["missing_column"].format(
-                                column=texts.TARGET_COLUMNS[k]
-                            ),
-                        )
-                        for k in missing
-                    ]
-                )
-            table = _Table(header)
-            continue
-        table.rows.append((number, cells))
-    if table is None:
-        raise _file_error("file_empty")
-    return table
-
-
-def _shown(text: str) -> str:
-    """A cell echoed in an error message, cut to a readable length."""
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
-
-
-def _refusal(exc: spreadsheet.Refused) -> TargetFileError:
-    reason = texts.UPLOAD_ERRORS[exc.key].format(**exc.fields)
-    return TargetFileError([RowError(0, "", reason)])
-
-
-def _pick(sheets: list[spreadsheet.Sheet]) -> _Table:
-    """The template's target sheet by name, else the first sheet with a usable header."""
-    ordered = sorted(sheets, key=lambda sheet: sheet.title != texts.TARGET_SHEET)
-    first_error: TargetFileError | None = None
-    for sheet in ordered:
-        try:
-            return _table(sheet.rows)
-        except TargetFileError as exc:
-            first_error = first_error or exc
-    raise first_error or _file_error("file_empty")
-
-
-def _check_size(content: bytes) -> None:
-    if len(content) > MAX_BYTES:
-        reason = texts.TARGET_TOO_BIG.format(mb=MAX_BYTES // (1024 * 1024))
-        raise TargetFileError([RowError(0, "", reason)])
-    if not content:
-        raise _file_error("file_empty")
-
-
-def read_table(
-    filename: str, content: bytes, limits: spreadsheet.Limits = spreadsheet.LIMITS
-) -> _Table:
-    """The file's table, read in this thread (tests, tools); the bot uses read_table_async."""
-    _check_size(content)
-    try:
-        return _pick(spreadsheet.read(filename, content, limits))
-    except spreadsheet.Refused as exc:
-        raise _refusal(exc) from None
-
-
-async def read_table_async(
-    filename: str, content: bytes, limits: spreadsheet.Limits = spreadsheet.LIMITS
-) -> _Table:
-    """The file's table, read by a worker process within the limits."""
-    _check_size(content)
-    try:
-        sheets = await spreadsheet.read_in_worker(filename, content, limits)
-    except spreadsheet.Refused as exc:
-        raise _refusal(exc) from None
-    return await asyncio.to_thread(_pick, sheets)
-
-
 # ---------------------------------------------------------------- checking the rows
-
-
-class _Names:
-    """Units (id, name, alias) and indicators (code, name) by their normalised spellings."""
-
-    def __init__(self, kb: Knowledge) -> None:
-        self.kb = kb
-        self.units: dict[str, Unit] = {}
-        for unit in (*kb.units, *kb.reporting_units):
-            for name in (unit.id, unit.name, *unit.aliases):
-                self.units.setdefault(spelling(name), unit)
-        self.indicators: dict[str, Indicator] = {}
-        for ind in kb.indicators:
-            for name in (ind.code, ind.name):
-                self.indicators.setdefault(spelling(name), ind)
 
 
 def _year(text: str) -> int | None:
@@ -231,54 +87,44 @@ def _number_reason(exc: NumberError, text: str, ind: Indicator) -> str:
     return template.format(text=text, unit=ind.unit)
 
 
-@dataclass(frozen=True)
-class _Complaints:
-    """Collects one row's problems, each naming its column."""
-
-    row: int
-    problems: list[RowError]
-
-    def __call__(self, key: str, reason: str) -> None:
-        self.problems.append(RowError(self.row, texts.TARGET_COLUMNS[key], reason))
-
-
-def check_rows(kb: Knowledge, table: _Table) -> tuple[list[TargetRow], int]:
+def check_rows(kb: Knowledge, table: tables.Table) -> tuple[list[TargetRow], int]:
     """The rows as targets and the count of blank ones; TargetFileError with every problem."""
-    names = _Names(kb)
-    errors: list[RowError] = []
+    indicators: dict[str, Indicator] = {}
+    for known in kb.indicators:
+        for name in (known.code, known.name):
+            indicators.setdefault(spelling(name), known)
+    errors: list[tables.RowError] = []
     good: list[TargetRow] = []
     seen: dict[tuple[int, str, str], int] = {}
     blank = 0
 
-    def cell(cells: Cells, key: str) -> str:
-        index = table.header[key]
-        return cells[index].strip() if index < len(cells) else ""
-
     for number, cells in table.rows:
-        raw = {key: cell(cells, key) for key in REQUIRED}
+        raw = {key: table.cell(cells, key) for key in REQUIRED}
         if not raw["value"]:
             blank += 1  # a template row left empty: no target set
             continue
-        problems: list[RowError] = []
-        bad = _Complaints(number, problems)
+        problems: list[tables.RowError] = []
+        bad = tables.Complaints(LAYOUT, number, problems)
 
         year = _year(raw["year"]) if raw["year"] else None
         if not raw["year"]:
             bad("year", texts.TARGET_ERRORS["year_empty"])
         elif year is None:
-            bad("year", texts.TARGET_ERRORS["year_bad"].format(text=_shown(raw["year"])))
-        unit = names.units.get(spelling(raw["unit"])) if raw["unit"] else None
+            bad("year", texts.TARGET_ERRORS["year_bad"].format(text=tables.shown(raw["year"])))
+        unit = kb.unit_named(raw["unit"]) if raw["unit"] else None
         if not raw["unit"]:
             bad("unit", texts.TARGET_ERRORS["unit_empty"])
         elif unit is None:
-            bad("unit", texts.TARGET_ERRORS["unit_unknown"].format(text=_shown(raw["unit"])))
-        ind = names.indicators.get(spelling(raw["indicator"])) if raw["indicator"] else None
+            bad("unit", texts.TARGET_ERRORS["unit_unknown"].format(text=tables.shown(raw["unit"])))
+        ind = indicators.get(spelling(raw["indicator"])) if raw["indicator"] else None
         if not raw["indicator"]:
             bad("indicator", texts.TARGET_ERRORS["indicator_empty"])
         elif ind is None:
             bad(
                 "indicator",
-                texts.TARGET_ERRORS["indicator_unknown"].format(text=_shown(raw["indicator"])),
+                texts.TARGET_ERRORS["indicator_unknown"].format(
+                    text=tables.shown(raw["indicator"])
+                ),
             )
         elif not eligible(ind):
             bad("indicator", texts.TARGET_ERRORS["indicator_period"].format(indicator=ind.name))
@@ -316,13 +162,13 @@ def check_rows(kb: Knowledge, table: _Table) -> tuple[list[TargetRow], int]:
     if errors:
         raise TargetFileError(errors)
     if not good:
-        raise _file_error("no_rows")
+        raise tables.file_error(texts.TARGET_ERRORS["no_rows"])
     return good, blank
 
 
 def parse_targets(kb: Knowledge, filename: str, content: bytes) -> tuple[list[TargetRow], int]:
     """Read and check a whole file in this thread; TargetFileError lists every problem found."""
-    return check_rows(kb, read_table(filename, content))
+    return check_rows(kb, tables.read(LAYOUT, filename, content))
 
 
 async def parse_targets_async(
@@ -332,7 +178,7 @@ async def parse_targets_async(
     limits: spreadsheet.Limits = spreadsheet.LIMITS,
 ) -> tuple[list[TargetRow], int]:
     """parse_targets off the event loop: read by a worker process, checked in a thread."""
-    table = await read_table_async(filename, content, limits)
+    table = await tables.read_async(LAYOUT, filename, content, limits)
     return await asyncio.to_thread(check_rows, kb, table)
 
 
@@ -382,9 +228,15 @@ async def import_targets(
     content: bytes,
     actor: int,
     now: dt.datetime | None = None,
+    sheets: list[spreadsheet.Sheet] | None = None,
 ) -> ImportResult:
-    """Check the whole file, then add or update its targets in one transaction."""
-    rows, blank = await parse_targets_async(kb, filename, content)
+    """Check the whole file (`sheets`: as already read from it), then add or update its targets
+    in one transaction."""
+    if sheets is None:
+        rows, blank = await parse_targets_async(kb, filename, content)
+    else:
+        tables.check_size(LAYOUT, content)
+        rows, blank = await asyncio.to_thread(lambda: check_rows(kb, tables.pick(LAYOUT, sheets)))
     now = now or utcnow()
     jurisdiction = kb.jurisdiction.id
     for attempt in range(2):
@@ -438,12 +290,6 @@ def cells_for(kb: Knowledge) -> list[tuple[Unit, Indicator]]:
     ]
 
 
-def _text(ws: Worksheet, row: int, column: int, value: str) -> None:
-    cell = ws.cell(row=row, column=column, value=value)
-    if cell.data_type == "f":  # text that looks like a formula stays text
-        cell.data_type = "s"
-
-
 def plain_number(value: Decimal) -> str:
     """12000 for 12000.0000, 1234.5 for 1234.5000."""
     text = format(value.normalize(), "f")
@@ -468,9 +314,9 @@ def targets_template(
         cell.alignment = Alignment(horizontal="center")
     for r, (unit, ind) in enumerate(cells_for(kb), start=2):
         ws.cell(row=r, column=1, value=year)
-        _text(ws, r, 2, unit.name)
-        _text(ws, r, 3, ind.name)
-        _text(ws, r, 4, ind.unit)
+        sheets.put(ws, r, 2, unit.name)
+        sheets.put(ws, r, 3, ind.name)
+        sheets.put(ws, r, 4, ind.unit)
         value = current.get((unit.id, ind.code))
         if value is not None:
             ws.cell(row=r, column=5, value=float(value)).number_format = "#,##0.####"
@@ -485,12 +331,10 @@ def targets_template(
         if eligible(i)
     ]
     for r, line in enumerate(lines, start=1):
-        _text(help_sheet, r, 1, line)
+        sheets.put(help_sheet, r, 1, line)
     help_sheet["A1"].font = Font(bold=True)
     help_sheet.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheets.saved(book)
 
 
 async def template_for(

@@ -378,3 +378,110 @@ class ProjectRevision(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "revision", name="uq_project_revisions_revision"),
     )
+
+
+# The states of a project's monthly progress, as of a submission's.
+PROGRESS_STATES = ("submitted", "accepted", "returned")
+# A class change a unit asks for, until the office decides.
+STAGE_CHANGE_STATES = ("pending", "confirmed", "refused")
+
+
+class ProjectProgress(Base):
+    """One project's progress in one month (万元, texts); every entry is a revision."""
+
+    __tablename__ = "project_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # 2026-11
+    month_investment: Mapped[Decimal] = mapped_column(Numeric(20, 4))  # 当月完成投资
+    ytd_investment: Mapped[Decimal] = mapped_column(Numeric(20, 4))  # 本年累计完成投资
+    image_progress: Mapped[str] = mapped_column(Text)  # 形象进度
+    problems: Mapped[str | None] = mapped_column(Text)  # 存在问题
+    explanation: Mapped[str | None] = mapped_column(Text)  # why a soft warning is fine
+    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(BigInteger)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "month", name="uq_project_progress_month"),
+        CheckConstraint(
+            "status in ('submitted', 'accepted', 'returned')", name="ck_project_progress_status"
+        ),
+        CheckConstraint(
+            "month_investment >= 0 AND ytd_investment >= month_investment",
+            name="ck_project_progress_investment",
+        ),
+        Index("ix_project_progress_month", "month"),
+    )
+
+
+class ProjectProgressRevision(Base):
+    """Every progress entry ever made: by whom, when, why, with the warnings shown."""
+
+    __tablename__ = "project_progress_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(ForeignKey("project_progress.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    month_investment: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    ytd_investment: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    image_progress: Mapped[str] = mapped_column(Text)
+    problems: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[str | None] = mapped_column(Text)  # JSON list of the soft warnings shown
+    reason: Mapped[str | None] = mapped_column(Text)  # why a correction was made
+    entered_by: Mapped[int] = mapped_column(BigInteger)
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("progress_id", "revision", name="uq_project_progress_revisions_number"),
+    )
+
+
+class ProjectStageChange(Base):
+    """A unit's request to move a project to another class on a date; the office decides."""
+
+    __tablename__ = "project_stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    from_stage: Mapped[str] = mapped_column(String(12))
+    to_stage: Mapped[str] = mapped_column(String(12))
+    on_date: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(
+            "status in ('pending', 'confirmed', 'refused')", name="ck_project_stage_changes_status"
+        ),
+        Index("ix_project_stage_changes_project", "project_id", "status"),
+    )
+
+
+class ProgressDraft(Base):
+    """A project-progress form in progress, saved on every answer so a restart resumes it."""
+
+    __tablename__ = "project_progress_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    unit_id: Mapped[str] = mapped_column(String(40))
+    month: Mapped[str] = mapped_column(String(7))
+    state: Mapped[str] = mapped_column(Text)  # JSON: bot/projects/progress_form.ProgressState
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock against stale buttons
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "telegram_user_id", name="uq_progress_drafts_user"),
+    )

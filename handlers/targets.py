@@ -1,8 +1,8 @@
-"""Annual targets and the year-end assessment in chat: /targets, target files, /score.
+"""Annual targets and the year-end assessment in chat: /targets, /score.
 
 Admins (private chat) download the template with /targets template, send the filled-in .xlsx
-or .csv file back to import it, and see what is loaded with /targets. /score shows the year's
-points: every unit to an admin, the own unit to a contact.
+or .csv file back to import it (handlers/uploads.py), and see what is loaded with /targets.
+/score shows the year's points: every unit to an admin, the own unit to a contact.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from telegram import Message, Update, User
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import scoring, targets
 from bot.contacts import Member
@@ -28,7 +28,6 @@ from knowledge.schema import Knowledge
 log = logging.getLogger(__name__)
 
 TEMPLATE_WORDS = ("template", "模板", "下载模板")
-MAX_ERRORS_SHOWN = 20
 _YEAR = re.compile(r"^(\d{4})(?:年|年度)?$")
 
 
@@ -78,15 +77,6 @@ def import_result_html(result: targets.ImportResult) -> str:
     if result.blank:
         text += texts.TARGET_IMPORTED_BLANK.format(count=result.blank)
     return text
-
-
-def import_errors_html(errors: list[targets.RowError], limit: int = MAX_ERRORS_SHOWN) -> str:
-    if all(e.row == 0 for e in errors):  # the file as a whole: no row to count
-        return "\n".join(html.escape(e.text()) for e in errors)
-    lines = [html.escape(e.text()) for e in errors[:limit]]
-    if len(errors) > limit:
-        lines.append(texts.TARGET_IMPORT_MORE.format(count=len(errors) - limit))
-    return texts.TARGET_IMPORT_FAILED.format(count=len(errors), errors="\n".join(lines))
 
 
 def summary_html(kb: Knowledge, year: int, loaded: dict[tuple[str, str], Decimal]) -> str:
@@ -172,38 +162,6 @@ async def targets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await send_html(message, summary_html(deps.kb, year, loaded))
 
 
-async def target_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An .xlsx or .csv file sent in the private chat: an admin's target import."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or message.document is None:
-        return
-    deps = get_deps(context.bot_data)
-    member = await deps.contacts.member(user.id)
-    if not member.is_admin:
-        await message.reply_text(texts.TARGET_NOT_ADMIN)
-        return
-    document = message.document
-    limit = targets.MAX_BYTES
-    if document.file_size is not None and document.file_size > limit:
-        await message.reply_text(texts.TARGET_TOO_BIG.format(mb=limit // (1024 * 1024)))
-        return
-    file = await document.get_file()
-    content = bytes(await file.download_as_bytearray())
-    try:
-        result = await targets.import_targets(
-            deps.sessions,
-            deps.kb,
-            document.file_name or "",
-            content,
-            user.id,
-            deps.clock(),
-        )
-    except targets.TargetFileError as exc:
-        await send_html(message, import_errors_html(exc.errors))
-        return
-    await send_html(message, import_result_html(result))
-
-
 async def score_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/score [年份]: the year's points (every unit for an admin, the own unit for a contact)."""
     asked = await _asker(update, context)
@@ -247,5 +205,3 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this feature's handlers."""
     app.add_handler(CommandHandler("targets", targets_command))
     app.add_handler(CommandHandler("score", score_command))
-    files = filters.Document.FileExtension("xlsx") | filters.Document.FileExtension("csv")
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & files, target_file))

@@ -554,6 +554,18 @@ class Knowledge(Strict):
     def _units_by_id(self) -> dict[str, Unit]:
         return {u.id: u for u in (*self.units, *self.reporting_units)}
 
+    def unit_named(self, text: str) -> Unit | None:
+        """The unit an id, name or alias stands for (width, case and spaces ignored)."""
+        return self._units_by_spelling.get(spelling(text))
+
+    @functools.cached_property
+    def _units_by_spelling(self) -> dict[str, Unit]:
+        found: dict[str, Unit] = {}
+        for unit in (*self.units, *self.reporting_units):
+            for name in (unit.id, unit.name, *unit.aliases):
+                found.setdefault(spelling(name), unit)
+        return found
+
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
             if ind.code == code:

@@ -17,6 +17,8 @@ from bot.demo.database import history_path, playground_database_url
 from bot.demo.figures import DemoFigures
 from bot.demo.lifecycle import reset_demo
 from bot.demo.seed import MARK, MONTHS, DemoPerson, DemoRefused, seed_demo
+from bot.projects.library import ProjectLibrary
+from bot.projects.progress import ProgressBook
 from bot.reporting.periods import Month, deadline_at
 from bot.reporting.service import Reporting
 from bot.settings import Settings, load_settings
@@ -148,6 +150,22 @@ async def test_district_demo_year(sessions: async_sessionmaker[AsyncSession]) ->
     assert any("排名第2/3" in text for text in ranks.values())
     assert any("排名第3/3" in text for text in ranks.values())
     assert "逾期报送" in circular.html and "区发改委" in circular.html
+
+    # the project library: every playground unit has a project of each class
+    projects = await ProjectLibrary(sessions, "district").all()
+    assert made.projects == len(projects) > 10  # type: ignore[attr-defined]
+    for person in _people(load_settings(jurisdiction="district")):
+        mine = {p.stage for p in projects if p.unit_id == person.unit_id}
+        assert mine == {"preparing", "new", "building"}, person.unit_id
+    # a year of their progress, accepted; in the open month only the units without a persona
+    book = ProgressBook(sessions, "district")
+    assert made.progress > 12 * len(projects) * 0.9  # type: ignore[attr-defined]
+    october = {s.unit_id: s for s in await book.status(Month(2026, 10))}
+    assert all(s.accepted == s.due for s in october.values())
+    personas = {p.unit_id for p in _people(load_settings(jurisdiction="district"))}
+    for unit_id, row in {s.unit_id: s for s in await book.status(opened)}.items():
+        expected = 0 if unit_id in personas else row.due
+        assert (row.reported, row.accepted) == (expected, 0), unit_id
 
     # /score computes: points, not all the same
     board = await scoring.score_year(sessions, kb, 2026)

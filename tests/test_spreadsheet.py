@@ -146,7 +146,7 @@ def test_the_hostile_workbook_is_refused_by_its_declared_dimension_at_once(kb: K
     with pytest.raises(TargetFileError) as caught:
         parse_targets(kb, "targets.xlsx", content)
     [error] = caught.value.errors
-    assert error.text() == texts.TARGET_FILE_ERROR.format(reason=reason(exc))
+    assert error.text() == texts.TABLE_FILE_ERROR.format(reason=reason(exc))
     assert "1048576行、16384列；最多20000行、200列" in error.text()
 
 
@@ -303,7 +303,7 @@ async def test_a_worker_over_the_time_limit_is_killed(kb: Knowledge) -> None:
         await parse_targets_async(kb, "t.xlsx", content, Limits(seconds=0.05))
     took = time.perf_counter() - started
     [error] = caught.value.errors
-    assert error.text() == texts.TARGET_FILE_ERROR.format(
+    assert error.text() == texts.TABLE_FILE_ERROR.format(
         reason="解析超时（0.05秒），文件可能过大或已损坏，请只保留需要导入的数据后再发送。"
     )
     assert took < 2.0  # the worker was not waited for

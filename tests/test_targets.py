@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.spreadsheet import MAX_UNPACKED
+from bot.tables import SHOWN_CHARS
 from bot.targets import (
     MAX_BYTES,
-    SHOWN_CHARS,
     TargetFileError,
     cells_for,
     import_targets,
@@ -139,16 +139,14 @@ def test_every_row_error_names_row_and_column(kb: Knowledge) -> None:
 
 
 def test_file_level_errors(kb: Knowledge) -> None:
-    e = {**texts.TARGET_ERRORS, **texts.UPLOAD_ERRORS}
+    e = {**texts.TABLE_ERRORS, **texts.TARGET_ERRORS, **texts.UPLOAD_ERRORS}
 
     def one(name: str, content: bytes) -> str:
         [error] = errors_of(kb, name, content)
         return error
 
-    assert one("t.pdf", b"%PDF") == texts.TARGET_FILE_ERROR.format(reason=e["file_type"])
-    assert one("t.xlsx", b"not a zip") == texts.TARGET_FILE_ERROR.format(
-        reason=e["file_unreadable"]
-    )
+    assert one("t.pdf", b"%PDF") == texts.TABLE_FILE_ERROR.format(reason=e["file_type"])
+    assert one("t.xlsx", b"not a zip") == texts.TABLE_FILE_ERROR.format(reason=e["file_unreadable"])
     # a zip whose parts are damaged: the package's content types, or a sheet cut off
     good = xlsx([HEADER, ["2026", "区发改委", "现代物流业营业收入（累计）", "100"]])
     for part, cut in (("[Content_Types].xml", b"<Types"), ("xl/worksheets/sheet1.xml", b"<works")):
@@ -159,19 +157,19 @@ def test_file_level_errors(kb: Knowledge) -> None:
         ):
             for info in source.infolist():
                 out.writestr(info, cut if info.filename == part else source.read(info))
-        assert one("t.xlsx", damaged.getvalue()) == texts.TARGET_FILE_ERROR.format(
+        assert one("t.xlsx", damaged.getvalue()) == texts.TABLE_FILE_ERROR.format(
             reason=e["file_unreadable"]
         ), part
-    assert one("t.csv", b"") == texts.TARGET_FILE_ERROR.format(reason=e["file_empty"])
-    assert one("t.csv", csv_bytes([["甲", "乙"], ["1", "2"]])) == texts.TARGET_FILE_ERROR.format(
+    assert one("t.csv", b"") == texts.TABLE_FILE_ERROR.format(reason=e["file_empty"])
+    assert one("t.csv", csv_bytes([["甲", "乙"], ["1", "2"]])) == texts.TABLE_FILE_ERROR.format(
         reason=e["no_header"]
     )
-    assert one("t.csv", csv_bytes([["年度", "单位", "目标值"]])) == texts.TARGET_FILE_ERROR.format(
+    assert one("t.csv", csv_bytes([["年度", "单位", "目标值"]])) == texts.TABLE_FILE_ERROR.format(
         reason=e["missing_column"].format(column="指标")
     )
     only_blank = csv_bytes([HEADER, ["2026", "区发改委", "现代物流业营业收入（累计）", ""]])
-    assert one("t.csv", only_blank) == texts.TARGET_FILE_ERROR.format(reason=e["no_rows"])
-    assert one("t.csv", b"\xff\xfe\x00\xd8" * 3) == texts.TARGET_FILE_ERROR.format(
+    assert one("t.csv", only_blank) == texts.TABLE_FILE_ERROR.format(reason=e["no_rows"])
+    assert one("t.csv", b"\xff\xfe\x00\xd8" * 3) == texts.TABLE_FILE_ERROR.format(
         reason=e["encoding"]
     )
     # a zip that unpacks to far more than it weighs (a "zip bomb") is refused unread
@@ -179,7 +177,7 @@ def test_file_level_errors(kb: Knowledge) -> None:
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/sharedStrings.xml", b"<" * (MAX_UNPACKED + 1))
     assert len(bomb.getvalue()) < MAX_BYTES
-    assert one("t.xlsx", bomb.getvalue()) == texts.TARGET_FILE_ERROR.format(
+    assert one("t.xlsx", bomb.getvalue()) == texts.TABLE_FILE_ERROR.format(
         reason=e["file_unpacked_too_big"].format(mb=MAX_UNPACKED // (1024 * 1024))
     )
 

@@ -103,7 +103,7 @@ async def test_errors_name_row_and_column_and_nothing_is_written(
     assert "……另有6处错误未列出。" in text
     assert await targets_of(sessions, "district", 2026) == {}
     [reply] = await send_file(harness, ADMIN, "x.csv", "甲,乙\r\n1,2\r\n".encode())
-    assert reply["text"] == texts.TARGET_FILE_ERROR.format(reason=texts.TARGET_ERRORS["no_header"])
+    assert reply["text"] == texts.TABLE_FILE_ERROR.format(reason=texts.TARGET_ERRORS["no_header"])
 
 
 async def test_non_admins_are_refused(
@@ -112,7 +112,7 @@ async def test_non_admins_are_refused(
     good = "年度,单位,指标,目标值\r\n2026,二号街道,现代服务业营业收入（累计）,100\r\n".encode()
     for user in (CONTACT, STRANGER):
         [reply] = await send_file(harness, user, "t.csv", good)
-        assert reply["text"] == texts.TARGET_NOT_ADMIN
+        assert reply["text"] == texts.UPLOAD_NOT_ADMIN
     assert await targets_of(sessions, "district", 2026) == {}
     [reply] = await harness.say("/targets template", user=CONTACT)
     assert reply["text"] == texts.ACCESS_ERRORS["not_admin"]

@@ -99,7 +99,7 @@ async def _measure(harness: Harness) -> None:
 
     # the hostile workbook (A1:XFD1048576 and a cell in the last row): refused, nobody waits
     times, took, reply = await lookups_while_reading(harness, "targets.xlsx", hostile_xlsx())
-    assert reply["text"] == texts.TARGET_FILE_ERROR.format(
+    assert reply["text"] == texts.TABLE_FILE_ERROR.format(
         reason=texts.UPLOAD_ERRORS["dimension"].format(
             rows=1_048_576, columns=16_384, max_rows=20_000, max_columns=200
         )

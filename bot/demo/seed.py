@@ -21,6 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.circular.service import SENT, Circulars
 from bot.contacts import Contacts
 from bot.demo.figures import DemoFigures, generator
+from bot.demo.progress import report_months
+from bot.demo.projects import demo_library
+from bot.projects.importer import import_projects
+from bot.projects.progress import ProgressBook
 from bot.reporting.form import FormState
 from bot.reporting.periods import Month, open_month
 from bot.reporting.service import Reporting, ReportingError
@@ -37,6 +41,8 @@ MONTHS = 14  # closed months before the open one
 EXTRA_USER_BASE = 1100  # user ids of the demo's people for units without a persona
 LATE_DAYS = 2  # how long after its deadline the late unit reports
 TARGETS_FILE = "演示年度目标.csv"
+PROJECTS_FILE = "演示重大项目库.csv"
+PROGRESS_MONTHS = 12  # closed months of project progress
 
 
 class DemoRefused(Exception):
@@ -71,6 +77,8 @@ class DemoYear:
     accepted_open: list[str] = field(default_factory=list)  # units accepted in the open month
     owing: list[str] = field(default_factory=list)  # units that have not reported the open month
     targets: int = 0
+    projects: int = 0
+    progress: int = 0  # project-progress entries
     circular_id: int | None = None
 
 
@@ -254,6 +262,52 @@ class _Seeder:
             )
             self.result.targets += imported.added + imported.changed + imported.unchanged
 
+    async def projects(self) -> None:
+        """The project library, imported by the admin when the months begin."""
+        units = [p.unit_id for p in self.people]
+        first = self.result.months[0] if self.result.months else self.open
+        content = demo_library(self.kb, units, self.open.year)
+        at = _local(self.tz, first.first_day, 11)
+        imported = await import_projects(
+            self.sessions, self.kb, PROJECTS_FILE, content, self.admin, now=min(at, self.now)
+        )
+        self.result.projects = imported.count
+
+    async def project_progress(self) -> None:
+        """The last twelve closed months of every project, reported and accepted; in the open
+        month the units without a persona have reported (awaiting review)."""
+        book = ProgressBook(self.sessions, self.kb.jurisdiction.id)
+        users = demo_users(self.kb, self.people, self.admin)
+        users |= {p.unit_id: p.user_id for p in self.people}
+        units = [s.unit_id for s in await book.status(self.open)]
+
+        def reported(unit_id: str, month: Month) -> dt.datetime:
+            due = self.reporting.period_deadline(month).astimezone(self.tz).date()
+            day = max(due - dt.timedelta(days=2), month.shift(1).first_day)
+            return min(_local(self.tz, day, 10), self.now - dt.timedelta(hours=2))
+
+        closed = self.result.months[-PROGRESS_MONTHS:]
+        self.result.progress = await report_months(
+            book, units, closed, lambda u: users.get(u, self.admin), self.admin, reported
+        )
+        personas = {p.unit_id for p in self.people}
+        others = [u for u in units if u not in personas]
+        self.result.progress += await report_months(
+            book,
+            others,
+            [self.open],
+            lambda u: users.get(u, self.admin),
+            self.admin,
+            lambda u, m: self.this_month_any(hours_before_now=20),
+            accepted=False,
+        )
+
+    def this_month_any(self, hours_before_now: float) -> dt.datetime:
+        """A moment of the current month before now, for a unit without indicators."""
+        start = _local(self.tz, self.open.shift(1).first_day, 9)
+        at = max(start, self.now - dt.timedelta(hours=hours_before_now))
+        return min(at, self.now - dt.timedelta(minutes=1))
+
     async def closed_month(self, month: Month, late: str | None) -> None:
         """Every unit reports on time (the late one after the deadline); all accepted."""
         for unit in self.kb.reporters():
@@ -384,9 +438,11 @@ async def seed_demo(
     result.late_unit = late
     await seeder.people_and_group(group)
     await seeder.targets()
+    await seeder.projects()
     for month in result.months:
         await seeder.closed_month(month, late if month == last else None)
     await seeder.open_period()
+    await seeder.project_progress()
     await seeder.circular()
     await seeder.mark()
     return result

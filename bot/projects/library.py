@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -230,6 +230,20 @@ class ProjectLibrary:
         async with self._sessions() as session:
             return [_data(p) for p in await session.scalars(query)]
 
+    async def counts(self) -> dict[str, tuple[int, Decimal]]:
+        """Per class: how many projects and their total investment (万元)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    Project.stage,
+                    func.count(),
+                    func.coalesce(func.sum(Project.total_investment), 0),
+                )
+                .where(Project.jurisdiction == self._jurisdiction)
+                .group_by(Project.stage)
+            )
+            return {stage: (count, Decimal(total)) for stage, count, total in rows}
+
     async def history(self, code: str) -> list[RevisionView]:
         """The project's revisions, oldest first."""
         async with self._sessions() as session:
@@ -239,20 +253,32 @@ class ProjectLibrary:
                 .where(Project.jurisdiction == self._jurisdiction, Project.code == code)
                 .order_by(ProjectRevision.revision)
             )
-            return [
-                RevisionView(
-                    r.revision,
-                    json.loads(r.changes),
-                    r.reason,
-                    r.source,
-                    r.changed_by,
-                    r.changed_at,
-                )
-                for r in rows
-            ]
+            return [_view(r) for r in rows]
+
+    async def changes(self) -> list[tuple[str, str, RevisionView]]:
+        """Every project's revisions as (code, name, revision), newest first."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Project.code, Project.name, ProjectRevision)
+                .join(Project, Project.id == ProjectRevision.project_id)
+                .where(Project.jurisdiction == self._jurisdiction)
+                .order_by(ProjectRevision.changed_at.desc(), Project.code, ProjectRevision.revision)
+            )
+            return [(code, name, _view(r)) for code, name, r in rows]
 
 
 def _data(project: Project) -> ProjectData:
     values = {name: getattr(project, name) for name in TRACKED}
     values["total_investment"] = Decimal(project.total_investment)
     return ProjectData(code=project.code, plans=_plans_of(project), **values)
+
+
+def _view(row: ProjectRevision) -> RevisionView:
+    return RevisionView(
+        row.revision,
+        json.loads(row.changes),
+        row.reason,
+        row.source,
+        row.changed_by,
+        row.changed_at,
+    )

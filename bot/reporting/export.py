@@ -134,7 +134,7 @@ def _in_period(kb: Knowledge, label: str) -> tuple[Any, ...]:
     )
 
 
-async def _people(
+async def people_names(
     session: AsyncSession, jurisdiction: str, user_ids: Iterable[int]
 ) -> dict[int, str]:
     """Display names of this jurisdiction's contacts among user_ids (those that have one)."""
@@ -212,7 +212,7 @@ async def _period_rows(
             .where(*_in_period(cat.kb, label))
         )
     )
-    people = await _people(session, cat.kb.jurisdiction.id, (s.updated_by for s in subs))
+    people = await people_names(session, cat.kb.jurisdiction.id, (s.updated_by for s in subs))
     subs.sort(key=lambda s: cat.sort_key(s.indicator, s.unit_id))
     rows: list[dict[str, Any]] = []
     for sub in subs:
@@ -248,7 +248,9 @@ async def _history_rows(
         )
     ).all()
     pairs = [(rev, sub) for rev, sub in found]
-    people = await _people(session, cat.kb.jurisdiction.id, (rev.entered_by for rev, _ in pairs))
+    people = await people_names(
+        session, cat.kb.jurisdiction.id, (rev.entered_by for rev, _ in pairs)
+    )
     pairs.sort(key=lambda p: (*cat.sort_key(p[1].indicator, p[1].unit_id), p[0].revision))
     rows: list[dict[str, Any]] = []
     for rev, sub in pairs:

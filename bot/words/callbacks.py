@@ -15,6 +15,17 @@ FORM_PATTERN = rf"^{FORM}:"
 FIX = "rx:"  # + submission id: 修改此项 under a send-back notice
 LATE = "rl:"  # + month label: 补报 / 去填报 (also in reminders)
 
+# The project-progress form: pg:<form key>:<draft version>:<action>:<argument>.
+PROGRESS = "pg"
+PROGRESS_PATTERN = rf"^{PROGRESS}:"
+# The office's decision on a class change: pgs:<y|n>:<request id>.
+STAGE_DECISION = "pgs:"
+# The office's review of project progress: pgr:u:<month>:<unit> (a unit's entries),
+# pgr:a:<month>:<unit>:<shown> (accept them), pgr:r:<month>:<project code> (send one back).
+PROGRESS_REVIEW = "pgr:"
+# 修改 under a send-back notice: pgo:<month>, the unit's progress form for that month.
+PROGRESS_OPEN = "pgo:"
+
 # The office's review: rv:u:<month>:<unit>, rv:a:<month>:<unit>:<shown>, rv:r:<id>:<revision>,
 # rv:c: (cancel a send-back reason).
 REVIEW = "rv:"
@@ -42,13 +53,13 @@ def prefix_pattern(prefix: str) -> str:
     return f"^{re.escape(prefix)}"
 
 
-def form_data(key: str, version: int, action: str, arg: str = "") -> str:
-    return f"{FORM}:{key}:{version}:{action}:{arg}"
+def form_data(key: str, version: int, action: str, arg: str = "", prefix: str = FORM) -> str:
+    return f"{prefix}:{key}:{version}:{action}:{arg}"
 
 
-def parse_form_data(data: str) -> tuple[str, int, str, str] | None:
+def parse_form_data(data: str, prefix: str = FORM) -> tuple[str, int, str, str] | None:
     """(form key, draft version, action, argument) from a form button's callback data."""
     parts = data.split(":")
-    if len(parts) != 5 or parts[0] != FORM or not parts[2].isdecimal():
+    if len(parts) != 5 or parts[0] != prefix or not parts[2].isdecimal():
         return None
     return parts[1], int(parts[2]), parts[3], parts[4]

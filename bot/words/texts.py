@@ -297,6 +297,17 @@ ISSUES = {
     "no_previous": "没有上期数据，请直接输入数值。",
     "nothing_due": "本期没有需要填报的指标。",
     "row_extra": "粘贴的数值比剩下的指标多，最后 {count} 个没有用上，请核对。",
+    # the project-progress form (bot/projects/checks.py, progress_form.py)
+    "progress_negative": "投资额不能为负数。",
+    "progress_decimals": "小数位数过多，投资额最多保留4位小数（万元）。",
+    "progress_ytd_below": "本年累计完成投资不能少于上月的累计（{previous}万元）。",
+    "progress_ytd_sum": "上月累计{previous}万元＋本月{month}万元，与本年累计{ytd}万元对不上。",
+    "progress_month_over_ytd": "本月完成投资（{month}万元）不能大于本年累计（{ytd}万元）。",
+    "progress_over_plan": "本年累计完成投资{ytd}万元，超过了本年计划投资{plan}万元",
+    "progress_text_empty": "请用一句话写明形象进度。",
+    "progress_text_short": "内容太短，请用一句话写明。",
+    "progress_text_long": "内容太长了，请控制在 {max} 字以内。",
+    "progress_date_bad": "请发送日期，如 12月5日 或 2026-12-05，或点“今天”。",
 }
 REFUSED = "❌ {text}"
 NOTE = "ℹ️ {text}"
@@ -585,11 +596,18 @@ TARGET_HELP_LINES = (
     "可设目标的指标：",
 )
 TARGET_HELP_INDICATOR = "{code}　{name}（{measure}）"
-TARGET_ROW_ERROR = "第{row}行「{column}」：{reason}"
-TARGET_ERRORS = {
+# Uploaded tables in general (bot/tables.py): targets, the project library.
+TABLE_ROW_ERROR = "第{row}行「{column}」：{reason}"
+TABLE_SHEET_ERROR = "「{sheet}」表{line}"
+TABLE_FILE_ERROR = "无法导入：{reason}"
+TABLE_ERRORS = {
     "file_empty": "文件是空的。",
-    "no_header": "找不到表头：第一行应有「年度」「单位」「指标」「目标值」四列。",
     "missing_column": "表头缺少「{column}」列。",
+}
+TABLE_IMPORT_FAILED = "文件中有{count}处错误，未导入任何数据。请修改后重新发送：\n{errors}"
+TABLE_IMPORT_MORE = "……另有{count}处错误未列出。"
+TARGET_ERRORS = {
+    "no_header": "找不到表头：第一行应有「年度」「单位」「指标」「目标值」四列。",
     "no_rows": "文件中没有填写目标值的行，未导入任何数据。",
     "year_empty": "请填写年度。",
     "year_bad": "“{text}”不是年度，请填四位年份，如 2026。",
@@ -618,12 +636,8 @@ UPLOAD_ERRORS = {
     "shared_strings": "文件中的文字过多：最多{max}个不同的文本，请只保留需要导入的数据后再发送。",
     "timeout": "解析超时（{seconds}秒），文件可能过大或已损坏，请只保留需要导入的数据后再发送。",
 }
-TARGET_FILE_ERROR = "无法导入：{reason}"
 TARGET_IMPORTED = "✅ 已导入{years}年度目标：新增{added}项，修改{changed}项，未变{unchanged}项。"
 TARGET_IMPORTED_BLANK = "（另有{count}行未填目标值，已跳过。）"
-TARGET_IMPORT_FAILED = "文件中有{count}处错误，未导入任何数据。请修改后重新发送：\n{errors}"
-TARGET_IMPORT_MORE = "……另有{count}处错误未列出。"
-TARGET_NOT_ADMIN = "只有服务业协调办公室管理员可以导入年度目标。"
 TARGET_TOO_BIG = "文件太大（超过{mb}MB），请只保留目标表后再发送。"
 TARGET_USAGE = (
     "用法：/targets [年份] 查看已导入的年度目标；/targets template [年份] 下载导入模板。"
@@ -912,3 +926,231 @@ PROJECT_STAGES = {
     "completed": "竣工",
     "stopped": "终止",
 }
+# Other names offices give the classes (compared without spaces, NFKC): 续建 is 在建, 预备 前期.
+PROJECT_STAGE_ALIASES = {
+    "preparing": ("前期", "前期项目", "预备", "预备项目", "储备", "谋划"),
+    "new": ("新开工", "新开工项目", "新建", "拟开工"),
+    "building": ("在建", "在建项目", "续建", "续建项目"),
+    "completed": ("竣工", "已竣工", "建成", "完工", "竣工项目"),
+    "stopped": ("终止", "已终止", "取消", "撤销", "退库"),
+}
+# The import's columns (bot/projects/importer.py); the planned investment per year is a column
+# per year, headed like PROJECT_PLAN_COLUMN.
+PROJECT_COLUMNS = {
+    "code": "项目代码",
+    "name": "项目名称",
+    "industry": "行业",
+    "stage": "类别",
+    "unit": "责任单位",
+    "lead": "牵头单位",
+    "location": "建设地点",
+    "total": "总投资（万元）",
+    "start": "计划开工",
+    "end": "计划竣工",
+    "years": "库年度",
+    "notes": "备注",
+}
+PROJECT_HEADER_ALIASES = {
+    "code": ("项目代码", "项目编号", "项目编码", "编号", "代码"),
+    "name": ("项目名称", "名称", "项目"),
+    "industry": ("行业", "所属行业", "产业", "行业类别"),
+    "stage": ("类别", "项目类别", "项目类型", "类型", "阶段", "项目阶段"),
+    "unit": ("责任单位", "责任部门", "责任单位（部门/街道）", "责任主体"),
+    "lead": ("牵头单位", "牵头部门", "联系单位", "行业牵头单位"),
+    "location": ("建设地点", "项目地点", "地点", "建设地址"),
+    "total": ("总投资（万元）", "总投资", "计划总投资", "计划总投资（万元）", "总投资(万元)"),
+    "start": ("计划开工", "计划开工时间", "开工时间", "开工日期"),
+    "end": ("计划竣工", "计划竣工时间", "竣工时间", "竣工日期"),
+    "years": ("库年度", "入库年度", "规划年度", "库期"),
+    "notes": ("备注", "说明"),
+}
+PROJECT_PLAN_COLUMN = "{year}年计划投资（万元）"
+PROJECT_SHEET = "项目库"
+PROJECT_SHEET_HELP = "填写说明"
+PROJECT_TEMPLATE_NAME = "重大项目库模板.xlsx"
+PROJECT_EXPORT_NAME = "重大项目库_{date}.xlsx"
+PROJECT_ERRORS = {
+    "no_header": "找不到表头：第一行应有「项目代码」「项目名称」「行业」「类别」「责任单位」"
+    "「总投资（万元）」「库年度」等列。",
+    "no_rows": "文件中没有项目，未导入任何数据。",
+    "empty": "请填写{column}。",
+    "too_long": "内容过长（最多{max}个字）。",
+    "industry_unknown": "没有名为“{text}”的行业，可填：{known}。",
+    "stage_unknown": "“{text}”不是项目类别，可填：前期、新开工、在建、竣工、终止。",
+    "unit_unknown": "没有名为“{text}”的单位（可填单位全称、简称或代码）。",
+    "unit_whole": "“{unit}”不是一个单位，请填具体的街道，如{parts}。",
+    "unit_not_responsible": "“{unit}”不能作为项目的责任单位或牵头单位，请填具体的部门或街道。",
+    "money_negative": "金额不能为负数。",
+    "money_decimals": "小数位数过多，金额最多保留4位小数（万元）。",
+    "date_bad": "“{text}”不是日期，请写成 2026-03、2026年3月 或 2026-03-15。",
+    "end_before_start": "计划竣工（{end}）早于计划开工（{start}）。",
+    "years_bad": "“{text}”不是库年度，请写成 2026-2030（起止年份）或 2026。",
+    "years_span": "库年度跨度过长（{first}—{last}），滚动项目库一般为3至5年，最多{max}年。",
+    "plans_over_total": "各年计划投资合计{plans}万元，超过总投资{total}万元。",
+    "duplicate": "项目代码与第{first}行重复（一个项目只能有一行）。",
+    "duplicate_sheet": "项目代码与「{sheet}」表第{first}行重复（一个项目只能有一行）。",
+}
+PROJECT_TOO_BIG = "文件太大（超过{mb}MB），请只保留项目库表后再发送。"
+PROJECT_IMPORTED = (
+    "✅ 已导入重大项目库：共{count}个项目，新增{added}个，修改{changed}个，未变{unchanged}个。"
+)
+PROJECT_CLI_IMPORTED = (
+    "imported {count} projects: {added} added, {changed} changed, {unchanged} unchanged"
+)
+PROJECT_IMPORT_REASON = "导入文件 {filename}"
+PROJECT_HELP_LINES = (
+    "重大项目库导入模板",
+    "1. 每个项目一行；「项目代码」是项目的固定编号，再次导入同一代码即更新该项目"
+    "（每次修改都留有记录）。",
+    "2. 「类别」填 前期、新开工、在建、竣工 或 终止（续建视为在建，预备、储备视为前期）。",
+    "3. 「行业」「责任单位」「牵头单位」可填全称或简称；"
+    "牵头单位不填时，取文件规定的该行业牵头部门。",
+    "4. 金额以万元为单位，可写 52000、5.2亿、1,234.5；不能为负数。各年计划投资合计不能超过总投资。",
+    "5. 日期写成 2026-03、2026年3月 或 2026-03-15；计划竣工不能早于计划开工。"
+    "库年度写成 2026-2030。",
+    "6. 每年的计划投资一列，列名如「2027年计划投资（万元）」，可自行增加年份列。",
+    "7. 任何一行有错都不会导入，机器人会指出第几行、哪一列的问题。",
+    "8. 填好后把文件发给机器人（管理员私聊），或在命令行运行 dutybot projects import 文件名。",
+    "",
+    "可填的行业：",
+)
+PROJECT_HELP_INDUSTRY = "{name}（牵头：{lead}）"
+PROJECT_SHEET_CHANGES = "变更记录"
+PROJECT_CHANGE_COLUMNS = (
+    "项目代码",
+    "项目名称",
+    "版本",
+    "时间",
+    "修改人",
+    "来源",
+    "原因",
+    "修改内容",
+)
+PROJECT_SOURCES = {"import": "文件导入", "chat": "机器人", "cli": "命令行", "progress": "进度填报"}
+# A revision's fields as the change log names them (bot/projects/library.TRACKED).
+PROJECT_FIELDS = {
+    "name": "项目名称",
+    "industry": "行业",
+    "stage": "类别",
+    "unit_id": "责任单位",
+    "lead_unit_id": "牵头单位",
+    "location": "建设地点",
+    "total_investment": "总投资（万元）",
+    "planned_start": "计划开工",
+    "planned_end": "计划竣工",
+    "library_from": "库年度起",
+    "library_to": "库年度止",
+    "notes": "备注",
+}
+PROJECT_CHANGE = "{field}：{old} → {new}"
+PROJECT_EMPTY_VALUE = "（空）"
+PROJECT_SUMMARY_HEAD = "<b>重大项目库</b>：共{count}个项目，总投资{total}万元"
+PROJECT_SUMMARY_LINE = "• {stage}：{count}个，总投资{total}万元"
+PROJECT_SUMMARY_FOOT = (
+    "发送 /projects export 导出项目库（每类一张表，另附变更记录）；"
+    "/projects template 下载导入模板，填好后把文件发给我即可导入（同一项目代码再次导入即更新）。"
+)
+PROJECT_SUMMARY_NONE = (
+    "项目库中还没有项目。发送 /projects template 下载导入模板，填好后把文件发给我即可导入。"
+)
+PROJECT_UNIT_HEAD = "<b>{unit}的重大项目</b>（{count}个）"
+PROJECT_UNIT_LINE = "• {name}（{stage}，总投资{total}万元）"
+PROJECT_UNIT_NONE = "项目库中没有{unit}负责的项目。"
+PROJECT_USAGE = (
+    "用法：/projects 查看项目库；/projects template 下载导入模板；/projects export 导出项目库。"
+)
+PROJECT_TEMPLATE_CAPTION = "重大项目库导入模板（含库中已有项目）：填好后把文件发回给我即可导入。"
+PROJECT_EXPORT_CAPTION = "重大项目库（{date}）：每类一张表，另附变更记录。"
+PROJECT_NOT_REGISTERED = "您尚未登记为联络员，请向协调办公室索取登记链接。"
+# Files sent in chat (handlers/uploads.py): target files and the project library.
+UPLOAD_NOT_ADMIN = "只有服务业协调办公室管理员可以导入文件（年度目标、重大项目库）。"
+UPLOAD_TOO_BIG = "文件太大（超过{mb}MB），请只保留需要导入的表后再发送。"
+
+# The project-progress form (handlers/progress.py).
+PROGRESS_HEAD = "<b>{unit} {month}重大项目进度</b>（第{n}/{total}个）\n<b>{name}</b>（{stage}）"
+PROGRESS_RETURNED = "⚠️ 协调办公室退回：{reason}"
+PROGRESS_STORED = "已报：本月{month}万元，本年累计{ytd}万元；{image}"
+PROGRESS_BASIS = "本年计划投资：{plan}；上月累计完成：{previous}"
+PROGRESS_NO_PLAN = "未列计划"
+PROGRESS_NOT_REPORTED = "上月未报"
+PROGRESS_MONEY = "{value}万元"
+PROGRESS_ASK_MONTH = "请输入<b>本月完成投资</b>（万元，可写 500、1.2亿）："
+PROGRESS_ASK_YTD = "上月未报进度，请输入<b>本年累计完成投资</b>（万元，含本月）："
+PROGRESS_GOT = "本月{month}万元，本年累计{ytd}万元。"
+PROGRESS_ASK_IMAGE = "请用一句话写<b>形象进度</b>（如：主体结构封顶、完成土方开挖）："
+PROGRESS_ASK_PROBLEMS = "有<b>存在问题</b>需要协调吗？有就写一句，没有请点“无”。"
+PROGRESS_ASK_STAGE = (
+    "把项目由“{stage}”变更为“{next}”：请发送变更日期（如 12月5日），或点“今天”。"
+    "提交后由协调办公室确认。"
+)
+PROGRESS_STAGE_NOTE = "（申请变更为“{next}”，{date}）"
+PROGRESS_ASK_EXPLAIN = "⚠️ {warnings}。\n如数据无误，请用一句话说明原因；如需修改，请点“重填本项”。"
+PROGRESS_SUMMARY_HEAD = "<b>{unit} {month}重大项目进度</b>：请核对后提交。"
+PROGRESS_SUMMARY_LINE = "{n}. {name}（{stage}）：本月{month}万元，累计{ytd}万元；{image}"
+PROGRESS_SUMMARY_PROBLEM = "　存在问题：{problems}"
+PROGRESS_SUMMARY_MISSING = "{n}. {name}（{stage}）：未填"
+PROGRESS_ASK_REASON = "以下项目修改了已报送的数据：{names}。\n请用一句话写明修改原因："
+PROGRESS_SUBMITTED = "✅ 已提交{unit}{month}重大项目进度：{count}个项目。"
+PROGRESS_SUBMITTED_NONE = "✅ 已提交。"
+PROGRESS_SUBMITTED_STAGES = "类别变更申请{count}项，待协调办公室确认。"
+PROGRESS_SUBMITTED_MISSING = "尚未填报：{names}。发送 /progress 继续填报。"
+PROGRESS_RESUMED = "继续未完成的项目进度填报："
+PROGRESS_BUSY = "您有{month}的项目进度尚未提交，请先完成或发送 /cancel 放弃："
+PROGRESS_NOTHING_DUE = "{unit}没有在库项目需要填报{month}的进度。"
+PROGRESS_UNREGISTERED = "您尚未登记为联络员，请向协调办公室索取登记链接。"
+PROGRESS_CANCELLED = "已放弃本次项目进度填报，已提交的数据不受影响。"
+PROGRESS_STALE = "这个按钮已过期，请在最新的消息上操作。"
+PROGRESS_STORE_MOVED = (
+    "提交前数据已有变化（其他联络员已提交或协调办公室已退回），已按最新数据重新打开："
+)
+PROGRESS_BAD_MONTH = "“{text}”不是可以填报的月份，请写成 {example}。"
+PROGRESS_BUTTONS = {
+    "zero": "本月无投资",
+    "keep": "保持已报",
+    "skip": "跳过此项目",
+    "back": "上一步",
+    "cancel": "取消",
+    "same_image": "沿用：{text}",
+    "none": "无",
+    "stage": "申请变更为“{next}”",
+    "stage_today": "今天",
+    "redo": "重填本项",
+    "edit": "改第{n}项",
+    "confirm": "提交",
+}
+
+# The office's review of project progress (handlers/progress_review.py).
+PROGRESS_REVIEW_EMPTY = "项目库中没有在库项目，也没有待确认的类别变更。"
+PROGRESS_REVIEW_HEAD = "<b>{month}重大项目进度</b>（已报/应报，已通过，已退回）："
+PROGRESS_REVIEW_LINE = "• {unit}：{reported}/{due}，通过{accepted}，退回{returned}"
+PROGRESS_REVIEW_UNIT = "审核{unit}（{count}个）"
+PROGRESS_REVIEW_UNIT_HEAD = "<b>{unit} {month}重大项目进度</b>（待审核）："
+PROGRESS_REVIEW_NONE = "{unit} {month}没有待审核的项目进度。"
+PROGRESS_REVIEW_EXPLANATION = "　说明：{text}"
+PROGRESS_REVIEW_RETURN = "退回第{n}项"
+PROGRESS_REVIEW_ACCEPT = "全部通过"
+PROGRESS_REVIEW_CHANGED = "显示之后数据已有变化，请重新打开审核。"
+PROGRESS_REVIEW_ACCEPTED = "✅ 已通过{unit}{month}的{count}个项目进度。"
+PROGRESS_RETURN_PROMPT = "退回 {code} {month}：请直接回复本消息，写明需要对方核实或修改什么。"
+PROGRESS_RETURN_ERRORS = {
+    "reason_bad": "退回原因请写2至200个字。请重新回复那条消息。",
+    "not_reported": "这个项目本月还没有填报，无需退回。",
+    "already_returned": "这个项目已经退回，正在等待对方修改。",
+}
+PROGRESS_RETURN_NOTICE = (
+    "⚠️ 协调办公室退回了{unit}{month}重大项目进度中的“{name}”：{reason}\n"
+    "请点下面的按钮修改后重新提交。"
+)
+PROGRESS_RETURN_FIX = "去修改"
+PROGRESS_RETURNED_DONE = "已退回“{name}”，已通知{notified}位联络员。"
+STAGE_REQUEST_LINE = "• 类别变更：{name}（{unit}）由“{old}”变更为“{new}”，{date}"
+STAGE_CONFIRM = "确认：{name}"
+STAGE_REFUSE = "不同意"
+STAGE_ERRORS = {
+    "gone": "这项申请已经处理过了。",
+    "moved": "项目的类别已经变了，这项申请已失效。",
+}
+STAGE_DECIDED_YES = "✅ 已确认：“{name}”由“{old}”变更为“{new}”。"
+STAGE_DECIDED_NO = "协调办公室未同意“{name}”由“{old}”变更为“{new}”。如有疑问请联系协调办公室。"
+STAGE_MOVED_NOTE = "项目类别已先行变更"
+STAGE_CONFIRMED_REASON = "类别变更（{date}起为{to}），经协调办公室确认"

@@ -1,0 +1,75 @@
+"""Spreadsheets an admin sends in the private chat: a project library file or a target file,
+told apart by their header, read once by a worker process and imported all or nothing."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot import tables, targets
+from bot.projects import importer
+from bot.words import texts
+from handlers.deps import get_deps
+from handlers.lookup import send_html
+from handlers.table_errors import import_errors_html
+from handlers.targets import import_result_html
+
+log = logging.getLogger(__name__)
+
+# The larger of the two imports' limits; each import checks its own after reading.
+MAX_BYTES = max(targets.MAX_BYTES, importer.MAX_BYTES)
+
+
+def projects_imported_html(result: importer.ImportResult) -> str:
+    stored = result.stored
+    return html.escape(
+        texts.PROJECT_IMPORTED.format(
+            count=result.count,
+            added=stored.added,
+            changed=stored.changed,
+            unchanged=stored.unchanged,
+        )
+    )
+
+
+async def spreadsheet_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An .xlsx or .csv file sent in the private chat: an admin's import."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.document is None:
+        return
+    deps = get_deps(context.bot_data)
+    member = await deps.contacts.member(user.id)
+    if not member.is_admin:
+        await message.reply_text(texts.UPLOAD_NOT_ADMIN)
+        return
+    document = message.document
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        await message.reply_text(texts.UPLOAD_TOO_BIG.format(mb=MAX_BYTES // (1024 * 1024)))
+        return
+    file = await document.get_file()
+    content = bytes(await file.download_as_bytearray())
+    name = document.file_name or ""
+    try:
+        sheets = await tables.sheets_async(importer.LAYOUT, name, content)
+        if importer.looks_like_projects(sheets):
+            done = await importer.import_projects(
+                deps.sessions, deps.kb, name, content, user.id, now=deps.clock(), sheets=sheets
+            )
+            await send_html(message, projects_imported_html(done))
+            return
+        result = await targets.import_targets(
+            deps.sessions, deps.kb, name, content, user.id, deps.clock(), sheets=sheets
+        )
+    except tables.TableError as exc:
+        await send_html(message, import_errors_html(exc.errors))
+        return
+    await send_html(message, import_result_html(result))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this feature's handlers."""
+    files = filters.Document.FileExtension("xlsx") | filters.Document.FileExtension("csv")
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & files, spreadsheet_file))
