@@ -59,6 +59,7 @@ bench: install
 	$(PY) benchmarks/broadcast.py --chats 200
 	$(PY) benchmarks/circular.py --units 100 --indicators 20 --months 24
 	$(PY) benchmarks/upload.py
+	$(PY) benchmarks/projects.py --projects 5000 --years 5
 
 lint: install
 	$(VENV)/bin/ruff check .

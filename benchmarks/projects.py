@@ -44,10 +44,8 @@ from db.models import Project, ProjectProgress  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from knowledge.loader import load_knowledge  # noqa: E402
 from tests.botkit import Harness, running_bot  # noqa: E402
+from tests.test_upload_limits_e2e import ADMIN, ASKER, PACE, ask  # noqa: E402
 
-ADMIN, ASKER = 9001, 9002
-QUESTION = "物流归谁管"
-PACE = 0.05  # seconds between the other user's questions
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 FIRST_YEAR = 2022
 
@@ -89,14 +87,6 @@ def library_xlsx(projects: int, years: int) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-async def ask(h: Harness) -> float:
-    started = time.perf_counter()
-    [reply] = await h.say(QUESTION, user=ASKER)
-    took = time.perf_counter() - started
-    assert "物流" in reply["text"]
-    return took
 
 
 async def while_waiting(h: Harness, send: Any) -> tuple[list[float], float, dict[str, Any]]:

@@ -290,27 +290,39 @@ def _with_sessions(database_url: str, work: Any) -> Any:
     return asyncio.run(run())
 
 
-def cmd_targets_import(args: argparse.Namespace) -> int:
-    """Import annual targets from an XLSX or CSV file; every error names its row and column."""
-    from bot.targets import TargetFileError, import_targets
+def _import_file(args: argparse.Namespace, run: Any) -> tuple[int, Any]:
+    """Read the file `args.file` and run `await run(sessions, kb, name, content)`: (exit code,
+    its result); a refused file prints every error (row and column) and gives exit code 1."""
+    from bot.tables import TableError
 
     path = Path(args.file)
     try:
         content = path.read_bytes()
     except OSError as exc:
-        return _fail(f"cannot read {path}: {exc.strerror or exc}")
+        return _fail(f"cannot read {path}: {exc.strerror or exc}"), None
     settings = _settings()
     kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
     try:
         result = _with_sessions(
-            settings.database_url,
-            lambda sessions: import_targets(sessions, kb, path.name, content, actor=0),
+            settings.database_url, lambda sessions: run(sessions, kb, path.name, content)
         )
-    except TargetFileError as exc:
+    except TableError as exc:
         for error in exc.errors:
             print(error.text(), file=sys.stderr)
         print(f"dutybot: {path}: {len(exc.errors)} error(s), nothing imported", file=sys.stderr)
-        return 1
+        return 1, None
+    return 0, result
+
+
+def cmd_targets_import(args: argparse.Namespace) -> int:
+    """Import annual targets from an XLSX or CSV file; every error names its row and column."""
+    from bot.targets import import_targets
+
+    code, result = _import_file(
+        args, lambda sessions, kb, name, content: import_targets(sessions, kb, name, content, 0)
+    )
+    if result is None:
+        return code
     print(
         texts.TARGET_CLI_IMPORTED.format(
             years=", ".join(str(y) for y in result.years),
@@ -342,25 +354,13 @@ def cmd_targets_template(args: argparse.Namespace) -> int:
 def cmd_projects_import(args: argparse.Namespace) -> int:
     """Import the project library from an XLSX or CSV file; every error names its row and column."""
     from bot.projects.importer import import_projects
-    from bot.tables import TableError
 
-    path = Path(args.file)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        return _fail(f"cannot read {path}: {exc.strerror or exc}")
-    settings = _settings()
-    kb = load_knowledge(args.jurisdiction or settings.jurisdiction, settings.knowledge_dir)
-    try:
-        result = _with_sessions(
-            settings.database_url,
-            lambda sessions: import_projects(sessions, kb, path.name, content, 0, "cli"),
-        )
-    except TableError as exc:
-        for error in exc.errors:
-            print(error.text(), file=sys.stderr)
-        print(f"dutybot: {path}: {len(exc.errors)} error(s), nothing imported", file=sys.stderr)
-        return 1
+    code, result = _import_file(
+        args,
+        lambda sessions, kb, name, content: import_projects(sessions, kb, name, content, 0, "cli"),
+    )
+    if result is None:
+        return code
     stored = result.stored
     print(
         texts.PROJECT_CLI_IMPORTED.format(
@@ -390,7 +390,7 @@ def cmd_projects_file(args: argparse.Namespace) -> int:
     else:
         name, content = _with_sessions(
             settings.database_url,
-            lambda sessions: export_library(sessions, kb, settings.tz, now),
+            lambda sessions: export_library(sessions, kb, settings.tz, now, settings.database_url),
         )
     return _write_file(args.out, name, content)
 

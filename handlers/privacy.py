@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
 from bot.words import texts
+from bot.words.html import split_html
 
 # /start report opens the form in the private chat.
 START_PAYLOAD = "report"
@@ -50,6 +51,18 @@ class Pressed:
         except BadRequest as exc:
             if not _unchanged(exc):
                 raise
+
+    async def show(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+        """Turn the pressed message into `text` (one too long for a message is sent as new
+        messages, the buttons on the last)."""
+        chunks = split_html(text)
+        if len(chunks) == 1:
+            await self.edit(text, reply_markup=reply_markup)
+            return
+        await self.drop_buttons()
+        for chunk in chunks[:-1]:
+            await self.send(chunk)
+        await self.send(chunks[-1], reply_markup=reply_markup)
 
     async def drop_buttons(self) -> None:
         try:

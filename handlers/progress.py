@@ -33,7 +33,7 @@ from bot.words.html import shorten, split_html
 from db.errors import database_failed
 from handlers import progress_review
 from handlers.deps import Deps, get_deps
-from handlers.privacy import Pressed, private_only, private_press
+from handlers.privacy import private_only, private_press
 from handlers.report_render import issue_text, issues_html
 
 log = logging.getLogger(__name__)
@@ -350,7 +350,7 @@ async def progress_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     await pressed.query.answer()
     text, keyboard = _step_message(deps, step)
-    await _edit(pressed, text, keyboard)
+    await pressed.show(text, keyboard)
 
 
 async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -371,17 +371,6 @@ async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     busy = texts.PROGRESS_BUSY.format(month=_month_label(opened.draft.state.month))
     text, keyboard = view(deps, opened.draft, busy if opened.kind == "busy" else "")
     chunks = split_html(text)
-    for chunk in chunks[:-1]:
-        await pressed.send(chunk)
-    await pressed.send(chunks[-1], reply_markup=keyboard)
-
-
-async def _edit(pressed: Pressed, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    chunks = split_html(text)
-    if len(chunks) == 1:
-        await pressed.edit(text, reply_markup=keyboard)
-        return
-    await pressed.drop_buttons()
     for chunk in chunks[:-1]:
         await pressed.send(chunk)
     await pressed.send(chunks[-1], reply_markup=keyboard)

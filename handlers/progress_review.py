@@ -32,7 +32,8 @@ from bot.scoring import number
 from bot.words import callbacks, texts
 from bot.words.html import split_html
 from handlers.deps import Deps, get_deps
-from handlers.privacy import private_press
+from handlers.notify import tell_unit
+from handlers.privacy import Pressed, private_press
 
 log = logging.getLogger(__name__)
 
@@ -150,15 +151,26 @@ async def admin_overview(deps: Deps, month: Month) -> tuple[str, InlineKeyboardM
     return overview(deps, month, rows, stages)
 
 
-async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _admin_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Pressed, Deps] | None:
+    """A press in the private chat by an admin (anyone else gets an alert)."""
     pressed = await private_press(update, context.bot)
     if pressed is None:
-        return
+        return None
     deps = get_deps(context.bot_data)
-    query = pressed.query
-    if not await deps.contacts.is_admin(query.from_user.id):
-        await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
+    if not await deps.contacts.is_admin(pressed.query.from_user.id):
+        await pressed.query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
+        return None
+    return pressed, deps
+
+
+async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _admin_press(update, context)
+    if found is None:
         return
+    pressed, deps = found
+    query = pressed.query
     kind, _, rest = pressed.data.removeprefix(REVIEW).partition(":")
     parts = rest.split(":")
     try:
@@ -237,29 +249,20 @@ async def _send_back(
         reason=escape(reason),
     )
     button = InlineKeyboardButton(texts.PROGRESS_RETURN_FIX, callback_data=f"{OPEN}{month.label}")
-    notified = 0
-    for contact in await deps.contacts.contacts_of(unit_id):
-        try:
-            await context.bot.send_message(
-                contact.telegram_user_id, notice, reply_markup=InlineKeyboardMarkup([[button]])
-            )
-            notified += 1
-        except TelegramError:
-            log.warning("could not tell contact %s of a send-back", contact.telegram_user_id)
+    notified = await tell_unit(
+        context.bot, deps.contacts, unit_id, notice, InlineKeyboardMarkup([[button]])
+    )
     await message.reply_text(
         texts.PROGRESS_RETURNED_DONE.format(name=escape(name), notified=notified)
     )
 
 
 async def stage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    pressed = await private_press(update, context.bot)
-    if pressed is None:
+    found = await _admin_press(update, context)
+    if found is None:
         return
-    deps = get_deps(context.bot_data)
+    pressed, deps = found
     query = pressed.query
-    if not await deps.contacts.is_admin(query.from_user.id):
-        await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
-        return
     choice, _, raw = pressed.data.removeprefix(DECIDE).partition(":")
     if choice not in ("y", "n") or not raw.isdecimal():
         await query.answer(texts.PROGRESS_STALE, show_alert=True)

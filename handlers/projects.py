@@ -96,7 +96,9 @@ async def projects_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_document(content, filename=name, caption=texts.PROJECT_TEMPLATE_CAPTION)
         return
     if wanted in EXPORT_WORDS:
-        name, content = await workbook.export_library(deps.sessions, deps.kb, tz, now)
+        name, content = await workbook.export_library(
+            deps.sessions, deps.kb, tz, now, deps.settings.database_url
+        )
         caption = texts.PROJECT_EXPORT_CAPTION.format(date=now.astimezone(tz).date().isoformat())
         await message.reply_document(content, filename=name, caption=caption)
         return

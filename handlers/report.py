@@ -301,19 +301,7 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     await query.answer()
     text, keyboard = _step_view(deps, await deps.forms.apply(pressing.change))
-    await _edit(pressed, text, keyboard)
-
-
-async def _edit(pressed: Pressed, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    """Turn the pressed message into the next step (a long one is sent as new messages)."""
-    chunks = split_html(text)
-    if len(chunks) == 1:
-        await pressed.edit(text, reply_markup=keyboard)
-        return
-    await pressed.drop_buttons()
-    for chunk in chunks[:-1]:
-        await pressed.send(chunk)
-    await pressed.send(chunks[-1], reply_markup=keyboard)
+    await pressed.show(text, keyboard)
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,7 +7,6 @@ import logging
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.reporting.export import export_period
@@ -26,6 +25,7 @@ from bot.words import callbacks, texts
 from bot.words.html import split_html
 from handlers import ids
 from handlers.deps import Deps, get_deps
+from handlers.notify import tell_unit
 from handlers.privacy import private_only, private_press
 from handlers.report_render import FIX_PREFIX, period_label, value_text
 
@@ -287,15 +287,9 @@ async def reason_text(
         reason=escape(reason),
     )
     button = InlineKeyboardButton(texts.RETURN_FIX_BUTTON, callback_data=f"{FIX_PREFIX}{sub.id}")
-    notified = 0
-    for contact in await deps.contacts.contacts_of(sub.unit_id):
-        try:
-            await context.bot.send_message(
-                contact.telegram_user_id, notice, reply_markup=InlineKeyboardMarkup([[button]])
-            )
-            notified += 1
-        except TelegramError:
-            log.warning("could not tell contact %s of a send-back", contact.telegram_user_id)
+    notified = await tell_unit(
+        context.bot, deps.contacts, sub.unit_id, notice, InlineKeyboardMarkup([[button]])
+    )
     await message.reply_text(
         texts.REVIEW_RETURNED.format(
             unit=escape(unit), name=escape(name), period=period_label(month), notified=notified

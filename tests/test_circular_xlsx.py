@@ -13,8 +13,8 @@ import openpyxl
 import pandas as pd
 
 from bot.circular.workbook import workbook_xlsx
-from bot.circular.xlsx import Column, Sheet, write_xlsx
 from bot.words import texts
+from bot.xlsx import Column, Sheet, write_xlsx
 from tests.test_circular import NAME_Y, TZ, Y, district, hand_made
 
 FORMULA_LIKE = ["=1+1", "+1", "-2", "@SUM(A1)", '=HYPERLINK("http://x.cn")', "{=A1}"]

@@ -288,6 +288,42 @@ async def test_targets_template_import_and_score(
     assert proc.returncode == 1 and "没有规定计分办法" in proc.stdout
 
 
+async def test_projects_template_import_and_export(
+    tmp_path: Path, database_url: str, sessions: object
+) -> None:
+    """dutybot projects template / import / export, on SQLite and PostgreSQL."""
+    import asyncio
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.test_project_import import HEADER, HUB, row, xlsx
+
+    env = {"DUTYBOT_JURISDICTION": "district", "DATABASE_URL": database_url}
+
+    def dutybot(*args: str) -> subprocess.CompletedProcess[str]:
+        return run(*args, env=env, cwd=tmp_path)
+
+    proc = await asyncio.to_thread(dutybot, "projects", "template", "--out", ".")
+    assert proc.returncode == 0, proc.stderr
+    assert Path(proc.stdout.strip()).name == "重大项目库模板.xlsx"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([HEADER, HUB, row("X-1", total="-1")]))
+    proc = await asyncio.to_thread(dutybot, "projects", "import", str(bad))
+    assert proc.returncode == 1
+    assert "第3行「总投资（万元）」：金额不能为负数。" in proc.stderr
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx([HEADER, HUB, row("X-1")]))
+    proc = await asyncio.to_thread(dutybot, "projects", "import", str(good))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "imported 2 projects: 2 added, 0 changed, 0 unchanged"
+    proc = await asyncio.to_thread(dutybot, "projects", "export", "--out", ".")
+    assert proc.returncode == 0, proc.stderr
+    book = load_workbook(io.BytesIO(Path(proc.stdout.strip()).read_bytes()))
+    assert book.sheetnames == ["前期", "新开工", "在建", "变更记录"]
+    assert book["在建"].max_row == 3
+
+
 def test_demo_seed_once_and_never_with_a_token(tmp_path: Path) -> None:
     """dutybot demo seed: the demo year in the jurisdiction's own playground file, made once."""
     import sqlite3

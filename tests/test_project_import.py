@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import zipfile
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -27,6 +28,8 @@ from bot.projects.importer import (
     parse_years,
 )
 from bot.projects.library import ProjectLibrary
+from bot.projects.progress import Entry, ProgressBook
+from bot.reporting.periods import Month
 from bot.tables import TableError
 from bot.words import texts
 from db.models import Project, ProjectRevision
@@ -264,20 +267,45 @@ async def test_import_updates_known_codes_and_writes_nothing_on_error(
     assert await _count(sessions) == (2, 3)
 
 
+def _cells_of(content: bytes) -> dict[str, list[list[object]]]:
+    book = load_workbook(io.BytesIO(content))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book}
+
+
 async def test_the_export_comes_back_unchanged(
-    sessions: async_sessionmaker[AsyncSession], kb: Knowledge
+    sessions: async_sessionmaker[AsyncSession],
+    kb: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     await import_projects(sessions, kb, "库.xlsx", xlsx([HEADER, HUB, MALL]), OFFICE, now=NOW)
+    book_ = ProgressBook(sessions, "district")
+    for label, part, ytd in (("2026-10", "500", "9000"), ("2026-11", "600", "9600")):
+        entry = Entry(Decimal(part), Decimal(ytd), "主体结构施工")
+        await book_.save("jd_01", Month.parse(label), {"QX-001": entry}, OFFICE, now=NOW)
+    await book_.accept(OFFICE, "jd_01", Month(2026, 10), NOW)
     name, content = await workbook.export_library(sessions, kb, TZ, NOW)
     assert name == "重大项目库_2026-12-07.xlsx"
+    # a large library is read and written by a process of its own: the same workbook
+    monkeypatch.setattr(workbook, "PROCESS_MIN_PROJECTS", 1)
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    with caplog.at_level(logging.WARNING):
+        _, again = await workbook.export_library(sessions, kb, TZ, NOW, url)
+    assert "in a thread instead" not in caplog.text  # the process did it
+    assert _cells_of(again) == _cells_of(content)
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["前期", "新开工", "在建", "变更记录"]
+    assert book.sheetnames == ["前期", "新开工", "在建", "2026-11进度", "2026-10进度", "变更记录"]
+    [november] = [[c.value for c in row] for row in book["2026-11进度"].iter_rows(min_row=2)]
+    assert november[:8] == ["QX-001", "城东物流园", "一号街道", "在建", 600, 9600, 12000, 0.8]
+    assert november[11] == "待审核"
+    [october] = [[c.value for c in row] for row in book["2026-10进度"].iter_rows(min_row=2)]
+    assert october[11] == "已通过"
     assert [c.value for c in book["在建"][2]][:5] == ["QX-001", "城东物流园", "现代物流业", "在建",
                                                      "一号街道"]  # fmt: skip
     log = [[c.value for c in row] for row in book["变更记录"].iter_rows(min_row=2)]
     assert {row[0] for row in log} == {"QX-001", "QX-002"}
     assert "类别：（空） → 在建" in next(r[7] for r in log if r[0] == "QX-001")
-    assert log[0][3] == "2026-12-07 10:00"  # local time
+    assert log[0][3] == dt.datetime(2026, 12, 7, 10, 0)  # local time, an Excel date
 
     back = await import_projects(sessions, kb, name, content, OFFICE)
     assert (back.count, back.stored.unchanged) == (2, 2)

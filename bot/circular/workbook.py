@@ -1,6 +1,6 @@
 """The circular as an XLSX workbook: totals, every unit's figures and rank, wholes, late units.
 
-Written with XlsxWriter through bot/circular/xlsx.py (sheets of typed columns);
+Written with XlsxWriter through bot/xlsx.py (sheets of typed columns);
 headers are Chinese, figures carry their indicator's decimals, percentages one decimal, and
 text that a spreadsheet would take for a formula is stored as text.
 
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from bot.circular.build import LATE, MISSING, OPEN, PENDING, RETURNED, CircularData
-from bot.circular.xlsx import Column, Sheet, write_xlsx
 from bot.words import texts
+from bot.xlsx import Column, Sheet, write_xlsx
 
 PCT_FORMAT = "0.0"
 INT_FORMAT = "0"

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from db.base import utcnow
 from db.models import PROJECT_STAGES, AuditLog, Project, ProjectPlan, ProjectRevision
@@ -72,40 +73,45 @@ def _plain(value: object) -> object:
     return value
 
 
-def _plans_of(project: Project) -> dict[int, Decimal]:
-    return {p.year: Decimal(p.planned_investment) for p in project.plans}
-
-
-def _changes(project: Project, data: ProjectData) -> dict[str, list[object]]:
+def _changes(old: ProjectData, new: ProjectData) -> dict[str, list[object]]:
+    """Each field (and each year's plan) that differs: name -> [old, new]."""
     changes: dict[str, list[object]] = {}
     for name in TRACKED:
-        old, new = getattr(project, name), getattr(data, name)
-        if isinstance(old, Decimal) or isinstance(new, Decimal):
-            same = old is not None and new is not None and Decimal(old) == Decimal(new)
-        else:
-            same = old == new
-        if not same:
-            changes[name] = [_plain(old), _plain(new)]
-    old_plans = _plans_of(project)
-    for year in sorted({*old_plans, *data.plans}):
-        before, after = old_plans.get(year), data.plans.get(year)
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            changes[name] = [_plain(before), _plain(after)]
+    for year in sorted({*old.plans, *new.plans}):
+        before, after = old.plans.get(year), new.plans.get(year)
         if before != after:
             changes[f"plan_{year}"] = [_plain(before), _plain(after)]
     return changes
 
 
-def _fill(project: Project, data: ProjectData) -> None:
-    for name in TRACKED:
-        setattr(project, name, getattr(data, name))
-    current = {p.year: p for p in project.plans}
-    for year, plan in current.items():
-        if year not in data.plans:
-            project.plans.remove(plan)
-    for year, value in data.plans.items():
-        if year in current:
-            current[year].planned_investment = value
-        else:
-            project.plans.append(ProjectPlan(year=year, planned_investment=value))
+def _first(data: ProjectData) -> dict[str, list[object]]:
+    """A new project's first revision: every field from nothing."""
+    changes: dict[str, list[object]] = {n: [None, _plain(getattr(data, n))] for n in TRACKED}
+    changes |= {f"plan_{y}": [None, _plain(v)] for y, v in sorted(data.plans.items())}
+    return changes
+
+
+async def _in_batches(session: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Run an executemany in batches of BATCH rows (the loop runs between them)."""
+    for start in range(0, len(rows), BATCH):
+        await session.execute(statement, rows[start : start + BATCH])
+
+
+def _columns(data: ProjectData) -> dict[str, object]:
+    return {name: getattr(data, name) for name in TRACKED}
+
+
+# The columns of TRACKED, in its order.
+TRACKED_COLUMNS = tuple(getattr(Project, name) for name in TRACKED)
+# Codes named in one IN (...); a larger file reads the jurisdiction's whole library instead.
+IN_LIMIT = 1000
+# Rows written by one statement: each batch is an await, so the event loop runs in between.
+BATCH = 1000
+# Rows handled between two yields to the event loop while a large file is compared.
+YIELD_EVERY = 500
 
 
 class ProjectLibrary:
@@ -142,61 +148,104 @@ class ProjectLibrary:
         reason: str | None,
         now: dt.datetime,
     ) -> Stored:
-        added = changed = unchanged = 0
+        """Core statements in batches (a 5,000-row file must not hold the event loop while
+        thousands of ORM objects are made and flushed)."""
+        added: list[ProjectData] = []
+        changed: list[tuple[int, int, ProjectData, dict[str, list[object]]]] = []
         async with self._sessions.begin() as session:
-            found = {
-                p.code: p
-                for p in await session.scalars(
-                    select(Project)
-                    .where(
-                        Project.jurisdiction == self._jurisdiction,
-                        Project.code.in_([r.code for r in rows]),
-                    )
-                    .options(selectinload(Project.plans))
-                    .with_for_update()
+            stored = await self._read(session, [r.code for r in rows], lock=True)
+            for n, data in enumerate(rows, 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
+                found = stored.get(data.code)
+                if found is None:
+                    added.append(data)
+                    continue
+                pid, revision, old = found
+                changes = _changes(old, data)
+                if changes:
+                    changed.append((pid, revision + 1, data, changes))
+            ids: dict[str, int] = {}
+            for start in range(0, len(added), BATCH):
+                result = await session.execute(
+                    insert(Project).returning(
+                        Project.id, Project.code, sort_by_parameter_order=True
+                    ),
+                    [
+                        {
+                            "jurisdiction": self._jurisdiction,
+                            "code": d.code,
+                            "revision": 1,
+                            "updated_by": actor,
+                            "updated_at": now,
+                            **_columns(d),
+                        }
+                        for d in added[start : start + BATCH]
+                    ],
                 )
+                ids |= {code: pid for pid, code in result}
+            if changed:
+                await _in_batches(
+                    session,
+                    update(Project),
+                    [
+                        {
+                            "id": pid,
+                            "revision": revision,
+                            "updated_by": actor,
+                            "updated_at": now,
+                            **_columns(d),
+                        }
+                        for pid, revision, d, _ in changed
+                    ],
+                )
+                replanned = [
+                    pid for pid, _, d, c in changed if any(k.startswith("plan_") for k in c)
+                ]
+                if replanned:
+                    await session.execute(
+                        delete(ProjectPlan).where(ProjectPlan.project_id.in_(replanned))
+                    )
+            else:
+                replanned = []
+            by_id = {pid: d for pid, _, d, _ in changed}
+            plans = [
+                {"project_id": ids[d.code], "year": y, "planned_investment": v}
+                for d in added
+                for y, v in d.plans.items()
+            ] + [
+                {"project_id": pid, "year": y, "planned_investment": v}
+                for pid in replanned
+                for y, v in by_id[pid].plans.items()
+            ]
+            await _in_batches(session, insert(ProjectPlan), plans)
+            revisions: list[tuple[int, int, ProjectData, dict[str, list[object]] | None]]
+            revisions = [(ids[d.code], 1, d, None) for d in added]
+            revisions += [(pid, revision, d, c) for pid, revision, d, c in changed]
+            rows_out: list[dict[str, Any]] = []
+            for n, (pid, number, project, diff) in enumerate(revisions, 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
+                rows_out.append(
+                    {
+                        "project_id": pid,
+                        "revision": number,
+                        "changes": json.dumps(
+                            _first(project) if diff is None else diff, ensure_ascii=False
+                        ),
+                        "reason": reason,
+                        "source": source,
+                        "changed_by": actor,
+                        "changed_at": now,
+                    }
+                )
+            await _in_batches(session, insert(ProjectRevision), rows_out)
+            result_counts = Stored(len(added), len(changed), len(rows) - len(added) - len(changed))
+            detail = {
+                "added": result_counts.added,
+                "changed": result_counts.changed,
+                "unchanged": result_counts.unchanged,
             }
-            revised: list[tuple[Project, dict[str, list[object]]]] = []
-            for data in rows:
-                project = found.get(data.code)
-                if project is None:
-                    project = Project(
-                        jurisdiction=self._jurisdiction,
-                        code=data.code,
-                        revision=1,
-                        updated_by=actor,
-                        updated_at=now,
-                        plans=[],
-                    )
-                    _fill(project, data)
-                    session.add(project)
-                    changes = {n: [None, _plain(getattr(data, n))] for n in TRACKED}
-                    changes |= {f"plan_{y}": [None, _plain(v)] for y, v in data.plans.items()}
-                    added += 1
-                else:
-                    changes = _changes(project, data)
-                    if not changes:
-                        unchanged += 1
-                        continue
-                    _fill(project, data)
-                    project.revision += 1
-                    project.updated_by, project.updated_at = actor, now
-                    changed += 1
-                revised.append((project, changes))
-            await session.flush()  # the new projects' ids, in one round of inserts
-            session.add_all(
-                ProjectRevision(
-                    project_id=project.id,
-                    revision=project.revision,
-                    changes=json.dumps(changes, ensure_ascii=False),
-                    reason=reason,
-                    source=source,
-                    changed_by=actor,
-                    changed_at=now,
-                )
-                for project, changes in revised
-            )
-            detail = {"added": added, "changed": changed, "unchanged": unchanged}
             session.add(
                 AuditLog(
                     at=now,
@@ -206,29 +255,70 @@ class ProjectLibrary:
                     detail=json.dumps(detail),
                 )
             )
-        return Stored(added, changed, unchanged)
+        return result_counts
+
+    async def _read(
+        self,
+        session: AsyncSession,
+        codes: Sequence[str] | None = None,
+        unit_id: str | None = None,
+        lock: bool = False,
+    ) -> dict[str, tuple[int, int, ProjectData]]:
+        """The stored projects (all, or these codes, or one unit's): code -> (id, revision,
+        data), in code order."""
+        query = (
+            select(
+                Project.id, Project.code, Project.revision, *(getattr(Project, n) for n in TRACKED)
+            )
+            .where(Project.jurisdiction == self._jurisdiction)
+            .order_by(Project.code)
+        )
+        if codes is not None and len(codes) <= IN_LIMIT:
+            query = query.where(Project.code.in_(list(codes)))
+        if unit_id is not None:
+            query = query.where(Project.unit_id == unit_id)
+        if lock:
+            query = query.with_for_update()
+        rows = (await session.execute(query)).all()
+        wanted = None if codes is None else set(codes)
+        plans: dict[int, dict[int, Decimal]] = {}
+        plan_query = (
+            select(ProjectPlan.project_id, ProjectPlan.year, ProjectPlan.planned_investment)
+            .join(Project, Project.id == ProjectPlan.project_id)
+            .where(Project.jurisdiction == self._jurisdiction)
+        )
+        if codes is not None and len(codes) <= IN_LIMIT:
+            plan_query = plan_query.where(Project.code.in_(list(codes)))
+        if unit_id is not None:
+            plan_query = plan_query.where(Project.unit_id == unit_id)
+        for pid, year, value in await session.execute(plan_query):
+            plans.setdefault(pid, {})[year] = Decimal(value)
+        found: dict[str, tuple[int, int, ProjectData]] = {}
+        for n, row in enumerate(rows, 1):
+            if n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            pid, code, revision, *values = row
+            if wanted is not None and code not in wanted:
+                continue
+            fields_ = dict(zip(TRACKED, values, strict=True))
+            fields_["total_investment"] = Decimal(fields_["total_investment"])
+            found[code] = (
+                pid,
+                revision,
+                ProjectData(code=code, plans=plans.get(pid, {}), **fields_),
+            )
+        return found
 
     async def get(self, code: str) -> ProjectData | None:
         async with self._sessions() as session:
-            project = await session.scalar(
-                select(Project)
-                .where(Project.jurisdiction == self._jurisdiction, Project.code == code)
-                .options(selectinload(Project.plans))
-            )
-            return None if project is None else _data(project)
+            found = await self._read(session, [code])
+        return found[code][2] if code in found else None
 
     async def all(self, unit_id: str | None = None) -> list[ProjectData]:
         """The projects (of one responsible unit), by code."""
-        query = (
-            select(Project)
-            .where(Project.jurisdiction == self._jurisdiction)
-            .options(selectinload(Project.plans))
-            .order_by(Project.code)
-        )
-        if unit_id is not None:
-            query = query.where(Project.unit_id == unit_id)
         async with self._sessions() as session:
-            return [_data(p) for p in await session.scalars(query)]
+            found = await self._read(session, unit_id=unit_id)
+        return [data for _, _, data in found.values()]
 
     async def counts(self) -> dict[str, tuple[int, Decimal]]:
         """Per class: how many projects and their total investment (万元)."""
@@ -265,12 +355,6 @@ class ProjectLibrary:
                 .order_by(ProjectRevision.changed_at.desc(), Project.code, ProjectRevision.revision)
             )
             return [(code, name, _view(r)) for code, name, r in rows]
-
-
-def _data(project: Project) -> ProjectData:
-    values = {name: getattr(project, name) for name in TRACKED}
-    values["total_investment"] = Decimal(project.total_investment)
-    return ProjectData(code=project.code, plans=_plans_of(project), **values)
 
 
 def _view(row: ProjectRevision) -> RevisionView:

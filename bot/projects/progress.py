@@ -5,6 +5,7 @@ and who has not reported. No Telegram here; the form is bot/projects/progress_fo
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -75,6 +76,15 @@ class Due:
     base: checks.Baseline
     previous_image: str | None  # the last 形象进度 reported before this month
     current: Reported | None  # this month's, if reported
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """A project's progress in one month, for exports and the circular."""
+
+    month: str
+    code: str
+    reported: Reported
 
 
 @dataclass(frozen=True)
@@ -410,6 +420,45 @@ class ProgressBook:
                 .order_by(Project.unit_id)
             )
             return [UnitStatus(u, d, r, a, b) for u, d, r, a, b in rows]
+
+    async def year(self, year: int) -> list[MonthRow]:
+        """Every project's progress in the months of `year`, by month and code."""
+        return await self._rows(ProjectProgress.month.between(f"{year}-01", f"{year}-12"))
+
+    async def month_rows(self, month: Month) -> list[MonthRow]:
+        """Every project's progress in the month, by code."""
+        return await self._rows(ProjectProgress.month == month.label)
+
+    async def _rows(self, when: ColumnElement[bool]) -> list[MonthRow]:
+        p = ProjectProgress
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    p.month,
+                    Project.code,
+                    p.month_investment,
+                    p.ytd_investment,
+                    p.image_progress,
+                    p.problems,
+                    p.explanation,
+                    p.status,
+                    p.review_reason,
+                    p.revision,
+                    p.updated_by,
+                    p.updated_at,
+                )
+                .join(Project, Project.id == p.project_id)
+                .where(Project.jurisdiction == self._jurisdiction, when)
+                .order_by(p.month, Project.code)
+            )
+            found = []
+            for n, r in enumerate(rows, 1):
+                if n % 5000 == 0:
+                    await asyncio.sleep(0)  # a large library: the loop runs in between
+                entry = Entry(Decimal(r[2]), Decimal(r[3]), r[4], r[5], r[6])
+                reported = Reported(entry, r[7], r[8], r[9], r[10], r[11])
+                found.append(MonthRow(r[0], r[1], reported))
+            return found
 
     async def history(
         self, code: str, month: Month

@@ -1154,3 +1154,22 @@ STAGE_DECIDED_YES = "✅ 已确认：“{name}”由“{old}”变更为“{new}
 STAGE_DECIDED_NO = "协调办公室未同意“{name}”由“{old}”变更为“{new}”。如有疑问请联系协调办公室。"
 STAGE_MOVED_NOTE = "项目类别已先行变更"
 STAGE_CONFIRMED_REASON = "类别变更（{date}起为{to}），经协调办公室确认"
+PROGRESS_SHEET = "{month}进度"
+PROGRESS_COLUMNS = (
+    "项目代码",
+    "项目名称",
+    "责任单位",
+    "类别",
+    "本月完成投资（万元）",
+    "本年累计完成投资（万元）",
+    "本年计划投资（万元）",
+    "完成率",
+    "形象进度",
+    "存在问题",
+    "说明",
+    "状态",
+    "退回原因",
+    "填报人",
+    "填报时间",
+)
+PROGRESS_STATUS = {"submitted": "待审核", "accepted": "已通过", "returned": "已退回"}
