@@ -8,7 +8,8 @@ a planned investment per year); while it is read, checked and stored, another us
 (set-up, not timed), and the admin asks for /projects export while the lookups go on.
 
 Prints one JSON line: projects, progress_rows, import_seconds (file sent -> the bot's answer),
-section_seconds (the circular's project section; null until the circular has one),
+section_seconds (the circular's project section of the last November: read, computed, as
+text and as its workbook sheet),
 export_seconds (/projects export -> the document), concurrent_p99_ms (the other user's reply
 times while the import and the export ran) and their count.
 """
@@ -36,9 +37,13 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
+from bot.circular.build import schedule_pct  # noqa: E402
+from bot.circular.projects import section_html, section_sheet  # noqa: E402
 from bot.playground.botprocess import scratch_database  # noqa: E402
+from bot.projects.section import load_section  # noqa: E402
 from bot.reporting.periods import Month  # noqa: E402
 from bot.words import texts  # noqa: E402
+from bot.xlsx import write_xlsx  # noqa: E402
 from db.migrate import upgrade_async  # noqa: E402
 from db.models import Project, ProjectProgress  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
@@ -151,6 +156,21 @@ async def write_progress(url: str, years: int) -> int:
     return count
 
 
+async def section_time(url: str, month: Month) -> float:
+    """The circular's project section for the month: read, computed, as text and as a sheet."""
+    kb = load_knowledge("district")
+    engine = make_engine(url)
+    try:
+        started = time.perf_counter()
+        section = await load_section(make_sessionmaker(engine), kb, month, schedule_pct(month))
+        assert section is not None and len(section.lines) > 0
+        section_html(section)
+        write_xlsx([section_sheet(section)])
+        return time.perf_counter() - started
+    finally:
+        await engine.dispose()
+
+
 def p99(values: list[float]) -> float | None:
     if not values:
         return None
@@ -182,6 +202,7 @@ async def measure(url: str, projects: int, years: int) -> dict[str, Any]:
         if not reply.get("text", "").startswith("✅"):
             raise SystemExit(f"import refused: {reply.get('text', '')[:300]}")
         rows = await write_progress(url, years)
+        section = await section_time(url, Month(FIRST_YEAR + years - 1, 11))
         more, exported, reply = await while_waiting(
             h, lambda: h.emu.send_user_message(ADMIN, "/projects export", chat_id=ADMIN)
         )
@@ -192,7 +213,7 @@ async def measure(url: str, projects: int, years: int) -> dict[str, Any]:
         "projects": projects,
         "progress_rows": rows,
         "import_seconds": round(imported, 2),
-        "section_seconds": None,
+        "section_seconds": round(section, 2),
         "export_seconds": round(exported, 2),
         "concurrent_p99_ms": p99(everything),
         "concurrent_replies": len(everything),

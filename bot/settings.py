@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         default=3, ge=1, le=60, validation_alias="DUTYBOT_ESCALATE_AFTER_DAYS"
     )
     # Day of the month on which last month's circular is drafted for the admins' preview.
+    # the circular lists a project as behind plan this many points below the 序时进度
+    project_behind_points: float = Field(
+        default=10, ge=0, le=100, validation_alias="DUTYBOT_PROJECT_BEHIND_POINTS"
+    )
     circular_day: int = Field(default=10, ge=1, le=28, validation_alias="DUTYBOT_CIRCULAR_DAY")
     # Off: the scheduler (reminders, circular drafts) does not tick by itself; the outbox
     # sender still runs. For tests of other features and for a second process.

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.calendar import Calendar
 from bot.circular.service import Circulars
 from bot.contacts import Contacts
+from bot.projects.finder import ProjectFinder
 from bot.projects.progress_flow import ProgressFlow
 from bot.querylog import QueryLogger
 from bot.reporting.service import Reporting
@@ -42,6 +43,7 @@ class Deps:
     calendar: Calendar  # deadlines and events of the next days (/calendar)
     forms: FormWorkflow  # the report form: open, answer, press, submit (handlers/report.py)
     progress: ProgressFlow  # the project-progress form (handlers/progress.py)
+    projects: ProjectFinder  # questions about the library's projects (handlers/lookup.py)
     circulars: Circulars
     sender: Sender  # the outbox's delivery loop: `wake()` once rows are queued
     scheduler: Scheduler  # ticked by the JobQueue (handlers/schedule.py) or by tests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from html import escape
 
@@ -24,9 +25,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.projects.finder import ProjectAnswer
 from bot.words import callbacks, texts
 from bot.words.html import shorten, split_html
+from db.errors import database_failed
 from handlers.deps import Deps, get_deps
+from handlers.project_answers import project_answer_html
 from handlers.render import (
     ambiguous_html,
     answer_html,
@@ -36,6 +40,8 @@ from handlers.render import (
     unit_duties_html,
 )
 from knowledge.lookup import Answer
+
+log = logging.getLogger(__name__)
 
 DUTY_PREFIX = callbacks.DUTY
 UNIT_PREFIX = callbacks.UNIT
@@ -91,6 +97,18 @@ def is_acknowledgement(text: str) -> bool:
     return not core or _ack_words(core)
 
 
+async def _about_projects(deps: Deps, question: str) -> ProjectAnswer | None:
+    """The library's answer to a question naming a project; with the database down, None
+    (the documents still answer)."""
+    try:
+        return await deps.projects.answer(question)
+    except Exception as exc:
+        if not database_failed(exc):
+            raise
+        log.warning("cannot read the project library", exc_info=True)
+        return None
+
+
 async def _ask_and_reply(
     message: Message,
     question: str,
@@ -109,6 +127,10 @@ async def _ask_and_reply(
     if only_punctuation(question):
         if channel == "private":
             await message.reply_text(texts.ASK_EMPTY.format(**examples(deps.kb)))
+        return
+    about = await _about_projects(deps, question)
+    if about is not None:
+        await send_html(message, project_answer_html(deps.kb, about, channel == "private"))
         return
     answer = deps.engine.ask(question)
     if quiet_decline and not answer.answered:

@@ -43,13 +43,6 @@ PROGRESS_GROUP = -2
 BUTTON_TEXT = 16  # characters of a 形象进度 shown on the "同上月" button
 
 
-def _unit(deps: Deps, unit_id: str) -> str:
-    try:
-        return deps.kb.unit(unit_id).name
-    except KeyError:
-        return unit_id
-
-
 def _money(value: Decimal | None) -> str:
     return number(value) if value is not None else "—"
 
@@ -92,7 +85,7 @@ def view(deps: Deps, draft: Draft, head: str = "") -> tuple[str, InlineKeyboardM
     """The message of the form's current step, with its buttons."""
     state = draft.state
     form = ProgressForm(state, deps.progress.today())
-    unit = escape(_unit(deps, state.unit_id))
+    unit = escape(deps.kb.unit_name(state.unit_id))
     month = _month_label(state.month)
     label = texts.PROGRESS_BUTTONS
     cancel = _button(draft, label["cancel"], "cancel")
@@ -224,7 +217,7 @@ def _step_message(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | N
         form = ProgressForm(state, deps.progress.today())
         lines = [
             texts.PROGRESS_SUBMITTED.format(
-                unit=escape(_unit(deps, state.unit_id)),
+                unit=escape(deps.kb.unit_name(state.unit_id)),
                 month=_month_label(state.month),
                 count=step.saved,
             )
@@ -283,7 +276,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         assert opened.unit_id is not None
         await message.reply_text(
             texts.PROGRESS_NOTHING_DUE.format(
-                unit=escape(_unit(deps, opened.unit_id)), month=_month_label(month.label)
+                unit=escape(deps.kb.unit_name(opened.unit_id)), month=_month_label(month.label)
             )
         )
         return

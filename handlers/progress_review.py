@@ -46,13 +46,6 @@ REASON_GROUP = -3
 PROMPT = re.compile(r"^退回\s+(?P<code>\S+)\s+(?P<month>\d{4}-\d{2})")
 
 
-def _unit(deps: Deps, unit_id: str) -> str:
-    try:
-        return deps.kb.unit(unit_id).name
-    except KeyError:
-        return unit_id
-
-
 def _month_label(month: Month) -> str:
     return f"{month.year}年{month.month}月"
 
@@ -65,10 +58,11 @@ def overview(
         return texts.PROGRESS_REVIEW_EMPTY, None
     lines = [texts.PROGRESS_REVIEW_HEAD.format(month=_month_label(month))]
     buttons: list[list[InlineKeyboardButton]] = []
-    for row in rows:
+    order = {u.id: n for n, u in enumerate((*deps.kb.units, *deps.kb.reporting_units))}
+    for row in sorted(rows, key=lambda r: order.get(r.unit_id, len(order))):  # the file's order
         lines.append(
             texts.PROGRESS_REVIEW_LINE.format(
-                unit=escape(_unit(deps, row.unit_id)),
+                unit=escape(deps.kb.unit_name(row.unit_id)),
                 reported=row.reported,
                 due=row.due,
                 accepted=row.accepted,
@@ -77,14 +71,16 @@ def overview(
         )
         waiting = row.reported - row.accepted - row.returned
         if waiting:
-            label = texts.PROGRESS_REVIEW_UNIT.format(unit=_unit(deps, row.unit_id), count=waiting)
+            label = texts.PROGRESS_REVIEW_UNIT.format(
+                unit=deps.kb.unit_name(row.unit_id), count=waiting
+            )
             data = f"{REVIEW}u:{month.label}:{row.unit_id}"
             buttons.append([InlineKeyboardButton(label, callback_data=data)])
     for request in stages:
         lines.append(
             texts.STAGE_REQUEST_LINE.format(
                 name=escape(request.name),
-                unit=escape(_unit(deps, request.unit_id)),
+                unit=escape(deps.kb.unit_name(request.unit_id)),
                 old=texts.PROJECT_STAGES[request.from_stage],
                 new=texts.PROJECT_STAGES[request.to_stage],
                 date=f"{request.on_date.month}月{request.on_date.day}日",
@@ -111,7 +107,7 @@ def unit_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A unit's entries awaiting review, with a send-back button each and one to accept all."""
     waiting = _waiting(due)
-    unit = escape(_unit(deps, unit_id))
+    unit = escape(deps.kb.unit_name(unit_id))
     if not waiting:
         return texts.PROGRESS_REVIEW_NONE.format(unit=unit, month=_month_label(month)), None
     lines = [texts.PROGRESS_REVIEW_UNIT_HEAD.format(unit=unit, month=_month_label(month))]
@@ -195,7 +191,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer()
         await pressed.edit(
             texts.PROGRESS_REVIEW_ACCEPTED.format(
-                unit=escape(_unit(deps, unit_id)), month=_month_label(month), count=count
+                unit=escape(deps.kb.unit_name(unit_id)), month=_month_label(month), count=count
             )
         )
         return
@@ -243,7 +239,7 @@ async def _send_back(
     )
     reason = " ".join((message.text or "").split())
     notice = texts.PROGRESS_RETURN_NOTICE.format(
-        unit=escape(_unit(deps, unit_id)),
+        unit=escape(deps.kb.unit_name(unit_id)),
         month=_month_label(month),
         name=escape(name),
         reason=escape(reason),

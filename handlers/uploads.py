@@ -58,6 +58,7 @@ async def spreadsheet_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             done = await importer.import_projects(
                 deps.sessions, deps.kb, name, content, user.id, now=deps.clock(), sheets=sheets
             )
+            deps.projects.forget()
             await send_html(message, projects_imported_html(done))
             return
         result = await targets.import_targets(

@@ -554,6 +554,16 @@ class Knowledge(Strict):
     def _units_by_id(self) -> dict[str, Unit]:
         return {u.id: u for u in (*self.units, *self.reporting_units)}
 
+    def unit_name(self, unit_id: str) -> str:
+        """The unit's name; the id itself for a unit this file does not know (any more)."""
+        found = self._units_by_id.get(unit_id)
+        return unit_id if found is None else found.name
+
+    def industry_name(self, industry_id: str) -> str:
+        """The industry's name; the id itself for one this file does not know (any more)."""
+        found = self.industry(industry_id)
+        return industry_id if found is None else found.name
+
     def unit_named(self, text: str) -> Unit | None:
         """The unit an id, name or alias stands for (width, case and spaces ignored)."""
         return self._units_by_spelling.get(spelling(text))

@@ -24,6 +24,7 @@ from tests.botkit import Harness, office_bot
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 
 ADMIN, CONTACT, OTHER = 4301, 4302, 4303
+GROUP = -100802
 NOV = Month(2026, 11)
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
 
@@ -49,7 +50,7 @@ async def harness(
     async with office_bot(
         "123456:E2E-PROGRESS",
         {ADMIN: "协调办", CONTACT: "街道联络员", OTHER: "科技局联络员"},
-        {},
+        {GROUP: "服务业工作群"},
         db_url=database_url,
         admin=ADMIN,
         jurisdiction="district",
@@ -243,3 +244,33 @@ async def test_the_office_reviews_and_confirms_a_class_change(
         ADMIN, ADMIN, overview["message_id"], data=buttons(overview)["确认：滨江商务楼"]
     )
     assert answer["text"] == texts.STAGE_ERRORS["gone"]
+
+
+async def test_questions_about_projects(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    [reply] = await h.say("城东物流园项目谁负责", user=OTHER)
+    assert reply["text"] == (
+        "城东物流园（在建，现代物流业）：责任单位 一号街道；牵头单位 区发改委。"
+    )
+    [reply] = await h.say("城东物流园项目进度怎么样", user=OTHER)
+    assert reply["text"] == "城东物流园（在建，责任单位 一号街道）：还没有审核通过的进度。"
+    book = ProgressBook(sessions, "district")
+    await book.save(
+        "jd_01", NOV, {"P-1": Entry(Decimal(800), Decimal(9000), "主体结构封顶")}, CONTACT
+    )
+    await book.accept(ADMIN, "jd_01", NOV)
+    [reply] = await h.say("P-1项目进展", user=OTHER)
+    assert reply["text"] == (
+        "城东物流园（在建，责任单位 一号街道）：截至2026年11月（已审核），本年累计完成投资"
+        "9,000万元，本年计划12,000万元，完成率75.0%；形象进度：主体结构封顶"
+    )
+    # in a group: names, classes and units, no figures
+    [reply] = await h.say("@dutybot 城东物流园项目进度", user=OTHER, chat=GROUP)
+    assert "9,000" not in reply["text"] and "进度数据请私聊机器人查询" in reply["text"]
+    [reply] = await h.say("今年新开工项目有哪些", user=OTHER)
+    assert reply["text"] == "新开工项目（1个）：\n• 滨江商务楼（一号街道）"
+    # not a project of the library: the documents answer
+    [reply] = await h.say("重大项目谁负责", user=OTHER)
+    assert "区发改委" in reply["text"] and "城东物流园" not in reply["text"]

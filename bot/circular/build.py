@@ -27,6 +27,7 @@ Rules (see README, 月度统计通报):
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ import pandas as pd
 from sqlalchemy import Executable, Float, String, case, cast, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.projects.section import BEHIND_POINTS, ProjectSection, load_section
 from bot.reporting.periods import Month, deadline_at
 from db.models import ReportingPeriod, Submission, SubmissionRevision, Target
 from db.session import bound_engine, reader
@@ -119,6 +121,7 @@ class CircularData:
     late: pd.DataFrame
     stored_values: int  # how many stored values were read
     tz: ZoneInfo  # where the deadlines are shown
+    projects: ProjectSection | None = None  # the project library's section (None: no library)
 
     @property
     def rows(self) -> int:
@@ -268,11 +271,14 @@ async def build_circular(
     month: Month,
     tz: ZoneInfo,
     now: dt.datetime | None = None,
+    behind_points: float = BEHIND_POINTS,
 ) -> CircularData:
     """Read what the month's circular needs, then compute its frames in a worker thread
     (`now`: when it is built, for the deadlines still to come; None: after all of them)."""
     values, reported, targets = await load_inputs(sessions, kb, month)
-    return await asyncio.to_thread(compute, kb, month, tz, values, reported, targets, now)
+    data = await asyncio.to_thread(compute, kb, month, tz, values, reported, targets, now)
+    section = await load_section(sessions, kb, month, schedule_pct(month), behind_points)
+    return dataclasses.replace(data, projects=section)
 
 
 async def load_inputs(

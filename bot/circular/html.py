@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from bot.circular.build import LATE, MISSING, OPEN, PENDING, RETURNED, CircularData
+from bot.circular.projects import section_html, unit_lines
 from bot.words import texts
 from bot.words.html import MAX_MESSAGE, split_html
 from bot.words.timefmt import deadline
@@ -211,6 +212,8 @@ def summary_html(data: CircularData, jurisdiction: str) -> str:
                 )
     lines += ["", texts.CIRC_SECTION_LATE]
     lines += _late_lines(data)
+    if data.projects is not None:
+        lines += section_html(data.projects)
     return "\n".join(lines)
 
 
@@ -306,9 +309,29 @@ def summary_parts(html: str, limit: int = MAX_MESSAGE) -> list[str]:
 def excerpt_html(data: CircularData, unit_id: str, jurisdiction: str) -> str | None:
     """A unit's own figures, rank and progress; None when it reports nothing this month."""
     mine = data.units[data.units["unit_id"] == unit_id]
-    if mine.empty:
-        return None
-    return _excerpt(data, _records(mine.assign(parts=comparisons(mine, target=True, rank=True))))
+    figures = (
+        None
+        if mine.empty
+        else _excerpt(data, _records(mine.assign(parts=comparisons(mine, target=True, rank=True))))
+    )
+    return _with_projects(data, unit_id, figures)
+
+
+def _with_projects(data: CircularData, unit_id: str, figures: str | None) -> str | None:
+    """The unit's excerpt with its projects below its figures (or alone)."""
+    section = data.projects
+    lines = [] if section is None else unit_lines(section, unit_id)
+    if not lines:
+        return figures
+    if figures is not None:
+        return figures + "\n" + "\n".join(lines)
+    assert section is not None
+    head = texts.CIRC_EXCERPT_PROJECTS_HEAD.format(
+        unit=escape(section.by_unit[unit_id][0].unit_name),
+        year=data.month.year,
+        month=data.month.month,
+    )
+    return "\n".join([head, *lines[1:]])
 
 
 def excerpts_html(data: CircularData, jurisdiction: str) -> dict[str, str]:
@@ -316,10 +339,19 @@ def excerpts_html(data: CircularData, jurisdiction: str) -> dict[str, str]:
     grouped by unit (rather than one filter of the whole frame per unit). Split each with
     `excerpt_parts`."""
     grouped: dict[str, list[dict[str, Any]]] = {}
-    units = data.units.assign(parts=comparisons(data.units, target=True, rank=True))
-    for row in _records(units):
+    frame = data.units.assign(parts=comparisons(data.units, target=True, rank=True))
+    for row in _records(frame):
         grouped.setdefault(str(row["unit_id"]), []).append(row)
-    return {unit: _excerpt(data, rows) for unit, rows in grouped.items()}
+    figures = {unit: _excerpt(data, rows) for unit, rows in grouped.items()}
+    units = list(figures)
+    if data.projects is not None:
+        units += [u for u in data.projects.by_unit if u not in figures]
+    excerpts: dict[str, str] = {}
+    for unit in units:
+        text = _with_projects(data, unit, figures.get(unit))
+        if text is not None:
+            excerpts[unit] = text
+    return excerpts
 
 
 def excerpt_parts(html: str, limit: int = MAX_MESSAGE) -> list[str]:

@@ -129,7 +129,14 @@ class Circulars:
     async def build(self, month: Month, now: dt.datetime | None = None) -> CircularData:
         """Read the month's figures, then compute the frames in a worker thread (the figures
         due after `now`, by default the clock's, are not yet missing)."""
-        return await build_circular(self._sessions, self.kb, month, self.tz, now or self.clock())
+        return await build_circular(
+            self._sessions,
+            self.kb,
+            month,
+            self.tz,
+            now or self.clock(),
+            self.settings.project_behind_points,
+        )
 
     def month_over(self, month: Month, now: dt.datetime | None = None) -> bool:
         """Whether the month has ended (local time): only then is there a circular of it."""

@@ -37,17 +37,7 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def _name(kb: Knowledge, unit_id: str | None) -> str:
-    if unit_id is None:
-        return ""
-    try:
-        return kb.unit(unit_id).name
-    except KeyError:
-        return unit_id
-
-
-def _industry(kb: Knowledge, industry_id: str) -> str:
-    found = kb.industry(industry_id)
-    return found.name if found is not None else industry_id
+    return "" if unit_id is None else kb.unit_name(unit_id)
 
 
 def _years(first: int, last: int) -> str:
@@ -64,7 +54,7 @@ def _row(kb: Knowledge, p: ProjectData, years: Sequence[int]) -> list[object]:
     values: dict[str, object] = {
         "code": p.code,
         "name": p.name,
-        "industry": _industry(kb, p.industry),
+        "industry": kb.industry_name(p.industry),
         "stage": texts.PROJECT_STAGES[p.stage],
         "unit": _name(kb, p.unit_id),
         "lead": _name(kb, p.lead_unit_id),
@@ -123,7 +113,7 @@ def _shown_value(kb: Knowledge, field: str, value: object) -> str:
     if field in ("unit_id", "lead_unit_id"):
         return _name(kb, text)
     if field == "industry":
-        return _industry(kb, text)
+        return kb.industry_name(text)
     return text
 
 
@@ -166,7 +156,7 @@ def _library_columns(
     columns = [
         _text_column(title["code"], [x.code for x in p], WIDTHS["code"]),
         _text_column(title["name"], [x.name for x in p], WIDTHS["name"]),
-        _text_column(title["industry"], [_industry(kb, x.industry) for x in p], 14),
+        _text_column(title["industry"], [kb.industry_name(x.industry) for x in p], 14),
         _text_column(title["stage"], [texts.PROJECT_STAGES[x.stage] for x in p]),
         _text_column(title["unit"], [_name(kb, x.unit_id) for x in p], 14),
         _text_column(title["lead"], [_name(kb, x.lead_unit_id) for x in p], 14),

@@ -1173,3 +1173,50 @@ PROGRESS_COLUMNS = (
     "填报时间",
 )
 PROGRESS_STATUS = {"submitted": "待审核", "accepted": "已通过", "returned": "已退回"}
+
+# The project library in the monthly circular (bot/circular/projects.py).
+CIRC_PROJECTS_HEAD = "<b>四、重大项目</b>"
+CIRC_PROJECTS_TOTAL = (
+    "在库项目{count}个，本年计划投资{plan}万元，已完成{ytd}万元，"
+    "完成率{rate}（序时进度{schedule}）。"
+)
+CIRC_PROJECTS_GROUP = "• {stage}·{industry}：{count}个，完成{ytd}万元，完成率{rate}"
+CIRC_PROJECTS_BEHIND = "滞后于序时进度{points}个百分点以上的项目{count}个："
+CIRC_PROJECTS_BEHIND_LINE = "　· {name}（{unit}）：完成率{rate}"
+CIRC_PROJECTS_MOVES = "本月类别变更："
+CIRC_PROJECTS_MOVE_LINE = "　· {name}：{old}→{new}（{date}）"
+CIRC_PROJECTS_MISSING = "未报送项目进度的单位：{units}。"
+CIRC_PROJECTS_ALL_REPORTED = "各单位均已报送项目进度。"
+CIRC_PROJECTS_NOT_REPORTED = "未报送"
+CIRC_PROJECT_UNIT_HEAD = "<b>本单位重大项目</b>（{count}个）："
+CIRC_PROJECT_UNIT_LINE = "• {name}（{stage}）：本年累计{ytd}万元，完成率{rate}；{image}"
+CIRC_PROJECT_UNIT_MISSING = "• {name}（{stage}）：{state}"
+CIRC_SHEET_PROJECTS = "重大项目"
+CIRC_PROJECT_COLUMNS = (
+    "项目代码",
+    "项目名称",
+    "责任单位",
+    "类别",
+    "行业",
+    "本月完成投资（万元）",
+    "本年累计完成投资（万元）",
+    "本年计划投资（万元）",
+    "完成率（%）",
+    "形象进度",
+    "状态",
+)
+CIRC_EXCERPT_PROJECTS_HEAD = "<b>{unit} {year}年{month}月重大项目进度</b>"
+
+# Questions about the library's projects (bot/projects/finder.py, handlers/lookup.py).
+PROJECT_WHO = "<b>{name}</b>（{stage}，{industry}）：责任单位 {unit}；牵头单位 {lead}。"
+PROJECT_PROGRESS = (
+    "<b>{name}</b>（{stage}，责任单位 {unit}）：截至{month}（已审核），本年累计完成投资{ytd}万元"
+    "{plan}；形象进度：{image}"
+)
+PROJECT_PROGRESS_PLAN = "，本年计划{plan}万元，完成率{rate}"
+PROJECT_PROGRESS_NONE = "<b>{name}</b>（{stage}，责任单位 {unit}）：还没有审核通过的进度。"
+PROJECT_PROGRESS_GROUP = "<b>{name}</b>（{stage}，责任单位 {unit}）。进度数据请私聊机器人查询。"
+PROJECT_LIST_HEAD = "<b>{stage}项目</b>（{count}个）："
+PROJECT_LIST_LINE = "• {name}（{unit}）"
+PROJECT_LIST_NONE = "项目库中没有{stage}项目。"
+PROJECT_LIST_MORE = "……共{count}个，完整名单请管理员发送 /projects export 导出。"
