@@ -210,6 +210,8 @@ def _step_message(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | N
         return texts.PROGRESS_STALE, None
     if step.kind == "cancelled":
         return texts.PROGRESS_CANCELLED, None
+    if step.kind == "unit_changed":
+        return texts.PROGRESS_UNIT_CHANGED, None
     draft = step.draft
     assert draft is not None
     if step.kind == "submitted":

@@ -274,3 +274,19 @@ async def test_questions_about_projects(
     # not a project of the library: the documents answer
     [reply] = await h.say("重大项目谁负责", user=OTHER)
     assert "区发改委" in reply["text"] and "城东物流园" not in reply["text"]
+
+
+async def test_a_contact_moved_to_another_unit_cannot_write_for_the_old_one(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    deps: Deps = h.app.bot_data[KEY]
+    [form] = await h.say("/progress", user=CONTACT)
+    assert "城东物流园" in form["text"]
+    await deps.contacts.move(ADMIN, CONTACT, "kjj")
+    [reply] = await h.say("800", user=CONTACT)
+    assert reply["text"] == texts.PROGRESS_UNIT_CHANGED
+    answer = await h.press(CONTACT, CONTACT, form["message_id"], data=buttons(form)["本月无投资"])
+    assert answer["text"] == texts.PROGRESS_STALE  # the draft is gone
+    status = {s.unit_id: s for s in await ProgressBook(sessions, "district").status(NOV)}
+    assert status["jd_01"].reported == 0

@@ -26,7 +26,9 @@ from db.models import FormDraft, ProgressDraft, Project, ProjectStageChange
 
 CACHE_SIZE = 20_000  # users whose draft state is kept in memory
 OpenKind = Literal["started", "resumed", "busy", "unregistered", "admin", "nothing_due"]
-StepKind = Literal["step", "stale", "cancelled", "submitted", "refused_at_store", "none"]
+StepKind = Literal[
+    "step", "stale", "cancelled", "submitted", "refused_at_store", "none", "unit_changed"
+]
 
 
 @dataclass(frozen=True)
@@ -204,10 +206,21 @@ class ProgressFlow:
     def today(self) -> dt.date:
         return self.clock().astimezone(self._tz).date()
 
+    async def _still_theirs(self, user_id: int, draft: Draft, recent: bool = True) -> bool:
+        """Whether the user still answers for the draft's unit; if not, the draft is dropped
+        (a contact moved to another unit, or removed, never writes for the old one)."""
+        member = await self._contacts.member(user_id, recent=recent)
+        if member.unit_id == draft.state.unit_id:
+            return True
+        await self.drop(user_id)
+        return False
+
     async def answer(self, user_id: int, text: str) -> Step:
         draft = await self.draft(user_id)
         if draft is None:
             return Step("none")
+        if not await self._still_theirs(user_id, draft):
+            return Step("unit_changed")
         form = ProgressForm(draft.state, self.today())
         return await self._after(user_id, draft, form, form.text(text))
 
@@ -215,6 +228,8 @@ class ProgressFlow:
         draft = await self.draft(user_id)
         if draft is None or draft.state.key != key or draft.version != version:
             return Step("stale")
+        if not await self._still_theirs(user_id, draft):
+            return Step("unit_changed")
         form = ProgressForm(draft.state, self.today())
         return await self._after(user_id, draft, form, form.press(action, arg))
 
@@ -232,6 +247,8 @@ class ProgressFlow:
         return Step("step", saved, reply)
 
     async def _submit(self, user_id: int, draft: Draft, form: ProgressForm) -> Step:
+        if not await self._still_theirs(user_id, draft, recent=False):
+            return Step("unit_changed")
         state = form.state
         month = Month.parse(state.month)
         entries = {code: a.entry() for code, a in form.to_save().items()}

@@ -1220,3 +1220,6 @@ PROJECT_LIST_HEAD = "<b>{stage}项目</b>（{count}个）："
 PROJECT_LIST_LINE = "• {name}（{unit}）"
 PROJECT_LIST_NONE = "项目库中没有{stage}项目。"
 PROJECT_LIST_MORE = "……共{count}个，完整名单请管理员发送 /projects export 导出。"
+PROGRESS_UNIT_CHANGED = (
+    "您的登记单位已变更，这份未完成的项目进度填报已作废。发送 /progress 重新开始。"
+)
