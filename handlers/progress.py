@@ -34,7 +34,7 @@ from db.errors import database_failed
 from handlers import progress_review
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_only, private_press
-from handlers.report_render import issue_text, issues_html
+from handlers.report_render import issue_text, issues_html, period_label
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,6 @@ BUTTON_TEXT = 16  # characters of a 形象进度 shown on the "同上月" button
 
 def _money(value: Decimal | None) -> str:
     return number(value) if value is not None else "—"
-
-
-def _month_label(label: str) -> str:
-    month = Month.parse(label)
-    return f"{month.year}年{month.month}月"
 
 
 def _button(draft: Draft, label: str, action: str, arg: str = "") -> InlineKeyboardButton:
@@ -86,7 +81,7 @@ def view(deps: Deps, draft: Draft, head: str = "") -> tuple[str, InlineKeyboardM
     state = draft.state
     form = ProgressForm(state, deps.progress.today())
     unit = escape(deps.kb.unit_name(state.unit_id))
-    month = _month_label(state.month)
+    month = period_label(Month.parse(state.month))
     label = texts.PROGRESS_BUTTONS
     cancel = _button(draft, label["cancel"], "cancel")
     back_cancel = [_button(draft, label["back"], "back"), cancel]
@@ -220,7 +215,7 @@ def _step_message(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | N
         lines = [
             texts.PROGRESS_SUBMITTED.format(
                 unit=escape(deps.kb.unit_name(state.unit_id)),
-                month=_month_label(state.month),
+                month=period_label(Month.parse(state.month)),
                 count=step.saved,
             )
             if step.saved
@@ -278,14 +273,17 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         assert opened.unit_id is not None
         await message.reply_text(
             texts.PROGRESS_NOTHING_DUE.format(
-                unit=escape(deps.kb.unit_name(opened.unit_id)), month=_month_label(month.label)
+                unit=escape(deps.kb.unit_name(opened.unit_id)),
+                month=period_label(month),
             )
         )
         return
     assert opened.draft is not None
     head = {
         "resumed": texts.PROGRESS_RESUMED,
-        "busy": texts.PROGRESS_BUSY.format(month=_month_label(opened.draft.state.month)),
+        "busy": texts.PROGRESS_BUSY.format(
+            month=period_label(Month.parse(opened.draft.state.month))
+        ),
     }.get(opened.kind, "")
     text, keyboard = view(deps, opened.draft, head)
     await message.reply_text(text, reply_markup=keyboard)
@@ -363,7 +361,7 @@ async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await pressed.query.answer(texts.PROGRESS_STALE, show_alert=True)
         return
     await pressed.query.answer()
-    busy = texts.PROGRESS_BUSY.format(month=_month_label(opened.draft.state.month))
+    busy = texts.PROGRESS_BUSY.format(month=period_label(Month.parse(opened.draft.state.month)))
     text, keyboard = view(deps, opened.draft, busy if opened.kind == "busy" else "")
     chunks = split_html(text)
     for chunk in chunks[:-1]:

@@ -34,6 +34,7 @@ from bot.words.html import split_html
 from handlers.deps import Deps, get_deps
 from handlers.notify import tell_unit
 from handlers.privacy import Pressed, private_press
+from handlers.report_render import period_label
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +47,13 @@ REASON_GROUP = -3
 PROMPT = re.compile(r"^退回\s+(?P<code>\S+)\s+(?P<month>\d{4}-\d{2})")
 
 
-def _month_label(month: Month) -> str:
-    return f"{month.year}年{month.month}月"
-
-
 def overview(
     deps: Deps, month: Month, rows: list[UnitStatus], stages: list[StageRequest]
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The month per unit (due, reported, accepted, sent back, missing) and the class changes."""
     if not rows and not stages:
         return texts.PROGRESS_REVIEW_EMPTY, None
-    lines = [texts.PROGRESS_REVIEW_HEAD.format(month=_month_label(month))]
+    lines = [texts.PROGRESS_REVIEW_HEAD.format(month=period_label(month))]
     buttons: list[list[InlineKeyboardButton]] = []
     order = {u.id: n for n, u in enumerate((*deps.kb.units, *deps.kb.reporting_units))}
     for row in sorted(rows, key=lambda r: order.get(r.unit_id, len(order))):  # the file's order
@@ -109,8 +106,8 @@ def unit_view(
     waiting = _waiting(due)
     unit = escape(deps.kb.unit_name(unit_id))
     if not waiting:
-        return texts.PROGRESS_REVIEW_NONE.format(unit=unit, month=_month_label(month)), None
-    lines = [texts.PROGRESS_REVIEW_UNIT_HEAD.format(unit=unit, month=_month_label(month))]
+        return texts.PROGRESS_REVIEW_NONE.format(unit=unit, month=period_label(month)), None
+    lines = [texts.PROGRESS_REVIEW_UNIT_HEAD.format(unit=unit, month=period_label(month))]
     returns = []
     for n, d in enumerate(waiting, 1):
         assert d.current is not None
@@ -191,7 +188,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer()
         await pressed.edit(
             texts.PROGRESS_REVIEW_ACCEPTED.format(
-                unit=escape(deps.kb.unit_name(unit_id)), month=_month_label(month), count=count
+                unit=escape(deps.kb.unit_name(unit_id)), month=period_label(month), count=count
             )
         )
         return
@@ -240,7 +237,7 @@ async def _send_back(
     reason = " ".join((message.text or "").split())
     notice = texts.PROGRESS_RETURN_NOTICE.format(
         unit=escape(deps.kb.unit_name(unit_id)),
-        month=_month_label(month),
+        month=period_label(month),
         name=escape(name),
         reason=escape(reason),
     )

@@ -8,8 +8,10 @@ from html import escape
 
 from bot.projects.finder import ProjectAnswer
 from bot.projects.library import ProjectData
+from bot.reporting.periods import Month
 from bot.scoring import number
 from bot.words import texts
+from handlers.report_render import period_label
 from knowledge.schema import Knowledge
 
 MAX_SHOWN = 30  # projects named in one answer
@@ -47,7 +49,7 @@ def _progress(kb: Knowledge, p: ProjectData, about: ProjectAnswer, private: bool
         plan_text = texts.PROJECT_PROGRESS_PLAN.format(plan=number(plan), rate=rate)
     return texts.PROJECT_PROGRESS.format(
         **fields,
-        month=f"{month[:4]}年{int(month[5:])}月",
+        month=period_label(Month.parse(month)),
         ytd=number(entry.ytd_investment),
         plan=plan_text,
         image=escape(entry.image_progress),
