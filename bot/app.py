@@ -27,6 +27,7 @@ from telegram.ext import (
 from bot.calendar import Calendar
 from bot.circular.service import Circulars
 from bot.contacts import Contacts
+from bot.projects.deadline import ProgressDeadline
 from bot.projects.finder import ProjectFinder
 from bot.projects.progress_flow import ProgressFlow
 from bot.querylog import QueryLogger
@@ -168,7 +169,7 @@ def build_application(
         forms=FormWorkflow(reporting, contacts, clock),
         progress=ProgressFlow(sessions, kb.jurisdiction.id, contacts, settings.tz, clock),
         projects=ProjectFinder(sessions, kb.jurisdiction.id),
-        calendar=Calendar(reporting),
+        calendar=Calendar(reporting, ProgressDeadline.of(settings)),
         circulars=circulars,
         sender=sender,
         scheduler=scheduler,

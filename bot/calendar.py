@@ -2,7 +2,8 @@
 
 Indicator deadlines come from the catalogue (bot/reporting/periods.py, moved off holidays and
 weekends); the documents' recurring events are the knowledge file's `calendar:` entries, whose
-dates are editable defaults, moved the same way. A contact sees their unit's deadlines (reported
+dates are editable defaults, moved the same way. The project library's monthly progress is due
+by the settings' rule (bot/projects/deadline.py). A contact sees their unit's deadlines (reported
 or not) and the entries their unit acts in; an admin sees every unit's.
 """
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot import workdays
+from bot.projects.deadline import ProgressDeadline
+from bot.projects.progress import ProgressBook, UnitStatus
 from bot.reporting.periods import Month, deadline_provisional
 from bot.reporting.service import RETURNED, Reporting
 from knowledge.schema import CalendarEntry, Indicator, Knowledge
@@ -37,6 +40,25 @@ class Deadline:
     @property
     def done(self) -> bool:
         return all(i.code in self.reported for i in self.indicators)
+
+
+@dataclass(frozen=True)
+class ProjectsDue:
+    """One responsible unit's project progress for a month: its deadline and its counts."""
+
+    at: dt.datetime  # UTC
+    period: Month
+    counts: UnitStatus
+    provisional: bool
+
+    @property
+    def unit_id(self) -> str:
+        return self.counts.unit_id
+
+    @property
+    def done(self) -> bool:
+        """Every project reported and none sent back."""
+        return self.counts.missing == 0 and self.counts.returned == 0
 
 
 @dataclass(frozen=True)
@@ -81,10 +103,27 @@ def acts_in(kb: Knowledge, unit_id: str, entry: CalendarEntry) -> bool:
 class Calendar:
     """The jurisdiction's deadlines and events for the next days."""
 
-    def __init__(self, reporting: Reporting) -> None:
+    def __init__(self, reporting: Reporting, progress: ProgressDeadline | None = None) -> None:
         self._reporting = reporting
         self.kb = reporting.kb
         self.tz = reporting.tz
+        self._progress = progress  # None: project progress is not in the calendar
+        self._book = ProgressBook(reporting.sessions, self.kb.jurisdiction.id)
+
+    async def projects_due(
+        self, unit_id: str | None, now: dt.datetime, days: int = WINDOW_DAYS
+    ) -> list[ProjectsDue]:
+        """Project-progress deadlines from `now` to `days` later of the units with projects."""
+        if self._progress is None:
+            return []
+        found = []
+        for month in self._progress.months_due_between(now, now + dt.timedelta(days=days)):
+            at, provisional = self._progress.at(month), self._progress.provisional(month)
+            for counts in await self._book.status(month):
+                if unit_id is None or counts.unit_id == unit_id:
+                    found.append(ProjectsDue(at, month, counts, provisional))
+        found.sort(key=lambda d: (d.at, d.period, self._order(d.unit_id), d.unit_id))
+        return found
 
     async def upcoming(
         self, unit_id: str | None, now: dt.datetime, days: int = WINDOW_DAYS

@@ -96,10 +96,23 @@ def reminder_key(unit_id: str, period: str) -> str:
     return f"reminder:{unit_id}:{period}"
 
 
+def progress_reminder_key(unit_id: str, month: str) -> str:
+    """The start of every project-progress reminder key of one unit and month."""
+    return f"progress:{unit_id}:{month}"
+
+
 async def cancel_reminders_in(
-    session: AsyncSession, jurisdiction: str, unit_id: str, period: str
+    session: AsyncSession,
+    jurisdiction: str,
+    unit_id: str,
+    period: str,
+    base: str | None = None,
 ) -> int:
-    """Cancel the unit's reminders of the period not sent yet (it owes nothing now); how many."""
+    """Cancel the unit's reminders of the period not sent yet (it owes nothing now); how many.
+
+    `base`: the keys' start when not the indicators' (reminder_key), e.g. project progress's.
+    """
+    base = base or reminder_key(unit_id, period)
     result = await session.execute(
         update(OutboxMessage)
         .where(
@@ -107,7 +120,7 @@ async def cancel_reminders_in(
             OutboxMessage.jurisdiction == jurisdiction,
             OutboxMessage.unit_id == unit_id,
             OutboxMessage.kind.in_(("reminder", "escalation")),
-            OutboxMessage.key.startswith(reminder_key(unit_id, period) + ":", autoescape=True),
+            OutboxMessage.key.startswith(base + ":", autoescape=True),
         )
         .values(status="cancelled", error=REPORTED_MEANWHILE)
         .execution_options(synchronize_session=False)

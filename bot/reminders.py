@@ -13,6 +13,10 @@ Stages of one deadline (local times, settings.reminder_clock, 09:00 by default):
 Only the latest stage that is due is ever queued: a bot that was down across stages catches up
 once, with the newest one, and never sends the missed ones. Outbox keys
 (`reminder:<unit>:<period>:<stage>:<chat>`) make a second tick, or a restart, queue nothing new.
+
+The same stages chase the library's project progress (bot/projects): the open month's, due on
+the day the settings name (bot/projects/deadline.py), from the projects' responsible units,
+keyed `progress:<unit>:<month>:<stage>:<chat>`. The admins' daily digest lists both kinds.
 No reminder is queued inside quiet hours: a stage that falls due then waits for their end.
 The texts are Chinese and come from bot/words/texts.py; this module holds no Telegram objects.
 """
@@ -26,18 +30,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot import workdays
 from bot.contacts import Contacts
-from bot.outbox import Button, Outgoing, enqueue, reminder_key
+from bot.outbox import Button, Outgoing, enqueue, progress_reminder_key, reminder_key
+from bot.projects.deadline import ProgressDeadline
+from bot.projects.progress import ProgressBook
 from bot.reporting.periods import Month, deadline_provisional
 from bot.reporting.service import LATE_MONTHS, RETURNED, Reporting
 from bot.reporting.views import SubmissionView
 from bot.settings import Settings
 from bot.words import callbacks, texts
+from bot.words.timefmt import day_label
 from bot.words.timefmt import deadline as deadline_text
 from db.models import Contact, OutboxMessage, Target
 from knowledge.schema import Indicator
@@ -45,6 +53,7 @@ from knowledge.schema import Indicator
 log = logging.getLogger(__name__)
 
 BEFORE = (("before3", 3), ("before1", 1))
+FIGURES, PROJECTS = "figures", "projects"  # the kinds of reminder: indicators, project progress
 # Units listed in the coordination office's daily digest (the rest: /status); keeps it < 4096.
 DIGEST_MAX_UNITS = 40
 # Indicators (and progress lines) listed in one reminder; the form shows the rest.
@@ -153,6 +162,16 @@ def progress_pct(value: Decimal, target: Decimal) -> int:
 # ---------------------------------------------------------------- the service
 
 
+class Item(Protocol):
+    """Something owed: an indicator, or a project whose progress is owed."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Group:
     """What one unit owes for one period with one deadline."""
@@ -160,19 +179,21 @@ class Group:
     unit_id: str
     period: Month
     deadline: dt.datetime
-    owed: tuple[Indicator, ...]
-    key_base: str  # reminder:<unit>:<period>[:d<MMDD>]
+    owed: tuple[Item, ...]
+    key_base: str  # reminder:<unit>:<period>[:d<MMDD>] or progress:<unit>:<month>
     returned: tuple[tuple[str, str], ...] = ()  # (code, review reason) of owed ones sent back
+    kind: str = FIGURES
+    provisional: bool = False  # the deadline's year has no published holidays yet
 
     @property
     def what(self) -> str:
         """How many are not reported and how many were sent back, in words."""
         back = len(self.returned)
         parts = [
-            texts.REMIND_WHAT_MISSING.format(count=len(self.owed) - back)
+            texts.REMIND_WHAT_MISSING[self.kind].format(count=len(self.owed) - back)
             if len(self.owed) > back
             else "",
-            texts.REMIND_WHAT_RETURNED.format(count=back) if back else "",
+            texts.REMIND_WHAT_RETURNED[self.kind].format(count=back) if back else "",
         ]
         return texts.REMIND_WHAT_SEPARATOR.join(p for p in parts if p)
 
@@ -214,6 +235,7 @@ class Reminders:
         self._jurisdiction = self._kb.jurisdiction.id
         self._sessions = reporting.sessions
         self._planned_at: dt.datetime | None = None  # the last full plan (see run)
+        self._projects = ProgressBook(self._sessions, self._jurisdiction)
 
     async def run(self, now: dt.datetime) -> int:
         """Queue the reminders due at `now` that are not queued yet; how many were new.
@@ -262,6 +284,25 @@ class Reminders:
         return added
 
     async def owed_groups(self, now: dt.datetime) -> list[Group]:
+        """What every unit owes: figures of the open and earlier periods, the open month's
+        project progress."""
+        return [*await self._figure_groups(), *await self._project_groups()]
+
+    async def _project_groups(self) -> list[Group]:
+        """The open month's project progress each responsible unit still owes."""
+        month = self._reporting.open_month()
+        rule = ProgressDeadline.of(self._settings)
+        deadline, provisional = rule.at(month), rule.provisional(month)
+        groups = []
+        for unit_id, owed in (await self._projects.owed(month)).items():
+            returned = tuple((p.code, p.returned) for p in owed if p.returned is not None)
+            base = progress_reminder_key(unit_id, month.label)
+            groups.append(
+                Group(unit_id, month, deadline, tuple(owed), base, returned, PROJECTS, provisional)
+            )
+        return groups
+
+    async def _figure_groups(self) -> list[Group]:
         """What every reporting unit still owes for the open period and earlier opened ones."""
         opened = self._reporting.open_month()
         await self._reporting.ensure_period(opened)  # it becomes owed by every unit
@@ -295,7 +336,10 @@ class Reminders:
                         for i in owed
                         if (sub := have.get((month.label, unit.id, i.code))) is not None
                     )
-                    groups.append(Group(unit.id, month, deadline, owed, base, returned))
+                    provisional = any(deadline_provisional(i, month) for i in owed)
+                    groups.append(
+                        Group(unit.id, month, deadline, owed, base, returned, FIGURES, provisional)
+                    )
         return groups
 
     async def _recipients(
@@ -369,8 +413,8 @@ class Reminders:
         """One message to an admin listing every unit escalated today (long lists are cut)."""
         lines = [
             texts.REMIND_DIGEST_HEAD.format(
-                day=texts.DAY.format(month=digest.day.month, day=digest.day.day),
-                count=len(digest.items),
+                day=day_label(digest.day),
+                count=len({group.unit_id for group, _ in digest.items}),
                 days=self._settings.escalate_after_days,
             )
         ]
@@ -380,14 +424,17 @@ class Reminders:
                 texts.REMIND_DIGEST_ITEM.format(
                     unit=escape(self._unit_name(group.unit_id)),
                     period=texts.PERIOD.format(year=group.period.year, month=group.period.month),
+                    subject=texts.REMIND_SUBJECT[group.kind],
                     what=group.what,
                     days=stage.overdue_days,
                 )
             )
         if len(digest.items) > len(shown):
             lines.append(texts.REMIND_DIGEST_MORE.format(count=len(digest.items) - len(shown)))
-        labels = sorted({g.period.label for g, _ in digest.items}, reverse=True)
-        lines.append(texts.REMIND_ADMIN_FOOT.format(label=labels[0]))
+        for kind in (FIGURES, PROJECTS):
+            labels = sorted({g.period.label for g, _ in digest.items if g.kind == kind})
+            if labels:
+                lines.append(texts.REMIND_ADMIN_FOOT[kind].format(label=labels[-1]))
         return Outgoing(
             key=digest.key,
             chat_id=digest.chat_id,
@@ -397,12 +444,17 @@ class Reminders:
         )
 
     async def _messages(self, planned: list[Planned], now: dt.datetime) -> list[Outgoing]:
-        progress = await self._progress({(p.group.unit_id, p.group.period) for p in planned})
+        progress = await self._progress(
+            {(p.group.unit_id, p.group.period) for p in planned if p.group.kind == FIGURES}
+        )
         items: list[Outgoing] = []
         for p in planned:
-            text = self._text(p, now, progress.get((p.group.unit_id, p.group.period), []))
-            data = callbacks.LATE + p.group.period.label
-            buttons = ((Button(texts.REMIND_BUTTON, callback_data=data),),)
+            kind = p.group.kind
+            lines = progress.get((p.group.unit_id, p.group.period), []) if kind == FIGURES else []
+            text = self._text(p, now, lines)
+            prefix = callbacks.LATE if kind == FIGURES else callbacks.PROGRESS_OPEN
+            data = prefix + p.group.period.label
+            buttons = ((Button(texts.REMIND_BUTTON[kind], callback_data=data),),)
             items.append(
                 Outgoing(
                     key=p.key,
@@ -422,12 +474,19 @@ class Reminders:
         period = texts.PERIOD.format(year=group.period.year, month=group.period.month)
         when = deadline_text(group.deadline, tz)
         days_left = (group.deadline.astimezone(tz).date() - now.astimezone(tz).date()).days
+        subject = texts.REMIND_SUBJECT[group.kind]
         if p.escalation:
             head = texts.REMIND_ESCALATE_HEAD.format(
-                unit=unit, period=period, what=group.what, days=p.stage.overdue_days
+                unit=unit,
+                period=period,
+                subject=subject,
+                what=group.what,
+                days=p.stage.overdue_days,
             )
         else:
-            head = texts.REMIND_HEAD.format(unit=unit, period=period, what=group.what)
+            head = texts.REMIND_HEAD.format(
+                unit=unit, period=period, subject=subject, what=group.what
+            )
         lines = [head]
         reasons = dict(group.returned)
         for i in group.owed[:MAX_LISTED]:
@@ -448,7 +507,7 @@ class Reminders:
             lines.append(texts.REMIND_DUE_TODAY.format(deadline=when))
         else:
             lines.append(texts.REMIND_DUE_IN.format(deadline=when, days=days_left))
-        if any(deadline_provisional(i, group.period) for i in group.owed):
+        if group.provisional:
             lines.append(texts.REMIND_PROVISIONAL.format(year=group.deadline.astimezone(tz).year))
         if progress:
             lines.append(texts.REMIND_PROGRESS_HEAD)

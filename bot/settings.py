@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         default=10, ge=0, le=100, validation_alias="DUTYBOT_PROJECT_BEHIND_POINTS"
     )
     circular_day: int = Field(default=10, ge=1, le=28, validation_alias="DUTYBOT_CIRCULAR_DAY")
+    # Project progress of a month is due on this day of the next month (moved to the next
+    # working day), at this local time; an editable default: the documents set no day.
+    progress_deadline_day: int = Field(
+        default=5, ge=1, le=28, validation_alias="DUTYBOT_PROGRESS_DEADLINE_DAY"
+    )
+    progress_deadline_time: str = Field(
+        default="17:00", validation_alias="DUTYBOT_PROGRESS_DEADLINE_TIME"
+    )
     # Off: the scheduler (reminders, circular drafts) does not tick by itself; the outbox
     # sender still runs. For tests of other features and for a second process.
     scheduler_enabled: bool = Field(default=True, validation_alias="DUTYBOT_SCHEDULER")
@@ -157,7 +165,7 @@ class Settings(BaseSettings):
             raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {v!r}")
         return level
 
-    @field_validator("reminder_time")
+    @field_validator("reminder_time", "progress_deadline_time")
     @classmethod
     def _clock_time(cls, v: str) -> str:
         return _hhmm(v)
@@ -194,6 +202,10 @@ class Settings(BaseSettings):
     @property
     def reminder_clock(self) -> dt.time:
         return dt.time.fromisoformat(self.reminder_time)
+
+    @property
+    def progress_deadline_clock(self) -> dt.time:
+        return dt.time.fromisoformat(self.progress_deadline_time)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

@@ -8,7 +8,6 @@ touched last.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from decimal import Decimal
 from html import escape
@@ -30,6 +29,7 @@ from bot.reporting.periods import Month
 from bot.scoring import number
 from bot.words import callbacks, texts
 from bot.words.html import shorten, split_html
+from bot.words.timefmt import day_label
 from db.errors import database_failed
 from handlers import progress_review
 from handlers.deps import Deps, get_deps
@@ -65,15 +65,11 @@ def _answer_line(n: int, name: str, stage: str, answer: Answer) -> list[str]:
     ]
     if answer.stage_to and answer.stage_on:
         lines[0] += texts.PROGRESS_STAGE_NOTE.format(
-            next=texts.PROJECT_STAGES[answer.stage_to], date=_date(answer.stage_on)
+            next=texts.PROJECT_STAGES[answer.stage_to], date=day_label(answer.stage_on)
         )
     if answer.problems:
         lines.append(texts.PROGRESS_SUMMARY_PROBLEM.format(problems=escape(answer.problems)))
     return lines
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
 
 
 def view(deps: Deps, draft: Draft, head: str = "") -> tuple[str, InlineKeyboardMarkup]:
@@ -174,7 +170,8 @@ def view(deps: Deps, draft: Draft, head: str = "") -> tuple[str, InlineKeyboardM
             if working.stage_to and working.stage_on:
                 lines.append(
                     texts.PROGRESS_STAGE_NOTE.format(
-                        next=texts.PROJECT_STAGES[working.stage_to], date=_date(working.stage_on)
+                        next=texts.PROJECT_STAGES[working.stage_to],
+                        date=day_label(working.stage_on),
                     )
                 )
             lines.append(texts.PROGRESS_ASK_PROBLEMS)

@@ -25,12 +25,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.projects.deadline import ProgressDeadline
 from bot.projects.progress import Due, ProgressError, UnitStatus, fingerprint
 from bot.projects.stages import StageError, StageRequest, StageRequests
 from bot.reporting.periods import Month
 from bot.scoring import number
 from bot.words import callbacks, texts
 from bot.words.html import split_html
+from bot.words.timefmt import day_label
+from bot.words.timefmt import deadline as deadline_text
 from handlers.deps import Deps, get_deps
 from handlers.notify import tell_unit
 from handlers.privacy import Pressed, private_press
@@ -53,7 +56,12 @@ def overview(
     """The month per unit (due, reported, accepted, sent back, missing) and the class changes."""
     if not rows and not stages:
         return texts.PROGRESS_REVIEW_EMPTY, None
-    lines = [texts.PROGRESS_REVIEW_HEAD.format(month=period_label(month))]
+    at = ProgressDeadline.of(deps.settings).at(month)
+    lines = [
+        texts.PROGRESS_REVIEW_HEAD.format(
+            month=period_label(month), deadline=deadline_text(at, deps.settings.tz)
+        )
+    ]
     buttons: list[list[InlineKeyboardButton]] = []
     order = {u.id: n for n, u in enumerate((*deps.kb.units, *deps.kb.reporting_units))}
     for row in sorted(rows, key=lambda r: order.get(r.unit_id, len(order))):  # the file's order
@@ -80,7 +88,7 @@ def overview(
                 unit=escape(deps.kb.unit_name(request.unit_id)),
                 old=texts.PROJECT_STAGES[request.from_stage],
                 new=texts.PROJECT_STAGES[request.to_stage],
-                date=f"{request.on_date.month}月{request.on_date.day}日",
+                date=day_label(request.on_date),
             )
         )
         buttons.append(

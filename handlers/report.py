@@ -35,9 +35,9 @@ from bot.reporting.workflow import FormButton, MonthRefusal, Opening, Plan, Step
 from bot.words import texts
 from bot.words.callbacks import parse_form_data
 from bot.words.html import split_html
-from bot.words.timefmt import deadline
+from bot.words.timefmt import deadline, local_time
 from db.errors import database_failed
-from handlers import ids, review
+from handlers import ids, progress_status, review
 from handlers.deps import Deps, get_deps
 from handlers.lookup import is_acknowledgement
 from handlers.privacy import START_PAYLOAD, Pressed, private_only, private_press
@@ -338,20 +338,30 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             month = parsed
         rows = await deps.reporting.progress(month)
         names = {u.id: u.name for u in deps.kb.reporters()}
-        for chunk in split_html(progress_html(month, rows, names, now, tz)):
+        html = progress_html(month, rows, names, now, tz)
+        html += await progress_status.office_summary(deps, month)
+        for chunk in split_html(html):
             await message.reply_text(chunk)
         return
     assert member.unit_id is not None
     await deps.reporting.ensure_period(deps.reporting.open_month())
     lines = await deps.reporting.owed(member.unit_id)
-    html = owed_html(unit_name(deps, member.unit_id), lines, now, tz)
-    keyboard = None
+    name = unit_name(deps, member.unit_id)
+    projects, project_button = await progress_status.unit_section(deps, member.unit_id, now)
+    if lines or not projects:
+        html = owed_html(name, lines, now, tz) + projects
+    else:  # projects but no indicators (a street, say)
+        html = texts.STATUS_HEAD.format(unit=escape(name), now=local_time(now, tz))
+        html += projects.removeprefix("\n")
+    buttons = []
     pending = sorted({line.period for line in lines if not line.done}, reverse=True)
     if pending:
-        button = InlineKeyboardButton(
-            texts.STATUS_BUTTON, callback_data=LATE_PREFIX + pending[0].label
+        buttons.append(
+            InlineKeyboardButton(texts.STATUS_BUTTON, callback_data=LATE_PREFIX + pending[0].label)
         )
-        keyboard = InlineKeyboardMarkup([[button]])
+    if project_button is not None:
+        buttons.append(project_button)
+    keyboard = InlineKeyboardMarkup([buttons]) if buttons else None
     chunks = split_html(html)
     for chunk in chunks[:-1]:
         await message.reply_text(chunk)

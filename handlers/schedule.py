@@ -1,9 +1,11 @@
-"""/calendar (what is due in the next 30 days) and the scheduler's tick in the JobQueue."""
+"""/calendar (what is due in the next 30 days: figures, project progress, meetings) and the
+scheduler's tick in the JobQueue."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -11,7 +13,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.calendar import WINDOW_DAYS, Deadline, Event
+from bot.calendar import WINDOW_DAYS, Deadline, Event, ProjectsDue
 from bot.words import texts
 from bot.words.html import split_html
 from bot.words.timefmt import deadline as deadline_text
@@ -25,14 +27,7 @@ TICK_SECONDS = 60
 MISSING_NAMES = 8
 
 
-def _unit_name(deps: Deps, unit_id: str) -> str:
-    try:
-        return deps.kb.unit(unit_id).name
-    except KeyError:
-        return unit_id
-
-
-def _period(deadline: Deadline) -> str:
+def _period(deadline: Deadline | ProjectsDue) -> str:
     return texts.PERIOD.format(year=deadline.period.year, month=deadline.period.month)
 
 
@@ -69,31 +64,64 @@ def _unit_lines(deps: Deps, deadlines: list[Deadline]) -> list[tuple[dt.datetime
     return lines
 
 
+def _projects_unit_lines(deps: Deps, due: list[ProjectsDue]) -> list[tuple[dt.datetime, str]]:
+    """The unit's project progress per deadline: how many are in, sent back, reviewed."""
+    lines = []
+    for d in due:
+        c = d.counts
+        if c.missing or c.returned:
+            parts = [
+                texts.CAL_PROJECTS_OWED.format(got=c.reported - c.returned, due=c.due)
+                if c.missing
+                else "",
+                texts.CAL_PROJECTS_RETURNED.format(count=c.returned) if c.returned else "",
+            ]
+            state = texts.CAL_PROJECTS_SEPARATOR.join(p for p in parts if p)
+        elif c.accepted == c.due:
+            state = texts.CAL_PROJECTS_ACCEPTED.format(due=c.due)
+        else:
+            state = texts.CAL_PROJECTS_PENDING.format(due=c.due)
+        when = deadline_text(d.at, deps.settings.tz)
+        text = texts.CAL_PROJECTS_UNIT.format(when=when, period=_period(d), state=state)
+        lines.append((d.at, text))
+    return lines
+
+
+def missing_names(names: list[str]) -> str:
+    """，未报齐：A、B 等N个单位 (empty when none)."""
+    if not names:
+        return ""
+    shown = "、".join(escape(n) for n in names[:MISSING_NAMES])
+    if len(names) > MISSING_NAMES:
+        shown += texts.CAL_AND_MORE.format(count=len(names))
+    return texts.CAL_MISSING.format(names=shown)
+
+
 def _overview_lines(
-    deps: Deps, deadlines: list[Deadline], with_status: bool
+    deps: Deps,
+    deadlines: Sequence[Deadline | ProjectsDue],
+    with_status: bool,
+    projects: bool = False,
 ) -> list[tuple[dt.datetime, str]]:
-    """One line per deadline and period: how many units reported (admins) or just how many owe."""
-    grouped: dict[tuple[dt.datetime, str], list[Deadline]] = {}
+    """One line per deadline and period: how many units reported (admins) or just how many owe.
+
+    `projects`: the deadlines are the project library's monthly progress, not indicators'."""
+    admin_text = texts.CAL_PROJECTS_ADMIN if projects else texts.CAL_ADMIN_DEADLINE
+    group_text = texts.CAL_PROJECTS_GROUP if projects else texts.CAL_GROUP_DEADLINE
+    grouped: dict[tuple[dt.datetime, str], list[Deadline | ProjectsDue]] = {}
     for d in deadlines:
         grouped.setdefault((d.at, d.period.label), []).append(d)
     lines = []
     for (at, _), group in grouped.items():
         when = deadline_text(at, deps.settings.tz)
         if not with_status:
-            text = texts.CAL_GROUP_DEADLINE.format(
-                when=when, period=_period(group[0]), units=len(group)
-            )
+            text = group_text.format(when=when, period=_period(group[0]), units=len(group))
         else:
-            missing = [_unit_name(deps, d.unit_id) for d in group if not d.done]
+            missing = [deps.kb.unit_name(d.unit_id) for d in group if not d.done]
             done = len(group) - len(missing)
-            text = texts.CAL_ADMIN_DEADLINE.format(
+            text = admin_text.format(
                 when=when, period=_period(group[0]), done=done, units=len(group)
-            )
-            if missing:
-                names = "、".join(escape(n) for n in missing[:MISSING_NAMES])
-                if len(missing) > MISSING_NAMES:
-                    names += texts.CAL_AND_MORE.format(count=len(missing))
-                text += texts.CAL_MISSING.format(names=names)
+            ) + missing_names(missing)
         lines.append((at, text))
     return lines
 
@@ -104,6 +132,7 @@ def calendar_html(
     deadlines: list[Deadline],
     events: list[Event],
     lines: list[tuple[dt.datetime, str]],
+    projects: list[ProjectsDue] | None = None,
 ) -> str:
     """Lines grouped by local date (a blank line between dates), events after deadlines."""
     tz = deps.settings.tz
@@ -118,7 +147,11 @@ def calendar_html(
             parts.append("")
             day = local_day
         parts.append(text)
-    if any(d.provisional for d in deadlines) or any(e.provisional for e in events):
+    if (
+        any(d.provisional for d in deadlines)
+        or any(e.provisional for e in events)
+        or any(d.provisional for d in projects or [])
+    ):
         parts += ["", texts.CAL_PROVISIONAL]
     if events and any(e.entry.when.default for e in events):
         parts += ["", texts.CAL_DEFAULT_NOTE]
@@ -140,18 +173,21 @@ async def calendar_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if in_group or member.is_admin:
         # a group sees the shared schedule, never which unit has reported
         deadlines, events = await calendar.upcoming(None, now)
+        projects = await calendar.projects_due(None, now)
         lines = _overview_lines(deps, deadlines, with_status=not in_group)
+        lines += _overview_lines(deps, projects, with_status=not in_group, projects=True)
         title = texts.CAL_TITLE_ALL.format(days=WINDOW_DAYS)
     elif member.unit_id is not None:
         deadlines, events = await calendar.upcoming(member.unit_id, now)
-        lines = _unit_lines(deps, deadlines)
+        projects = await calendar.projects_due(member.unit_id, now)
+        lines = _unit_lines(deps, deadlines) + _projects_unit_lines(deps, projects)
         title = texts.CAL_TITLE_UNIT.format(
-            unit=escape(_unit_name(deps, member.unit_id)), days=WINDOW_DAYS
+            unit=escape(deps.kb.unit_name(member.unit_id)), days=WINDOW_DAYS
         )
     else:
         await message.reply_text(texts.CAL_UNREGISTERED)
         return
-    for chunk in split_html(calendar_html(deps, title, deadlines, events, lines)):
+    for chunk in split_html(calendar_html(deps, title, deadlines, events, lines, projects)):
         await message.reply_text(chunk)
 
 

@@ -290,7 +290,7 @@ async def test_a_month_of_ticks(
     office = parse_payload(next(r for r in rows if r.chat_id == ADMIN).payload)
     assert "buttons" not in office and "/status 2026-09" in office["text"]
     assert "逾期汇总" in office["text"] and "以下 1 个单位" in office["text"]
-    assert "县交通局：2026年9月 3 项未报，已逾期 4 个工作日" in office["text"]
+    assert "县交通局：2026年9月报表 3 项未报，已逾期 4 个工作日" in office["text"]
 
 
 async def test_down_across_the_deadline_day_catches_up_once(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.words.timefmt import deadline, local_time
+from bot.words.timefmt import day_label, deadline, local_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,3 +30,8 @@ def test_date_line_is_crossed_in_local_time() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError):
         local_time(dt.datetime(2026, 1, 1), SHANGHAI)
+
+
+def test_a_day_has_no_leading_zeros() -> None:
+    assert day_label(dt.date(2026, 3, 5)) == "3月5日"
+    assert day_label(dt.date(2026, 12, 25)) == "12月25日"

@@ -8,6 +8,7 @@ from html import escape
 
 from bot.projects.section import ProjectLine, ProjectSection
 from bot.words import texts
+from bot.words.timefmt import day_label
 from bot.xlsx import Column, Sheet
 
 MONEY_FORMAT = "#,##0.##"
@@ -69,7 +70,7 @@ def section_html(section: ProjectSection) -> list[str]:
                 name=escape(m.name),
                 old=texts.PROJECT_STAGES[m.from_stage],
                 new=texts.PROJECT_STAGES[m.to_stage],
-                date=f"{m.on_date.month}月{m.on_date.day}日",
+                date=day_label(m.on_date),
             )
             for m in section.moves
         ]

@@ -12,12 +12,15 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.outbox import cancel_reminders_in, progress_reminder_key
 from bot.projects import checks
 from bot.reporting.periods import Month
 from db.base import utcnow
@@ -100,6 +103,15 @@ class UnitStatus:
     @property
     def missing(self) -> int:
         return self.due - self.reported
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A project whose month a unit still owes: not reported, or sent back (with the reason)."""
+
+    code: str
+    name: str
+    returned: str | None = None  # the office's reason when it was sent back
 
 
 def _entry(row: ProjectProgress) -> Entry:
@@ -318,7 +330,40 @@ class ProgressBook:
                 session.add(
                     self._audit(now, actor, "progress_submit", f"{unit_id}:{month.label}", written)
                 )
+                if not await self._owes_any(session, unit_id, month):
+                    # a reminder queued before this save must not go out after it
+                    await cancel_reminders_in(
+                        session,
+                        self._jurisdiction,
+                        unit_id,
+                        month.label,
+                        base=progress_reminder_key(unit_id, month.label),
+                    )
         return written
+
+    async def _owes_any(self, session: AsyncSession, unit_id: str, month: Month) -> bool:
+        """Whether, inside the save's transaction, an active project of the unit is still owed."""
+        found = await session.scalar(self._owed(month, unit_id, Project.id).limit(1))
+        return found is not None
+
+    def _owed(
+        self, month: Month, unit_id: str | None, *columns: InstrumentedAttribute[Any]
+    ) -> Select[Any]:
+        """The columns of the active projects whose month is not reported or was sent back."""
+        return (
+            select(*columns)
+            .outerjoin(
+                ProjectProgress,
+                and_(
+                    ProjectProgress.project_id == Project.id,
+                    ProjectProgress.month == month.label,
+                ),
+            )
+            .where(
+                *self._active(unit_id),
+                or_(ProjectProgress.id.is_(None), ProjectProgress.status == "returned"),
+            )
+        )
 
     def _audit(
         self, now: dt.datetime, actor: int, action: str, target: str, count: int
@@ -420,6 +465,19 @@ class ProgressBook:
                 .order_by(Project.unit_id)
             )
             return [UnitStatus(u, d, r, a, b) for u, d, r, a, b in rows]
+
+    async def owed(self, month: Month, unit_id: str | None = None) -> dict[str, list[Owed]]:
+        """What each unit (or the one) still owes for the month: unit id -> projects by code."""
+        async with self._sessions() as session:
+            columns = (Project.unit_id, Project.code, Project.name, ProjectProgress.review_reason)
+            rows = await session.execute(
+                self._owed(month, unit_id, *columns).order_by(Project.unit_id, Project.code)
+            )
+            owed: dict[str, list[Owed]] = {}
+            for unit, code, name, reason in rows:
+                returned = None if reason is None else str(reason)
+                owed.setdefault(unit, []).append(Owed(code, name, returned))
+            return owed
 
     async def year(self, year: int) -> list[MonthRow]:
         """Every project's progress in the months of `year`, by month and code."""

@@ -342,6 +342,17 @@ ADMIN_STATUS_RETURNED = "，已退回：{items}"
 ADMIN_STATUS_RETURNED_ITEM = "{name}（{reason}）"
 ADMIN_STATUS_PENDING = "，待审核 {count} 项"
 ADMIN_STATUS_NONE = "{period} 没有需要填报的指标。"
+STATUS_PROJECTS_HEAD = "\n\n<b>{period} 重大项目进度</b>（{deadline}）"
+STATUS_PROJECT_ACCEPTED = "\n✅ {name}：已通过"
+STATUS_PROJECT_PENDING = "\n🕓 {name}：已报送，待审核"
+STATUS_PROJECT_RETURNED = "\n↩️ {name}：已退回（{reason}），请修改后重报"
+STATUS_PROJECT_TODO = "\n⬜ {name}：未报"
+STATUS_PROJECT_LATE = "\n⏰ {name}：逾期未报"
+STATUS_PROJECTS_BUTTON = "去填报项目进度"
+ADMIN_STATUS_PROJECTS = (
+    "\n\n<b>{period} 重大项目进度</b>（{deadline}）\n已报齐 {done}/{units} 个单位{missing}"
+    "\n发送 /progress {label} 查看和审核。"
+)
 
 REVIEW_USAGE = "用法：<code>/review</code> 或 <code>/review {period}</code>"
 REVIEW_HEAD = "<b>{period} 待审核</b>：{count} 个单位，点单位查看并审核。"
@@ -828,10 +839,17 @@ CIRC_MORE_UNITS = "　…其余{count}个单位见工作簿"
 CIRC_MORE_LATE = "等{count}个单位"
 
 # ---- reminders (bot/reminders.py) ----
-REMIND_HEAD = "⏰ <b>{unit}</b>：{period}报表还有 {what}"
-REMIND_ESCALATE_HEAD = "⚠️ 逾期提醒：<b>{unit}</b> {period}报表已逾期 {days} 个工作日，还有 {what}"
-REMIND_WHAT_MISSING = "{count} 项未报"
-REMIND_WHAT_RETURNED = "{count} 项已退回待重报"
+REMIND_HEAD = "⏰ <b>{unit}</b>：{period}{subject}还有 {what}"
+REMIND_ESCALATE_HEAD = (
+    "⚠️ 逾期提醒：<b>{unit}</b> {period}{subject}已逾期 {days} 个工作日，还有 {what}"
+)
+# what is owed, by the kind of reminder: the indicators' figures or the projects' progress
+REMIND_SUBJECT = {"figures": "报表", "projects": "重大项目进度"}
+REMIND_WHAT_MISSING = {"figures": "{count} 项未报", "projects": "{count} 个项目未报"}
+REMIND_WHAT_RETURNED = {
+    "figures": "{count} 项已退回待重报",
+    "projects": "{count} 个项目已退回待重报",
+}
 REMIND_WHAT_SEPARATOR = "、"
 REMIND_ITEM = "· {name}"
 REMIND_ITEM_RETURNED = "· {name}（已退回：{reason}）"
@@ -841,9 +859,12 @@ REMIND_OVERDUE = "截止时间：{deadline}，已逾期 {days} 个工作日"
 REMIND_PROVISIONAL = "（{year}年法定节假日安排尚未公布，截止时间可能顺延）"
 REMIND_PROGRESS_HEAD = "年度目标进度："
 REMIND_PROGRESS = "· {name}（截至{month}月）：累计完成{done}%，序时进度{elapsed}%"
-REMIND_BUTTON = "去填报"
+REMIND_BUTTON = {"figures": "去填报", "projects": "去填报项目进度"}
 REMIND_BACKUP_FOOT = "您是本单位的备用联络员，请协助尽快报送。"
-REMIND_ADMIN_FOOT = "发送 /status {label} 查看各单位填报进度。"
+REMIND_ADMIN_FOOT = {
+    "figures": "发送 /status {label} 查看各单位填报进度。",
+    "projects": "发送 /progress {label} 查看各单位重大项目进度。",
+}
 CIRC_UNIT_PENDING = "— {unit}：已报送，待审核"
 CIRC_UNIT_OPEN = "— {unit}：未到报送截止"
 CIRC_UNIT_RETURNED = "— {unit}：已退回（{reason}），待重报"
@@ -868,6 +889,14 @@ CAL_OWED = "⬜ 未报"
 CAL_ADMIN_DEADLINE = "{when} · {period}报表：已报齐 {done}/{units} 个单位"
 CAL_GROUP_DEADLINE = "{when} · {period}报表截止（{units} 个单位报送）"
 CAL_MISSING = "，未报齐：{names}"
+CAL_PROJECTS_UNIT = "{when} · {period} 重大项目进度：{state}"
+CAL_PROJECTS_OWED = "⬜ 已报 {got}/{due} 个项目"
+CAL_PROJECTS_RETURNED = "↩️ {count} 个项目已退回，请修改后重报"
+CAL_PROJECTS_PENDING = "🕓 {due} 个项目已报齐，待审核"
+CAL_PROJECTS_ACCEPTED = "✅ {due} 个项目已通过"
+CAL_PROJECTS_SEPARATOR = "；"
+CAL_PROJECTS_ADMIN = "{when} · {period}重大项目进度：已报齐 {done}/{units} 个单位"
+CAL_PROJECTS_GROUP = "{when} · {period}重大项目进度截止（{units} 个单位报送）"
 CAL_AND_MORE = " 等{count}个单位"
 CAL_EVENT = "{when} · 🗓 {name}（文件：{timing}{note}）"
 CAL_DEFAULT_DATE = "，日期为默认值"
@@ -888,7 +917,7 @@ REMIND_PAST_DUE = "截止时间：{deadline}，已过截止时间"
 REMIND_DIGEST_HEAD = (
     "⚠️ <b>逾期汇总</b>（{day}）：以下 {count} 个单位逾期超过 {days} 个工作日仍未报齐"
 )
-REMIND_DIGEST_ITEM = "· {unit}：{period} {what}，已逾期 {days} 个工作日"
+REMIND_DIGEST_ITEM = "· {unit}：{period}{subject} {what}，已逾期 {days} 个工作日"
 REMIND_DIGEST_MORE = "……另有 {count} 个单位"
 REMIND_ITEMS_MORE = "……另有 {count} 项，请在填报表中查看"
 DAY = "{month}月{day}日"
@@ -1121,7 +1150,9 @@ PROGRESS_BUTTONS = {
 
 # The office's review of project progress (handlers/progress_review.py).
 PROGRESS_REVIEW_EMPTY = "项目库中没有在库项目，也没有待确认的类别变更。"
-PROGRESS_REVIEW_HEAD = "<b>{month}重大项目进度</b>（已报/应报，已通过，已退回）："
+PROGRESS_REVIEW_HEAD = (
+    "<b>{month}重大项目进度</b>，{deadline}报送\n各单位（已报/应报，已通过，已退回）："
+)
 PROGRESS_REVIEW_LINE = "• {unit}：{reported}/{due}，通过{accepted}，退回{returned}"
 PROGRESS_REVIEW_UNIT = "审核{unit}（{count}个）"
 PROGRESS_REVIEW_UNIT_HEAD = "<b>{unit} {month}重大项目进度</b>（待审核）："

@@ -21,6 +21,11 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
     )
 
 
+def day_label(day: dt.date) -> str:
+    """12月5日"""
+    return texts.DAY.format(month=day.month, day=day.day)
+
+
 def deadline(moment: dt.datetime, tz: ZoneInfo) -> str:
     """12月5日（周五）17:00前"""
     return texts.DEADLINE.format(time=local_time(moment, tz))
