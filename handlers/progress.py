@@ -69,6 +69,8 @@ def _answer_line(n: int, name: str, stage: str, answer: Answer) -> list[str]:
         )
     if answer.problems:
         lines.append(texts.PROGRESS_SUMMARY_PROBLEM.format(problems=escape(answer.problems)))
+    if answer.explanation:  # why a soft warning is fine, as the office will see it
+        lines.append(texts.PROGRESS_REVIEW_EXPLANATION.format(text=escape(answer.explanation)))
     return lines
 
 
@@ -208,7 +210,6 @@ def _step_message(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | N
     assert draft is not None
     if step.kind == "submitted":
         state = draft.state
-        form = ProgressForm(state, deps.progress.today())
         lines = [
             texts.PROGRESS_SUBMITTED.format(
                 unit=escape(deps.kb.unit_name(state.unit_id)),
@@ -220,11 +221,13 @@ def _step_message(deps: Deps, step: Step) -> tuple[str, InlineKeyboardMarkup | N
         ]
         if step.stage_requests:
             lines.append(texts.PROGRESS_SUBMITTED_STAGES.format(count=len(step.stage_requests)))
-        missing = form.missing()
-        if missing:
-            names = "、".join(escape(i.name) for i in missing)
-            lines.append(texts.PROGRESS_SUBMITTED_MISSING.format(names=names))
-        return "\n".join(lines), None
+        if not step.owed:
+            return "\n".join(lines), None
+        names = "、".join(escape(p.name) for p in step.owed)
+        lines.append(texts.PROGRESS_SUBMITTED_MISSING.format(names=names))
+        data = callbacks.PROGRESS_OPEN + state.month
+        button = InlineKeyboardButton(texts.PROGRESS_CONTINUE, callback_data=data)
+        return "\n".join(lines), InlineKeyboardMarkup([[button]])
     if step.kind == "refused_at_store":
         return view(deps, draft, texts.PROGRESS_STORE_MOVED)
     reply = step.reply

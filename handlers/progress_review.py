@@ -63,7 +63,7 @@ def overview(
         )
     ]
     buttons: list[list[InlineKeyboardButton]] = []
-    order = {u.id: n for n, u in enumerate((*deps.kb.units, *deps.kb.reporting_units))}
+    order = deps.kb.unit_order
     for row in sorted(rows, key=lambda r: order.get(r.unit_id, len(order))):  # the file's order
         lines.append(
             texts.PROGRESS_REVIEW_LINE.format(

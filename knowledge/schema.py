@@ -554,6 +554,11 @@ class Knowledge(Strict):
     def _units_by_id(self) -> dict[str, Unit]:
         return {u.id: u for u in (*self.units, *self.reporting_units)}
 
+    @functools.cached_property
+    def unit_order(self) -> dict[str, int]:
+        """Each unit's place in the file (units, then reporting units): lists follow it."""
+        return {u.id: n for n, u in enumerate((*self.units, *self.reporting_units))}
+
     def unit_name(self, unit_id: str) -> str:
         """The unit's name; the id itself for a unit this file does not know (any more)."""
         found = self._units_by_id.get(unit_id)

@@ -720,6 +720,19 @@ async def test_control_api_with_client(emu: BotApiEmulator, http: httpx.AsyncCli
         posted = await client.choose_inline_result(query_id, "a", chat_id=USER)
         assert posted["via_bot"]["id"] == emu.bot_id
 
+        # a file sent through the control API: the bot gets its bytes back
+        await client.set_blocked(3001, False)
+        sent = await client.send_user_document(3001, "项目库.csv", "编号,名称\n".encode())
+        assert sent["document"]["file_name"] == "项目库.csv"
+        updates = await ok(http, emu, "getUpdates")
+        file = await ok(http, emu, "getFile", file_id=updates[-1]["message"]["document"]["file_id"])
+        got = await http.get(f"/file/bot{emu.token}/{file['file_path']}")
+        assert got.content == "编号,名称\n".encode()
+        response = await http.post(
+            "/control/documents", json={"user_id": 3001, "filename": "x", "content": "%%"}
+        )
+        assert response.status_code == 400 and "base64" in response.json()["error"]
+
         await client.reset()
         assert await client.messages(3001) == []
 

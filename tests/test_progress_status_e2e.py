@@ -11,7 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.projects.library import ProjectLibrary
 from bot.projects.progress import Entry
 from bot.words import callbacks
 from handlers.deps import KEY, Deps
@@ -24,7 +26,9 @@ from tests.test_progress_e2e import (
     OTHER,
     buttons,
     harness,
+    press,
     press_for_new,
+    project,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
@@ -100,3 +104,26 @@ async def test_calendar_lists_the_progress_deadline(harness: Harness) -> None:
     assert "重大项目进度：✅ 2 个项目已通过" in "\n".join(r["text"] for r in replies)
     replies = await h.say("/calendar", user=ADMIN)
     assert "重大项目进度：已报齐 1/1 个单位" in "\n".join(r["text"] for r in replies)
+
+
+async def test_the_receipt_names_what_is_still_owed(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A project skipped, and one added to the library after the form was opened, are named
+    under the receipt, with a button that opens the form at them."""
+    h = harness
+    [reply] = await h.say("/progress", user=CONTACT)
+    await ProjectLibrary(sessions, "district").store(
+        [project("P-3", "城南会展中心", "preparing", "0")], ADMIN, "import"
+    )
+    await h.say("800", user=CONTACT)
+    await h.say("9000", user=CONTACT)
+    [reply] = await h.say("主体结构封顶", user=CONTACT)
+    reply = await press(h, reply, "无")
+    reply = await press(h, reply, "跳过此项目")
+    assert "请核对后提交" in reply["text"]
+    reply = await press(h, reply, "提交")
+    assert reply["text"].startswith("✅ 已提交一号街道2026年11月重大项目进度：1个项目。")
+    assert "本月尚未填报：滨江商务楼、城南会展中心。" in reply["text"]
+    form = await press_for_new(h, reply, "继续填报", user=CONTACT)
+    assert "滨江商务楼" in form["text"] and "（第2/3个）" in form["text"]  # at the first owed

@@ -98,8 +98,10 @@ async def test_the_section_in_the_circular(sessions: async_sessionmaker[AsyncSes
         "在库项目4个，本年计划投资22,000万元，已完成10,500万元，完成率75.0%（序时进度91.7%）。"
         in html
     )
-    assert "• 在建·现代物流业：1个，完成9,500万元，完成率95.0%" in html
-    assert "• 在建·通讯信息服务业：1个，完成0万元，完成率—" in html  # C awaits review
+    assert "按类别：\n• 前期：1个，本年计划0万元，完成0万元，完成率—\n• 新开工：" in html
+    assert "• 在建：2个，本年计划18,000万元，完成9,500万元，完成率95.0%\n按行业：" in html
+    assert "• 现代物流业：1个，本年计划10,000万元，完成9,500万元，完成率95.0%" in html
+    assert "• 通讯信息服务业：1个，本年计划8,000万元，完成0万元，完成率—" in html  # C in review
     assert "　· 滨江金融中心（一号街道）：完成率25.0%" in html
     assert "　· 滨江金融中心：新开工→在建（11月20日）" in html
     assert "未报送项目进度的单位：建设局。" in html
@@ -116,6 +118,11 @@ async def test_the_section_in_the_circular(sessions: async_sessionmaker[AsyncSes
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert [r[0] for r in rows] == ["A", "B", "C", "D"]
     assert rows[0][5:9] == [100, 9500, 10000, 95] and rows[2][10] == "待审核"
+    summary = load_workbook(io.BytesIO(workbook_xlsx(data, TZ)))["重大项目汇总"]
+    table = [[c.value for c in row] for row in summary.iter_rows(min_row=2)]
+    assert ["在建", "现代物流业", 1, 10000, 9500, 95] in table
+    assert ["在建", "小计", 2, 18000, 9500, 95] in table
+    assert table[-1] == ["合计", None, 4, 22000, 10500, 75]
 
 
 async def test_no_library_no_section(sessions: async_sessionmaker[AsyncSession]) -> None:

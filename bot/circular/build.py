@@ -472,7 +472,7 @@ def compute(
     units["whole"] = units["whole"].map(names).fillna("")
     meta = cat[["name", "group", "measure", "decimals", "order"]]
     units = units.join(meta, on="code")
-    unit_order = {u.id: n for n, u in enumerate((*kb.units, *kb.reporting_units))}
+    unit_order = kb.unit_order
     units["uorder"] = units["unit_id"].map(unit_order)
     units = units.sort_values(["order", "uorder"], kind="stable").reset_index(drop=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from bot.projects.section import ProjectLine, ProjectSection
+from bot.projects.section import GroupLine, ProjectLine, ProjectSection
 from bot.words import texts
 from bot.words.timefmt import day_label
 from bot.xlsx import Column, Sheet
@@ -40,16 +40,22 @@ def section_html(section: ProjectSection) -> list[str]:
             schedule=_pct(section.schedule_pct),
         ),
     ]
-    for group in section.groups:
-        lines.append(
-            texts.CIRC_PROJECTS_GROUP.format(
-                stage=texts.PROJECT_STAGES[group.stage],
-                industry=escape(group.industry),
-                count=group.count,
-                ytd=_money(group.ytd),
-                rate=_pct(group.rate),
+    for head, groups in (
+        (texts.CIRC_PROJECTS_BY_STAGE, section.per_stage()),
+        (texts.CIRC_PROJECTS_BY_INDUSTRY, section.per_industry()),
+    ):
+        lines.append(head)
+        for group in groups:
+            name = texts.PROJECT_STAGES[group.stage] if group.stage else escape(group.industry)
+            lines.append(
+                texts.CIRC_PROJECTS_GROUP.format(
+                    name=name,
+                    count=group.count,
+                    plan=_money(group.year_plan),
+                    ytd=_money(group.ytd),
+                    rate=_pct(group.rate),
+                )
             )
-        )
     behind = section.behind()
     if behind:
         lines.append(
@@ -103,6 +109,37 @@ def unit_lines(section: ProjectSection, unit_id: str) -> list[str]:
     if not mine:
         return []
     return ["", texts.CIRC_PROJECT_UNIT_HEAD.format(count=len(mine)), *(_line(m) for m in mine)]
+
+
+def summary_sheet(section: ProjectSection) -> Sheet:
+    """重大项目汇总: per class and industry, then per class (小计) and the whole library (合计)."""
+    title = texts.CIRC_PROJECT_SUMMARY_COLUMNS
+    subtotal, total = texts.CIRC_PROJECT_SUBTOTAL, texts.CIRC_PROJECT_TOTAL
+    everything = GroupLine(
+        "", "", len(section.lines), section.year_plan, section.ytd, section.accepted_plan
+    )
+    rows = [*section.groups, *section.per_stage(), everything]
+    return Sheet(
+        texts.CIRC_SHEET_PROJECT_SUMMARY,
+        [
+            Column(
+                title[0],
+                [texts.PROJECT_STAGES[g.stage] if g.stage else total for g in rows],
+                "text",
+                width=8,
+            ),
+            Column(
+                title[1],
+                [g.industry or (subtotal if g.stage else "") for g in rows],
+                "text",
+                width=16,
+            ),
+            Column(title[2], [g.count for g in rows], "number", "0", 8),
+            Column(title[3], [g.year_plan for g in rows], "number", MONEY_FORMAT, 14),
+            Column(title[4], [g.ytd for g in rows], "number", MONEY_FORMAT, 14),
+            Column(title[5], [g.rate for g in rows], "number", "0.0", 9),
+        ],
+    )
 
 
 def section_sheet(section: ProjectSection) -> Sheet:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from bot.circular.build import LATE, MISSING, OPEN, PENDING, RETURNED, CircularData
-from bot.circular.projects import section_sheet
+from bot.circular.projects import section_sheet, summary_sheet
 from bot.words import texts
 from bot.xlsx import Column, Sheet, write_xlsx
 
@@ -285,5 +285,6 @@ def workbook_xlsx(data: CircularData, tz: ZoneInfo) -> bytes:
         sheets.append(_sheet(texts.CIRC_SHEET_WHOLES, wholes, WHOLES, tz))
     sheets.append(_late_sheet(data, tz))
     if data.projects is not None:
+        sheets.append(summary_sheet(data.projects))
         sheets.append(section_sheet(data.projects))
     return write_xlsx(sheets)

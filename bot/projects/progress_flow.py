@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.contacts import Contacts
-from bot.projects.progress import ProgressBook, ProgressError
+from bot.projects.progress import Owed, ProgressBook, ProgressError
 from bot.projects.progress_form import ProgressForm, ProgressState, new_state
 from bot.reporting.form import Reply
 from bot.reporting.periods import Month
@@ -55,6 +55,9 @@ class Step:
     saved: int = 0
     stage_requests: dict[str, tuple[str, dt.date]] = field(default_factory=dict)
     error: ProgressError | None = None
+    # after a submit: the unit's projects of the month still owed (skipped, sent back meanwhile,
+    # or added to the library after the form was opened)
+    owed: tuple[Owed, ...] = ()
 
 
 class ProgressFlow:
@@ -266,7 +269,8 @@ class ProgressFlow:
         if requests:
             await self._request_stages(user_id, requests)
         await self.drop(user_id)
-        return Step("submitted", draft, saved=saved, stage_requests=requests)
+        owed = (await self.book.owed(month, state.unit_id)).get(state.unit_id, [])
+        return Step("submitted", draft, saved=saved, stage_requests=requests, owed=tuple(owed))
 
     async def _request_stages(self, user_id: int, requests: dict[str, tuple[str, dt.date]]) -> None:
         async with self._sessions.begin() as session:

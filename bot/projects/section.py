@@ -95,10 +95,23 @@ class ProjectSection:
         return sum((g.ytd for g in self.groups), Decimal(0))
 
     @property
+    def accepted_plan(self) -> Decimal:
+        """The year's plan of the projects whose month is accepted."""
+        return sum((g.accepted_plan for g in self.groups), Decimal(0))
+
+    @property
     def rate(self) -> float | None:
         """完成率 of the projects whose month is accepted."""
-        plan = sum((g.accepted_plan for g in self.groups), Decimal(0))
+        plan = self.accepted_plan
         return float(self.ytd / plan * 100) if plan else None
+
+    def per_stage(self) -> list[GroupLine]:
+        """The groups added up per class (industry ""), in the classes' order."""
+        return _merged(self.groups, by_stage=True)
+
+    def per_industry(self) -> list[GroupLine]:
+        """The groups added up per industry (stage ""), by name."""
+        return sorted(_merged(self.groups, by_stage=False), key=lambda g: g.industry)
 
     def behind(self) -> list[ProjectLine]:
         """Reported projects whose 完成率 is below the 序时进度 by more than `behind_points`."""
@@ -108,6 +121,32 @@ class ProjectSection:
             for line in self.lines
             if line.stage in ("new", "building") and line.rate is not None and line.rate < floor
         ]
+
+
+def _merged(groups: Sequence[GroupLine], by_stage: bool) -> list[GroupLine]:
+    merged: dict[str, GroupLine] = {}
+    for g in groups:
+        key = g.stage if by_stage else g.industry
+        was = merged.get(key)
+        if was is None:
+            merged[key] = GroupLine(
+                g.stage if by_stage else "",
+                "" if by_stage else g.industry,
+                g.count,
+                g.year_plan,
+                g.ytd,
+                g.accepted_plan,
+            )
+        else:
+            merged[key] = GroupLine(
+                was.stage,
+                was.industry,
+                was.count + g.count,
+                was.year_plan + g.year_plan,
+                was.ytd + g.ytd,
+                was.accepted_plan + g.accepted_plan,
+            )
+    return list(merged.values())
 
 
 def compute(
@@ -163,7 +202,12 @@ def compute(
     by_unit: dict[str, list[ProjectLine]] = {}
     for line in lines:
         by_unit.setdefault(line.unit_id, []).append(line)
-    missing = sorted({line.unit_name for line in lines if line.status is None})
+    order = kb.unit_order
+    late = sorted(
+        {line.unit_id for line in lines if line.status is None},
+        key=lambda u: (order.get(u, len(order)), u),
+    )
+    missing = [kb.unit_name(u) for u in late]  # in the knowledge file's order
     return ProjectSection(
         month, schedule_pct, behind_points, lines, group_lines, moves, missing, by_unit
     )

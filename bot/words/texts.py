@@ -1122,7 +1122,8 @@ PROGRESS_ASK_REASON = "以下项目修改了已报送的数据：{names}。\n请
 PROGRESS_SUBMITTED = "✅ 已提交{unit}{month}重大项目进度：{count}个项目。"
 PROGRESS_SUBMITTED_NONE = "✅ 已提交。"
 PROGRESS_SUBMITTED_STAGES = "类别变更申请{count}项，待协调办公室确认。"
-PROGRESS_SUBMITTED_MISSING = "尚未填报：{names}。发送 /progress 继续填报。"
+PROGRESS_SUBMITTED_MISSING = "本月尚未填报：{names}。"
+PROGRESS_CONTINUE = "继续填报"
 PROGRESS_RESUMED = "继续未完成的项目进度填报："
 PROGRESS_BUSY = "您有{month}的项目进度尚未提交，请先完成或发送 /cancel 放弃："
 PROGRESS_NOTHING_DUE = "{unit}没有在库项目需要填报{month}的进度。"
@@ -1209,9 +1210,11 @@ PROGRESS_STATUS = {"submitted": "待审核", "accepted": "已通过", "returned"
 CIRC_PROJECTS_HEAD = "<b>四、重大项目</b>"
 CIRC_PROJECTS_TOTAL = (
     "在库项目{count}个，本年计划投资{plan}万元，已完成{ytd}万元，"
-    "完成率{rate}（序时进度{schedule}）。"
+    "完成率{rate}（序时进度{schedule}）。完成率按本月进度已审核通过的项目计算。"
 )
-CIRC_PROJECTS_GROUP = "• {stage}·{industry}：{count}个，完成{ytd}万元，完成率{rate}"
+CIRC_PROJECTS_BY_STAGE = "按类别："
+CIRC_PROJECTS_BY_INDUSTRY = "按行业："
+CIRC_PROJECTS_GROUP = "• {name}：{count}个，本年计划{plan}万元，完成{ytd}万元，完成率{rate}"
 CIRC_PROJECTS_BEHIND = "滞后于序时进度{points}个百分点以上的项目{count}个："
 CIRC_PROJECTS_BEHIND_LINE = "　· {name}（{unit}）：完成率{rate}"
 CIRC_PROJECTS_MOVES = "本月类别变更："
@@ -1223,6 +1226,17 @@ CIRC_PROJECT_UNIT_HEAD = "<b>本单位重大项目</b>（{count}个）："
 CIRC_PROJECT_UNIT_LINE = "• {name}（{stage}）：本年累计{ytd}万元，完成率{rate}；{image}"
 CIRC_PROJECT_UNIT_MISSING = "• {name}（{stage}）：{state}"
 CIRC_SHEET_PROJECTS = "重大项目"
+CIRC_SHEET_PROJECT_SUMMARY = "重大项目汇总"
+CIRC_PROJECT_SUMMARY_COLUMNS = (
+    "类别",
+    "行业",
+    "项目数",
+    "本年计划投资（万元）",
+    "本年累计完成投资（万元）",
+    "完成率（%，按已审核项目）",
+)
+CIRC_PROJECT_SUBTOTAL = "小计"
+CIRC_PROJECT_TOTAL = "合计"
 CIRC_PROJECT_COLUMNS = (
     "项目代码",
     "项目名称",

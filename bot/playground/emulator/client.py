@@ -44,7 +44,11 @@ class EmulatorClient:
 
     async def call(self, route: Route, arguments: Mapping[str, Any]) -> Any:
         """Make the control call ``route`` with these arguments; what the route's client returns."""
-        body: JSON = {a.name: arguments[a.name] for a in route.args if a.where == "body"}
+        body: JSON = {
+            a.name: arguments[a.name] if a.send is None else a.send(arguments[a.name])
+            for a in route.args
+            if a.where == "body"
+        }
         query = {
             a.name: arguments[a.name]
             for a in route.args

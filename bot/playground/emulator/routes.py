@@ -10,6 +10,8 @@ answer. The server (``server.py``) serves every route from this table and the cl
 
 from __future__ import annotations
 
+import base64
+import binascii
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -120,6 +122,19 @@ def _as_sent(source: Mapping[str, Any], name: str) -> Any:
     return source.get(name)
 
 
+def file_bytes(source: Mapping[str, Any], name: str) -> bytes:
+    """A file's content, sent in the JSON body as base64."""
+    try:
+        return base64.b64decode(str(source.get(name) or ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise EmulatorError(f"{name} must be base64") from None
+
+
+def as_base64(content: Any) -> str:
+    """What the client sends of a file's content: base64 text."""
+    return base64.b64encode(bytes(content)).decode("ascii")
+
+
 def flag(default: bool) -> Reader:
     return lambda source, name: bool(source.get(name, default))
 
@@ -137,6 +152,8 @@ class Arg:
     read: Reader = _as_sent
     # What the client sends when the caller leaves the argument out (REQUIRED: it must be given).
     default: Any = REQUIRED
+    # How the client turns the caller's value into JSON (None: as given).
+    send: Callable[[Any], Any] | None = None
 
 
 # ---------------------------------------------------------------------- the control API
@@ -251,6 +268,11 @@ def _send_message(emu: BotApiEmulator, a: dict[str, Any]) -> JSON:
         for u in emu.pending_updates
     )
     return {"message": message, "delivered": delivered}
+
+
+def _send_document(emu: BotApiEmulator, a: dict[str, Any]) -> JSON:
+    message = emu.send_user_document(**a)
+    return {"message": message}
 
 
 async def _inline_answer(emu: BotApiEmulator, a: dict[str, Any]) -> JSON:
@@ -391,6 +413,22 @@ CONTROL_ROUTES: tuple[Route, ...] = (
         ),
         positional=2,
         serve=_send_message,
+        answer=lambda body: body["message"],
+    ),
+    Route(
+        "POST",
+        "/control/documents",
+        "send_user_document",
+        (
+            USER_ID,
+            Arg("filename", read=text("file")),
+            Arg("content", read=file_bytes, send=as_base64),
+            Arg("caption", default=None),
+            OPTIONAL_CHAT_ID,
+            Arg("mime_type", default=None),
+        ),
+        positional=3,
+        serve=_send_document,
         answer=lambda body: body["message"],
     ),
     Route(

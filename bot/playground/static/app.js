@@ -680,6 +680,50 @@
     }
   }
 
+  // A file the persona sends (an import file): read here, sent to the emulator as base64.
+  // The emulator keeps up to 50 MB, so the bot's own size check can be tried.
+  const MAX_ATTACH_BYTES = 50 * 1024 * 1024;
+
+  function toBase64(buffer) {
+    const bytes = new Uint8Array(buffer);
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  }
+
+  async function sendFile(file) {
+    if (!file || state.chatId === null) return;
+    if (file.size === 0) {
+      showToast("文件是空的");
+      return;
+    }
+    if (file.size > MAX_ATTACH_BYTES) {
+      showToast("文件超过 50 MB，试用台无法发送");
+      return;
+    }
+    const caption = $("input").value.trim();
+    const body = {
+      user_id: state.personaId,
+      chat_id: state.chatId,
+      filename: file.name,
+      content: toBase64(await file.arrayBuffer()),
+      caption: caption || null,
+      mime_type: file.type || null,
+    };
+    try {
+      const data = await api("POST", "/control/documents", body);
+      if (caption) {
+        $("input").value = "";
+        onInput();
+      }
+      upsertMessage(data.message);
+    } catch (err) {
+      showToast(`发送失败：${err.message}`);
+    }
+  }
+
   async function pressInlineButton(msg, button, element) {
     if (button.url) {
       const href = safeUrl(button.url);
@@ -1074,6 +1118,12 @@
     $("input").addEventListener("input", onInput);
     $("reply-cancel").addEventListener("click", cancelReply);
     $("commands-button").addEventListener("click", toggleCommands);
+    $("attach-button").addEventListener("click", () => $("attach-input").click());
+    $("attach-input").addEventListener("change", async (ev) => {
+      const [file] = ev.target.files;
+      ev.target.value = ""; // the same file may be chosen again after a fix
+      await sendFile(file);
+    });
     $("toast").addEventListener("click", () => ($("toast").hidden = true));
     $("reset-demo").addEventListener("click", resetDemo);
   }
