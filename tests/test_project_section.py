@@ -102,6 +102,13 @@ async def test_the_section_in_the_circular(sessions: async_sessionmaker[AsyncSes
     assert "• 在建：2个，本年计划18,000万元，完成9,500万元，完成率95.0%\n按行业：" in html
     assert "• 现代物流业：1个，本年计划10,000万元，完成9,500万元，完成率95.0%" in html
     assert "• 通讯信息服务业：1个，本年计划8,000万元，完成0万元，完成率—" in html  # C in review
+    industries = html.split("按行业：")[1].split("滞后")[0]
+    assert [line.split("：")[0] for line in industries.strip().splitlines()] == [
+        "• 现代物流业",  # the knowledge file's order of the industries
+        "• 通讯信息服务业",
+        "• 金融服务业",
+        "• 文体服务业",
+    ]
     assert "　· 滨江金融中心（一号街道）：完成率25.0%" in html
     assert "　· 滨江金融中心：新开工→在建（11月20日）" in html
     assert "未报送项目进度的单位：建设局。" in html

@@ -85,6 +85,7 @@ class ProjectSection:
     moves: list[StageMove]
     missing_units: list[str]  # names of the units with an active project not reported
     by_unit: dict[str, list[ProjectLine]] = field(default_factory=dict)
+    industry_order: dict[str, int] = field(default_factory=dict)  # name -> place in the file
 
     @property
     def year_plan(self) -> Decimal:
@@ -110,8 +111,12 @@ class ProjectSection:
         return _merged(self.groups, by_stage=True)
 
     def per_industry(self) -> list[GroupLine]:
-        """The groups added up per industry (stage ""), by name."""
-        return sorted(_merged(self.groups, by_stage=False), key=lambda g: g.industry)
+        """The groups added up per industry (stage ""), in the knowledge file's order."""
+        last = len(self.industry_order)
+        return sorted(
+            _merged(self.groups, by_stage=False),
+            key=lambda g: (self.industry_order.get(g.industry, last), g.industry),
+        )
 
     def behind(self) -> list[ProjectLine]:
         """Reported projects whose 完成率 is below the 序时进度 by more than `behind_points`."""
@@ -183,6 +188,7 @@ def compute(
         )
         lines.append(line)
         groups.setdefault((p.stage, line.industry), []).append(line)
+    rank = {i.name: n for n, i in enumerate(kb.industries)}
     group_lines = [
         GroupLine(
             stage,
@@ -196,7 +202,8 @@ def compute(
             ),
         )
         for (stage, industry), mine in sorted(
-            groups.items(), key=lambda kv: (ACTIVE_STAGES.index(kv[0][0]), kv[0][1])
+            groups.items(),
+            key=lambda kv: (ACTIVE_STAGES.index(kv[0][0]), rank.get(kv[0][1], len(rank)), kv[0][1]),
         )
     ]
     by_unit: dict[str, list[ProjectLine]] = {}
@@ -209,7 +216,7 @@ def compute(
     )
     missing = [kb.unit_name(u) for u in late]  # in the knowledge file's order
     return ProjectSection(
-        month, schedule_pct, behind_points, lines, group_lines, moves, missing, by_unit
+        month, schedule_pct, behind_points, lines, group_lines, moves, missing, by_unit, rank
     )
 
 
