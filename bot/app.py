@@ -37,6 +37,7 @@ from bot.reporting.workflow import FormWorkflow
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.supervision.items import WorkItems
 from bot.telegram_http import QueuedRequest
 from bot.updates import PerUserUpdateProcessor
 from db.base import utcnow
@@ -55,6 +56,7 @@ from handlers import (
     review,
     schedule,
     targets,
+    tasks,
     uploads,
 )
 from handlers.deps import KEY, Deps, get_deps
@@ -170,6 +172,7 @@ def build_application(
         progress=ProgressFlow(sessions, kb.jurisdiction.id, contacts, settings.tz, clock),
         projects=ProjectFinder(sessions, kb.jurisdiction.id),
         calendar=Calendar(reporting, ProgressDeadline.of(settings)),
+        work=WorkItems(sessions, kb.jurisdiction.id),
         circulars=circulars,
         sender=sender,
         scheduler=scheduler,
@@ -186,6 +189,7 @@ def build_application(
     targets.register(app)  # /targets, /score
     projects.register(app)  # /projects
     progress.register(app)  # /progress: the project-progress form (before the report form's texts)
+    tasks.register(app)  # /tasks: the year's key tasks
     uploads.register(app)  # target and project files sent in chat
     app.add_handler(CommandHandler("start", basic.start))
     app.add_handler(CommandHandler("help", basic.help_command))

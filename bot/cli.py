@@ -373,6 +373,35 @@ def cmd_projects_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tasks_import(args: argparse.Namespace) -> int:
+    """Import the year's 重点工作分工方案 from an XLSX or CSV file (errors by row and column)."""
+    import datetime as dt
+
+    from bot.supervision.plan import Rules, import_plan
+
+    settings = _settings()
+    now = dt.datetime.now(dt.UTC)
+    rules = Rules(now.astimezone(settings.tz).date(), settings.work_deadline_clock, settings.tz)
+    code, result = _import_file(
+        args,
+        lambda sessions, kb, name, content: import_plan(
+            sessions, kb, name, content, 0, rules, "cli", now
+        ),
+    )
+    if result is None:
+        return code
+    stored = result.stored
+    print(
+        texts.PLAN_CLI_IMPORTED.format(
+            count=result.count,
+            added=stored.added,
+            changed=stored.changed,
+            unchanged=stored.unchanged,
+        )
+    )
+    return 0
+
+
 def cmd_projects_file(args: argparse.Namespace) -> int:
     """Write the library's template (with its projects) or its export, and print the path."""
     import datetime as dt
@@ -612,6 +641,13 @@ def build_parser() -> argparse.ArgumentParser:
         step.add_argument("--out", "-o", help="the file or folder to write")
         step.add_argument("--jurisdiction", "-j")
         step.set_defaults(func=cmd_projects_file)
+
+    work = sub.add_parser("tasks", help="the year's key tasks (重点工作分工方案)")
+    wsub = work.add_subparsers(dest="action", required=True)
+    wimport = wsub.add_parser("import", help="add or update key tasks from an XLSX or CSV file")
+    wimport.add_argument("file", help="columns 牵头单位, 工作任务, and 配合单位, 完成时限, ...")
+    wimport.add_argument("--jurisdiction", "-j")
+    wimport.set_defaults(func=cmd_tasks_import)
 
     score = sub.add_parser("score", help="the year-end assessment's points per unit")
     score.add_argument("year", type=int, help="e.g. 2026")

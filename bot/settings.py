@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     progress_deadline_time: str = Field(
         default="17:00", validation_alias="DUTYBOT_PROGRESS_DEADLINE_TIME"
     )
+    # A work item's deadline day (a key task's 完成时限) ends at this local time.
+    work_deadline_time: str = Field(default="17:00", validation_alias="DUTYBOT_WORK_DEADLINE_TIME")
     # Off: the scheduler (reminders, circular drafts) does not tick by itself; the outbox
     # sender still runs. For tests of other features and for a second process.
     scheduler_enabled: bool = Field(default=True, validation_alias="DUTYBOT_SCHEDULER")
@@ -165,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {v!r}")
         return level
 
-    @field_validator("reminder_time", "progress_deadline_time")
+    @field_validator("reminder_time", "progress_deadline_time", "work_deadline_time")
     @classmethod
     def _clock_time(cls, v: str) -> str:
         return _hhmm(v)
@@ -202,6 +204,10 @@ class Settings(BaseSettings):
     @property
     def reminder_clock(self) -> dt.time:
         return dt.time.fromisoformat(self.reminder_time)
+
+    @property
+    def work_deadline_clock(self) -> dt.time:
+        return dt.time.fromisoformat(self.work_deadline_time)
 
     @property
     def progress_deadline_clock(self) -> dt.time:

@@ -485,3 +485,114 @@ class ProgressDraft(Base):
     __table_args__ = (
         UniqueConstraint("jurisdiction", "telegram_user_id", name="uq_progress_drafts_user"),
     )
+
+
+# The supervision loop (督查督办): key tasks, problems for coordination, meeting decisions.
+WORK_KINDS = ("task", "problem", "decision")
+# 待办 → 办理中 → 已办结, or 需协调 / 已撤销 (see bot/supervision/items.py for the moves)
+WORK_STATES = ("todo", "doing", "done", "coordinate", "cancelled")
+# How often the units report on an item without a single deadline (年中、年末 for key tasks).
+WORK_RHYTHMS = ("none", "monthly", "quarterly", "half_year")
+WORK_ROLES = ("lead", "support")
+
+
+class WorkItem(Base):
+    """A tracked piece of work; each change is a WorkItemRevision, each report a WorkItemNote."""
+
+    __tablename__ = "work_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(20))  # RW2026-001 (task), WT…, YD…
+    kind: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))  # a clause, a meeting, a unit
+    industry: Mapped[str | None] = mapped_column(String(40))  # a knowledge industry id
+    project_code: Mapped[str | None] = mapped_column(String(40))
+    deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    rhythm: Mapped[str] = mapped_column(String(12), default="none")
+    status: Mapped[str] = mapped_column(String(12), default="todo")
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_items.id", ondelete="SET NULL")
+    )
+    revision: Mapped[int] = mapped_column(default=1)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    units: Mapped[list[WorkItemUnit]] = relationship(
+        cascade="all, delete-orphan", order_by="WorkItemUnit.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "code", name="uq_work_items_code"),
+        CheckConstraint("kind IN ('task', 'problem', 'decision')", name="kind"),
+        CheckConstraint(
+            "status IN ('todo', 'doing', 'done', 'coordinate', 'cancelled')",
+            name="status",
+        ),
+        CheckConstraint("rhythm IN ('none', 'monthly', 'quarterly', 'half_year')", name="rhythm"),
+        Index("ix_work_items_year", "jurisdiction", "kind", "year"),
+    )
+
+
+class WorkItemUnit(Base):
+    """A unit answering for a work item: the one lead, or a supporting unit."""
+
+    __tablename__ = "work_item_units"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(default=0)  # the order the office gave them
+
+    __table_args__ = (
+        CheckConstraint("role IN ('lead', 'support')", name="role"),
+        Index("ix_work_item_units_unit", "unit_id"),
+    )
+
+
+class WorkItemNote(Base):
+    """A unit's progress report on a work item (who, when, what; optionally a file)."""
+
+    __tablename__ = "work_item_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"))
+    unit_id: Mapped[str | None] = mapped_column(String(40))  # None: the office's own note
+    text: Mapped[str] = mapped_column(Text)
+    percent: Mapped[int | None]
+    problems: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[str | None] = mapped_column(String(200))  # Telegram's, to send it again
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_size: Mapped[int | None]
+    entered_by: Mapped[int] = mapped_column(BigInteger)
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent"),
+        Index("ix_work_item_notes_item", "item_id"),
+    )
+
+
+class WorkItemRevision(Base):
+    """Who changed a work item, when, why, and what: `changes` is JSON {field: [old, new]}."""
+
+    __tablename__ = "work_item_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    changes: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # import / chat / cli / meeting
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "revision", name="uq_work_item_revisions_revision"),
+    )

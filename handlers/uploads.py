@@ -1,5 +1,6 @@
-"""Spreadsheets an admin sends in the private chat: a project library file or a target file,
-told apart by their header, read once by a worker process and imported all or nothing."""
+"""Spreadsheets an admin sends in the private chat: a project library, a 重点工作分工方案 or a
+target file, told apart by their header, read once by a worker process and imported all or
+nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot import tables, targets
 from bot.projects import importer
+from bot.supervision import plan
 from bot.words import texts
 from handlers.deps import get_deps
 from handlers.lookup import send_html
@@ -20,7 +22,19 @@ from handlers.targets import import_result_html
 log = logging.getLogger(__name__)
 
 # The larger of the two imports' limits; each import checks its own after reading.
-MAX_BYTES = max(targets.MAX_BYTES, importer.MAX_BYTES)
+MAX_BYTES = max(targets.MAX_BYTES, importer.MAX_BYTES, plan.MAX_BYTES)
+
+
+def plan_imported_html(result: plan.ImportResult) -> str:
+    stored = result.stored
+    return html.escape(
+        texts.PLAN_IMPORTED.format(
+            count=result.count,
+            added=stored.added,
+            changed=stored.changed,
+            unchanged=stored.unchanged,
+        )
+    )
 
 
 def projects_imported_html(result: importer.ImportResult) -> str:
@@ -54,6 +68,17 @@ async def spreadsheet_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     name = document.file_name or ""
     try:
         sheets = await tables.sheets_async(importer.LAYOUT, name, content)
+        if plan.looks_like_plan(sheets, importer.LAYOUT, targets.LAYOUT):
+            now = deps.clock()
+            settings = deps.settings
+            rules = plan.Rules(
+                now.astimezone(settings.tz).date(), settings.work_deadline_clock, settings.tz
+            )
+            tasks = await plan.import_plan(
+                deps.sessions, deps.kb, name, content, user.id, rules, now=now, sheets=sheets
+            )
+            await send_html(message, plan_imported_html(tasks))
+            return
         if importer.looks_like_projects(sheets):
             done = await importer.import_projects(
                 deps.sessions, deps.kb, name, content, user.id, now=deps.clock(), sheets=sheets

@@ -324,6 +324,28 @@ async def test_projects_template_import_and_export(
     assert book["在建"].max_row == 3
 
 
+async def test_tasks_import(tmp_path: Path, database_url: str, sessions: object) -> None:
+    """dutybot tasks import: errors by row and column and nothing written, then the plan."""
+    import asyncio
+
+    from tests.test_plan_import import HEADER
+    from tests.test_project_import import xlsx
+
+    env = {"DUTYBOT_JURISDICTION": "yongjia", "DATABASE_URL": database_url}
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([HEADER, ["2027", "县发改局", "", "编制规划", "", "2020-01-01", ""]]))
+    proc = await asyncio.to_thread(run, "tasks", "import", str(bad), env=env, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "第2行「完成时限」：完成时限2020-01-01已过" in proc.stderr
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(
+        xlsx([HEADER, ["2027", "县发改局", "县统计局", "编制规划", "", "2027年6月", ""]])
+    )
+    proc = await asyncio.to_thread(run, "tasks", "import", str(good), env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "imported 1 key tasks: 1 added, 0 changed, 0 unchanged"
+
+
 def test_demo_seed_once_and_never_with_a_token(tmp_path: Path) -> None:
     """dutybot demo seed: the demo year in the jurisdiction's own playground file, made once."""
     import sqlite3

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.demo.figures import generator
-from bot.projects.importer import RESPONSIBLE_KINDS
+from bot.responsible import RESPONSIBLE_KINDS
 from bot.words import texts
 from knowledge.schema import Industry, Knowledge, Unit
 

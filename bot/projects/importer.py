@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import spreadsheet, tables
 from bot.projects.library import ProjectData, ProjectLibrary, Stored
 from bot.reporting.numbers import NumberError, parse_number
+from bot.responsible import NotResponsible, responsible_unit
 from bot.targets import LAYOUT as TARGETS
 from bot.words import texts
 from knowledge.schema import Knowledge, Unit, spelling
@@ -43,8 +44,6 @@ MAX_CHARS = {"code": 40, "name": 200, "location": 200, "notes": 2000}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_LIBRARY_YEARS = 10  # a rolling plan is 3-5 years; more is a typing slip
 MONEY_DECIMALS = 4  # Numeric(20, 4)
-# The kinds of unit that answer for a project (not a leader, a meeting or a city agency).
-RESPONSIBLE_KINDS = ("department", "street", "organisation")
 
 # 2026年计划投资（万元）, 2026计划投资, 2026年度投资计划 (after spelling(): NFKC, no spaces)
 _PLAN = re.compile(r"^(\d{4})年?度?(?:计划投资|投资计划|计划完成投资)(?:\(万元\))?$")
@@ -130,19 +129,11 @@ class _Rows:
 
     def unit(self, text: str, key: str, bad: tables.Complaints) -> Unit | None:
         """A department, a street or an organisation that can answer for a project."""
-        unit = self.kb.unit_named(text)
-        if unit is None:
-            bad(key, texts.PROJECT_ERRORS["unit_unknown"].format(text=tables.shown(text)))
+        try:
+            return responsible_unit(self.kb, text, texts.PROJECT_ERRORS)
+        except NotResponsible as exc:
+            bad(key, str(exc))
             return None
-        parts = [u.name for u in self.kb.reporting_units if u.part_of == unit.id]
-        if parts:
-            shown = "、".join(parts[:3]) + ("等" if len(parts) > 3 else "")
-            bad(key, texts.PROJECT_ERRORS["unit_whole"].format(unit=unit.name, parts=shown))
-            return None
-        if unit.kind not in RESPONSIBLE_KINDS or unit.stands_for:
-            bad(key, texts.PROJECT_ERRORS["unit_not_responsible"].format(unit=unit.name))
-            return None
-        return unit
 
     def table(self, table: tables.Table) -> None:
         plans = plan_columns(table.titles)

@@ -22,6 +22,9 @@ COMMANDS = [
     ("status", "查看填报情况和截止时间"),
     ("cancel", "取消正在进行的填报"),
     ("calendar", "查看近30天的截止时间和工作安排"),
+    ("projects", "重大项目库（本单位项目；管理员导入导出）"),
+    ("progress", "填报本单位重大项目月度进度"),
+    ("tasks", "年度重点工作及进展"),
     ("targets", "年度目标（管理员导入，联络员查看）"),
     ("score", "年终考核计分"),
     ("circular", "起草月度统计通报（管理员）"),
@@ -54,6 +57,10 @@ HELP = (
     "• /report 填报本单位指标，/status 查看还差什么\n"
     "• /calendar 近30天的截止时间和工作安排（节假日自动顺延）\n"
     "• 截止前3天、前1天、当天上午和逾期后我会提醒未报单位\n\n"
+    "<b>重大项目与重点工作</b>\n"
+    "• /projects 本单位的重大项目，/progress 填报项目月度进度\n"
+    "• /tasks 本单位的年度重点工作和最新进展；/tasks 任务编号 查看详情\n"
+    "• 管理员：把项目库或重点工作分工方案（Excel）直接发给我即可导入\n\n"
     "<b>目标与考核</b>\n"
     "• /targets 查看年度目标；/score 查看年终计分\n"
     "• 管理员：/targets template 下载模板，填好后直接发给我导入；/circular 起草月度统计通报\n\n"
@@ -1267,4 +1274,120 @@ PROJECT_LIST_NONE = "项目库中没有{stage}项目。"
 PROJECT_LIST_MORE = "……共{count}个，完整名单请管理员发送 /projects export 导出。"
 PROGRESS_UNIT_CHANGED = (
     "您的登记单位已变更，这份未完成的项目进度填报已作废。发送 /progress 重新开始。"
+)
+
+# ---- the supervision loop: key tasks (bot/supervision/, handlers/tasks.py) ----
+WORK_KINDS = {"task": "重点工作", "problem": "问题", "decision": "会议议定事项"}
+WORK_STATES = {
+    "todo": "待办",
+    "doing": "办理中",
+    "done": "已办结",
+    "coordinate": "需协调",
+    "cancelled": "已撤销",
+}
+WORK_STATE_ICONS = {"todo": "⬜", "doing": "🔄", "done": "✅", "coordinate": "⚠️", "cancelled": "✖️"}
+WORK_RHYTHMS = {
+    "none": "",
+    "monthly": "每月报送",
+    "quarterly": "每季度报送",
+    "half_year": "年中、年末报送",
+}
+# 分工方案: the office's table of the year's key tasks
+PLAN_COLUMNS = {
+    "year": "年度",
+    "lead": "牵头单位",
+    "supports": "配合单位",
+    "title": "工作任务",
+    "body": "具体要求",
+    "deadline": "完成时限",
+    "rhythm": "报送频次",
+    "source": "任务来源",
+}
+PLAN_HEADER_ALIASES = {
+    "year": ("年度", "年份"),
+    "lead": ("牵头单位", "责任单位", "主办单位", "牵头部门", "责任部门"),
+    "supports": ("配合单位", "协办单位", "配合部门", "协办部门", "参与单位"),
+    "title": ("工作任务", "重点工作", "任务", "工作内容", "任务名称"),
+    "body": ("具体要求", "目标要求", "工作要求", "具体内容", "主要内容"),
+    "deadline": ("完成时限", "完成时间", "时限", "截止时间", "完成期限"),
+    "rhythm": ("报送频次", "报送节奏", "汇报频次", "进度报送"),
+    "source": ("任务来源", "来源", "依据"),
+}
+PLAN_SHEET = "重点工作分工"
+PLAN_TEMPLATE_NAME = "重点工作分工方案模板.xlsx"
+PLAN_TOO_BIG = "文件太大（超过{mb}MB），请只保留分工方案表后再发送。"
+# how offices write a reporting rhythm -> its code
+PLAN_RHYTHM_ALIASES = {
+    "monthly": ("每月", "月报", "按月", "每月报送"),
+    "quarterly": ("每季", "每季度", "季报", "按季", "按季度"),
+    "half_year": ("年中、年末", "年中年末", "半年", "每半年", "半年报", "年中和年末"),
+    "none": ("无", "不定期"),
+}
+PLAN_ERRORS = {
+    "no_header": "找不到表头：第一行应有「牵头单位」「工作任务」，可另有「配合单位」「具体要求」"
+    "「完成时限」「报送频次」「年度」「任务来源」。",
+    "no_rows": "文件中没有工作任务，未导入任何数据。",
+    "empty": "请填写{column}。",
+    "too_long": "内容过长（最多{max}个字）。",
+    "unit_unknown": "没有名为“{text}”的单位（可填单位全称、简称或代码）。",
+    "unit_whole": "“{unit}”不是一个单位，请填具体的街道，如{parts}。",
+    "unit_not_responsible": "“{unit}”不能作为牵头或配合单位，请填具体的部门或街道。",
+    "support_is_lead": "配合单位“{unit}”已是牵头单位。",
+    "year_bad": "“{text}”不是年度，请写成 2026。",
+    "date_bad": "“{text}”不是日期，请写成 2026-06-30、2026年6月30日 或 2026-06（月底）。",
+    "date_past": "完成时限{date}已过，请填今天以后的日期。",
+    "date_other_year": "完成时限{date}不在{year}年度内。",
+    "rhythm_bad": "“{text}”不是报送频次，可填：每月、每季度、年中和年末、不定期。",
+    "duplicate": "与第{first}行是同一项任务（同一牵头单位、同一任务名称）。",
+}
+PLAN_IMPORTED = (
+    "✅ 已导入重点工作分工方案：共{count}项任务，"
+    "新增{added}项，修改{changed}项，未变{unchanged}项。"
+)
+PLAN_CLI_IMPORTED = (
+    "imported {count} key tasks: {added} added, {changed} changed, {unchanged} unchanged"
+)
+PLAN_IMPORT_REASON = "导入文件 {filename}"
+TASKS_ROLE = {"lead": "牵头", "support": "配合"}
+TASKS_UNIT_HEAD = "<b>{unit} {year}年重点工作</b>（{count}项）"
+TASKS_UNIT_NONE = "{unit} {year}年还没有重点工作。协调办公室导入重点工作分工方案后会列在这里。"
+TASKS_LINE = "{icon} {code} {title}（{role}）：{state}{when}"
+TASKS_WHEN_DEADLINE = "，{deadline}"
+TASKS_WHEN_RHYTHM = "，{rhythm}"
+TASKS_OVERDUE = "，⏰ 已逾期"
+TASKS_LAST_NOTE = "　最新进展（{when}，{unit}）：{text}{percent}"
+TASKS_PERCENT = "（{percent}%）"
+TASKS_FOOT = "发送 /tasks 任务编号（如 {code}）查看详情和全部进展。"
+TASKS_GROUP_FOOT = "进展和问题等详情请私聊机器人查看。"
+TASKS_OFFICE_HEAD = "<b>{year}年重点工作</b>：共{count}项（{states}）"
+TASKS_OFFICE_LINE = "• {unit}：牵头{count}项（{states}）"
+TASKS_OFFICE_STATE = "{state}{count}"
+TASKS_OFFICE_OVERDUE = "逾期{count}"
+TASKS_OFFICE_FOOT = (
+    "发送 /tasks 单位名 查看该单位的任务，/tasks 任务编号 查看详情；"
+    "把重点工作分工方案（Excel 或 CSV）发给我即可导入或更新。"
+)
+TASKS_OFFICE_NONE = (
+    "{year}年还没有重点工作。把重点工作分工方案（Excel 或 CSV，需有「牵头单位」「工作任务」列，"
+    "可另有「配合单位」「具体要求」「完成时限」「报送频次」）发给我即可导入。"
+)
+TASKS_ITEM_HEAD = "<b>{code} {title}</b>（{kind}，{year}年）"
+TASKS_ITEM_LEAD = "牵头单位：{unit}"
+TASKS_ITEM_SUPPORTS = "配合单位：{units}"
+TASKS_ITEM_DEADLINE = "完成时限：{deadline}"
+TASKS_ITEM_RHYTHM = "报送频次：{rhythm}"
+TASKS_ITEM_SOURCE = "任务来源：{source}"
+TASKS_ITEM_BODY = "具体要求：{body}"
+TASKS_ITEM_STATE = "状态：{icon} {state}"
+TASKS_ITEM_NOTES = "进展（{count}条）："
+TASKS_ITEM_NOTE = "· {when} {unit}：{text}{percent}"
+TASKS_ITEM_PROBLEMS = "　存在问题：{problems}"
+TASKS_ITEM_NO_NOTES = "还没有进展报告。"
+TASKS_NOTES_MORE = "……更早的{count}条进展见导出的督查通报。"
+TASKS_OFFICE_UNIT = "协调办公室"
+TASKS_NOT_FOUND = "没有编号为 {code} 的事项，也没有名为“{text}”的单位。发送 /tasks 查看清单。"
+TASKS_NOT_YOURS = "{code} 不是本单位牵头或配合的事项，详情只有相关单位和协调办公室可以查看。"
+TASKS_UNREGISTERED = (
+    "您还没有登记为任何单位的联络员，暂时看不到重点工作。\n"
+    "请向服务业协调办公室索取本单位的邀请链接，点开即可完成登记。"
 )

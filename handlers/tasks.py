@@ -1,0 +1,214 @@
+"""/tasks: the year's key tasks (重点工作). A contact sees their unit's tasks with the latest
+progress, the office every unit's counts, a unit's list or one item in full; in a group only
+titles and states, never notes or problems. Files of a 分工方案 go through handlers/uploads.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.supervision.items import Item
+from bot.words import texts
+from bot.words.html import split_html
+from bot.words.timefmt import deadline as deadline_text
+from bot.words.timefmt import local_time
+from handlers.deps import Deps, get_deps
+
+# Notes shown under one item in chat (the rest: in the export).
+NOTES_SHOWN = 10
+
+
+def _when(deps: Deps, item: Item, now: dt.datetime) -> str:
+    data = item.data
+    text = ""
+    if data.deadline is not None:
+        text += texts.TASKS_WHEN_DEADLINE.format(
+            deadline=deadline_text(data.deadline, deps.settings.tz)
+        )
+    if data.rhythm != "none":
+        text += texts.TASKS_WHEN_RHYTHM.format(rhythm=texts.WORK_RHYTHMS[data.rhythm])
+    if item.overdue(now):
+        text += texts.TASKS_OVERDUE
+    return text
+
+
+def _percent(percent: int | None) -> str:
+    return "" if percent is None else texts.TASKS_PERCENT.format(percent=percent)
+
+
+def _unit(deps: Deps, unit_id: str | None) -> str:
+    return texts.TASKS_OFFICE_UNIT if unit_id is None else deps.kb.unit_name(unit_id)
+
+
+def unit_html(
+    deps: Deps, unit_id: str, year: int, items: list[Item], now: dt.datetime, in_group: bool
+) -> str:
+    """A unit's tasks; in a group without the notes."""
+    unit = escape(deps.kb.unit_name(unit_id))
+    if not items:
+        return texts.TASKS_UNIT_NONE.format(unit=unit, year=year)
+    lines = [texts.TASKS_UNIT_HEAD.format(unit=unit, year=year, count=len(items))]
+    for item in items:
+        role = "lead" if item.data.lead == unit_id else "support"
+        lines.append(
+            texts.TASKS_LINE.format(
+                icon=texts.WORK_STATE_ICONS[item.status],
+                code=item.code,
+                title=escape(item.data.title),
+                role=texts.TASKS_ROLE[role],
+                state=texts.WORK_STATES[item.status],
+                when=_when(deps, item, now),
+            )
+        )
+        note = item.last_note
+        if note is not None and not in_group:
+            lines.append(
+                texts.TASKS_LAST_NOTE.format(
+                    when=local_time(note.entered_at, deps.settings.tz),
+                    unit=escape(_unit(deps, note.unit_id)),
+                    text=escape(note.text),
+                    percent=_percent(note.percent),
+                )
+            )
+    lines.append(
+        texts.TASKS_GROUP_FOOT if in_group else texts.TASKS_FOOT.format(code=items[0].code)
+    )
+    return "\n".join(lines)
+
+
+def _states(items: list[Item], now: dt.datetime) -> str:
+    parts = [
+        texts.TASKS_OFFICE_STATE.format(state=texts.WORK_STATES[state], count=count)
+        for state in texts.WORK_STATES
+        if (count := sum(1 for i in items if i.status == state))
+    ]
+    late = sum(1 for i in items if i.overdue(now))
+    if late:
+        parts.append(texts.TASKS_OFFICE_OVERDUE.format(count=late))
+    return "、".join(parts)
+
+
+def office_html(deps: Deps, year: int, items: list[Item], now: dt.datetime, in_group: bool) -> str:
+    """The office's view: every lead unit's counts (a group: the totals only)."""
+    if not items:
+        return texts.TASKS_OFFICE_NONE.format(year=year)
+    lines = [
+        texts.TASKS_OFFICE_HEAD.format(year=year, count=len(items), states=_states(items, now))
+    ]
+    if in_group:
+        return lines[0]
+    by_lead: dict[str, list[Item]] = {}
+    for item in items:
+        by_lead.setdefault(item.data.lead, []).append(item)
+    order = deps.kb.unit_order
+    for unit_id in sorted(by_lead, key=lambda u: (order.get(u, len(order)), u)):
+        mine = by_lead[unit_id]
+        lines.append(
+            texts.TASKS_OFFICE_LINE.format(
+                unit=escape(deps.kb.unit_name(unit_id)), count=len(mine), states=_states(mine, now)
+            )
+        )
+    lines.append(texts.TASKS_OFFICE_FOOT)
+    return "\n".join(lines)
+
+
+async def item_html(deps: Deps, item: Item, now: dt.datetime) -> str:
+    """One item in full, with its notes (the newest NOTES_SHOWN)."""
+    data, tz = item.data, deps.settings.tz
+    lines = [
+        texts.TASKS_ITEM_HEAD.format(
+            code=item.code,
+            title=escape(data.title),
+            kind=texts.WORK_KINDS[data.kind],
+            year=data.year,
+        ),
+        texts.TASKS_ITEM_STATE.format(
+            icon=texts.WORK_STATE_ICONS[item.status], state=texts.WORK_STATES[item.status]
+        )
+        + (texts.TASKS_OVERDUE if item.overdue(now) else ""),
+        texts.TASKS_ITEM_LEAD.format(unit=escape(deps.kb.unit_name(data.lead))),
+    ]
+    if data.supports:
+        names = "、".join(escape(deps.kb.unit_name(u)) for u in data.supports)
+        lines.append(texts.TASKS_ITEM_SUPPORTS.format(units=names))
+    if data.deadline is not None:
+        lines.append(texts.TASKS_ITEM_DEADLINE.format(deadline=deadline_text(data.deadline, tz)))
+    if data.rhythm != "none":
+        lines.append(texts.TASKS_ITEM_RHYTHM.format(rhythm=texts.WORK_RHYTHMS[data.rhythm]))
+    if data.source:
+        lines.append(texts.TASKS_ITEM_SOURCE.format(source=escape(data.source)))
+    if data.body:
+        lines.append(texts.TASKS_ITEM_BODY.format(body=escape(data.body)))
+    notes = await deps.work.notes(item.code)
+    if not notes:
+        lines.append(texts.TASKS_ITEM_NO_NOTES)
+        return "\n".join(lines)
+    lines.append(texts.TASKS_ITEM_NOTES.format(count=len(notes)))
+    if len(notes) > NOTES_SHOWN:
+        lines.append(texts.TASKS_NOTES_MORE.format(count=len(notes) - NOTES_SHOWN))
+    for note in notes[-NOTES_SHOWN:]:
+        lines.append(
+            texts.TASKS_ITEM_NOTE.format(
+                when=local_time(note.entered_at, tz),
+                unit=escape(_unit(deps, note.unit_id)),
+                text=escape(note.text),
+                percent=_percent(note.percent),
+            )
+        )
+        if note.problems:
+            lines.append(texts.TASKS_ITEM_PROBLEMS.format(problems=escape(note.problems)))
+    return "\n".join(lines)
+
+
+async def _reply(message: Message, html: str) -> None:
+    for chunk in split_html(html):
+        await message.reply_text(chunk)
+
+
+async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tasks [任务编号 | 单位名]"""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    deps = get_deps(context.bot_data)
+    member = await deps.contacts.member(user.id)
+    if not member.registered:
+        await message.reply_text(texts.TASKS_UNREGISTERED)
+        return
+    now = deps.clock()
+    year = now.astimezone(deps.settings.tz).year
+    in_group = message.chat.type != ChatType.PRIVATE
+    arg = " ".join(context.args or []).strip()
+    if arg and not in_group:
+        item = await deps.work.get(arg.upper())
+        if item is not None:
+            if member.is_admin or (member.unit_id is not None and item.involves(member.unit_id)):
+                await _reply(message, await item_html(deps, item, now))
+            else:
+                await message.reply_text(texts.TASKS_NOT_YOURS.format(code=item.code))
+            return
+        unit = deps.kb.unit_named(arg) if member.is_admin else None
+        if unit is None:
+            await message.reply_text(
+                texts.TASKS_NOT_FOUND.format(code=escape(arg.upper()), text=escape(arg))
+            )
+            return
+        items = await deps.work.listing(kind="task", year=year, unit_id=unit.id)
+        await _reply(message, unit_html(deps, unit.id, year, items, now, in_group=False))
+        return
+    if member.is_admin and (member.unit_id is None or not in_group):
+        items = await deps.work.listing(kind="task", year=year)
+        await _reply(message, office_html(deps, year, items, now, in_group))
+        return
+    assert member.unit_id is not None
+    items = await deps.work.listing(kind="task", year=year, unit_id=member.unit_id)
+    await _reply(message, unit_html(deps, member.unit_id, year, items, now, in_group))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("tasks", tasks_command))

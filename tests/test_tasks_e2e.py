@@ -1,0 +1,130 @@
+"""Key tasks through the real bot and the emulator: the office sends a 分工方案 with errors (refused
+by row and column, nothing written) and the fixed one, a contact sees their unit's tasks with the
+latest progress, another unit's item stays closed to them, a group sees titles and states only,
+and the office sees every unit's counts, a unit's list and an item in full."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.supervision.items import WorkItems
+from bot.words import texts
+from handlers.deps import KEY, Deps
+from tests.botkit import Harness, office_bot
+from tests.test_plan_import import FINANCE, HEADER, LOGISTICS, PLAN
+from tests.test_project_import import xlsx
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
+
+ADMIN, FGJ, TJJ, JTJ, STRANGER = 4501, 4502, 4503, 4504, 4505
+GROUP = -100901
+NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def harness(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Harness]:
+    async with office_bot(
+        "123456:E2E-TASKS",
+        {
+            ADMIN: "协调办",
+            FGJ: "发改局联络员",
+            TJJ: "统计局联络员",
+            JTJ: "交通局联络员",
+            STRANGER: "路人",
+        },
+        {GROUP: "服务业工作群"},
+        db_url=database_url,
+        admin=ADMIN,
+        jurisdiction="yongjia",
+        clock=lambda: NOW,
+    ) as h:
+        deps: Deps = h.app.bot_data[KEY]
+        for user, unit in ((FGJ, "fgj"), (TJJ, "tjj"), (JTJ, "jtj")):
+            await deps.contacts.ensure_contact(user, unit, display_name=f"用户{user}")
+        yield h
+
+
+async def send_file(h: Harness, user: int, name: str, content: bytes) -> dict[str, Any]:
+    h.emu.send_user_document(user, name, content)
+    [reply] = await h.emu.wait_for_bot_messages(user, 1, timeout=10)
+    found: dict[str, Any] = reply
+    return found
+
+
+async def test_the_plan_in_chat(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    [reply] = await h.say("/tasks", user=ADMIN)
+    assert reply["text"].startswith("2026年还没有重点工作。")
+
+    bad = [HEADER, PLAN, ["2026", "县宣传部", "", "加强服务业宣传", "", "", ""]]
+    reply = await send_file(h, ADMIN, "分工方案.xlsx", xlsx(bad))
+    assert reply["text"].startswith("文件中有1处错误，未导入任何数据。")
+    assert "第3行「牵头单位」：没有名为“县宣传部”的单位" in reply["text"]
+    items = WorkItems(sessions, "yongjia")
+    assert await items.listing() == []
+
+    reply = await send_file(h, ADMIN, "分工方案.xlsx", xlsx([HEADER, PLAN, LOGISTICS, FINANCE]))
+    assert reply["text"] == texts.PLAN_IMPORTED.format(count=3, added=3, changed=0, unchanged=0)
+    reply = await send_file(h, FGJ, "分工方案.xlsx", xlsx([HEADER, PLAN]))
+    assert reply["text"] == texts.UPLOAD_NOT_ADMIN
+
+    # progress reported by the supporting unit, with a problem
+    await items.add_note(
+        "RW2026-001",
+        "tjj",
+        "已提供近三年服务业统计数据",
+        TJJ,
+        percent=30,
+        problems="缺2025年分行业数据",
+        now=NOW,
+    )
+
+    [mine] = await h.say("/tasks", user=FGJ)
+    text = mine["text"]
+    assert text.startswith("县发改局 2026年重点工作（2项）")
+    assert "🔄 RW2026-001 编制服务业发展规划（牵头）：办理中，6月30日（周二）17:00前" in text
+    assert "⬜ RW2026-002 推进现代物流园区建设（牵头）：待办，年中、年末报送" in text
+    assert "最新进展（3月2日（周一）10:00，县统计局）：已提供近三年服务业统计数据（30%）" in text
+    [support] = await h.say("/tasks", user=TJJ)
+    assert "RW2026-001 编制服务业发展规划（配合）" in support["text"]
+    assert "RW2026-002" not in support["text"]
+
+    # the item in full: for the units on it and the office, not for others
+    [full] = await h.say("/tasks rw2026-001", user=TJJ)
+    assert "配合单位：县统计局、县财政局（地税局）" in full["text"]
+    assert "存在问题：缺2025年分行业数据" in full["text"]
+    [refused] = await h.say("/tasks RW2026-001", user=JTJ)
+    assert refused["text"] == texts.TASKS_NOT_YOURS.format(code="RW2026-001")
+    [none] = await h.say("/tasks", user=JTJ)
+    assert none["text"].startswith("县交通局 2026年还没有重点工作。")
+
+    # a group: titles and states, no progress or problems
+    [group] = await h.say("/tasks", chat=GROUP, user=FGJ)
+    assert "RW2026-001 编制服务业发展规划（牵头）：办理中" in group["text"]
+    assert "已提供" not in group["text"] and "缺2025年" not in group["text"]
+    assert texts.TASKS_GROUP_FOOT in group["text"]
+    [group] = await h.say("/tasks RW2026-001", chat=GROUP, user=FGJ)
+    assert "存在问题" not in group["text"]
+
+    # the office
+    [office] = await h.say("/tasks", user=ADMIN)
+    assert office["text"].startswith("2026年重点工作：共3项（待办2、办理中1）")
+    assert "• 县发改局：牵头2项（待办1、办理中1）" in office["text"]
+    assert "• 县金融办：牵头1项（待办1）" in office["text"]
+    [unit] = await h.say("/tasks 县统计局", user=ADMIN)
+    assert unit["text"].startswith("县统计局 2026年重点工作（1项）")
+    [full] = await h.say("/tasks RW2026-001", user=ADMIN)
+    assert "存在问题：缺2025年分行业数据" in full["text"]
+    [missing] = await h.say("/tasks 县宣传部", user=ADMIN)
+    assert missing["text"].startswith("没有编号为 县宣传部 的事项")
+    [stranger] = await h.say("/tasks", user=STRANGER)
+    assert stranger["text"] == texts.TASKS_UNREGISTERED
