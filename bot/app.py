@@ -56,6 +56,7 @@ from handlers import (
     review,
     schedule,
     targets,
+    task_notes,
     tasks,
     uploads,
 )
@@ -190,6 +191,7 @@ def build_application(
     projects.register(app)  # /projects
     progress.register(app)  # /progress: the project-progress form (before the report form's texts)
     tasks.register(app)  # /tasks: the year's key tasks
+    task_notes.register(app)  # 报告进展: a reply to the prompt is a progress note
     uploads.register(app)  # target and project files sent in chat
     app.add_handler(CommandHandler("start", basic.start))
     app.add_handler(CommandHandler("help", basic.help_command))

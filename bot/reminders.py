@@ -44,6 +44,8 @@ from bot.reporting.periods import Month, deadline_provisional
 from bot.reporting.service import LATE_MONTHS, RETURNED, Reporting
 from bot.reporting.views import SubmissionView
 from bot.settings import Settings
+from bot.supervision.items import Item as WorkItem
+from bot.supervision.items import WorkItems
 from bot.words import callbacks, texts
 from bot.words.timefmt import day_label
 from bot.words.timefmt import deadline as deadline_text
@@ -53,7 +55,12 @@ from knowledge.schema import Indicator
 log = logging.getLogger(__name__)
 
 BEFORE = (("before3", 3), ("before1", 1))
-FIGURES, PROJECTS = "figures", "projects"  # the kinds of reminder: indicators, project progress
+# the kinds of reminder: indicators, project progress, key tasks with a deadline
+FIGURES, PROJECTS, TASKS = "figures", "projects", "tasks"
+# A key task overdue longer than this (calendar days) is left to the office's /tasks.
+TASKS_CHASED_DAYS = 30
+# Buttons (报告进展) under a task reminder.
+TASK_BUTTONS = 3
 # Units listed in the coordination office's daily digest (the rest: /status); keeps it < 4096.
 DIGEST_MAX_UNITS = 40
 # Indicators (and progress lines) listed in one reminder; the form shows the rest.
@@ -162,6 +169,12 @@ def progress_pct(value: Decimal, target: Decimal) -> int:
 # ---------------------------------------------------------------- the service
 
 
+@dataclass(frozen=True)
+class _TaskOwed:
+    code: str
+    name: str
+
+
 class Item(Protocol):
     """Something owed: an indicator, or a project whose progress is owed."""
 
@@ -236,6 +249,7 @@ class Reminders:
         self._sessions = reporting.sessions
         self._planned_at: dt.datetime | None = None  # the last full plan (see run)
         self._projects = ProgressBook(self._sessions, self._jurisdiction)
+        self._work = WorkItems(self._sessions, self._jurisdiction)
 
     async def run(self, now: dt.datetime) -> int:
         """Queue the reminders due at `now` that are not queued yet; how many were new.
@@ -286,7 +300,44 @@ class Reminders:
     async def owed_groups(self, now: dt.datetime) -> list[Group]:
         """What every unit owes: figures of the open and earlier periods, the open month's
         project progress."""
-        return [*await self._figure_groups(), *await self._project_groups()]
+        return [
+            *await self._figure_groups(),
+            *await self._project_groups(),
+            *await self._task_groups(now),
+        ]
+
+    async def _task_groups(self, now: dt.datetime) -> list[Group]:
+        """Open key tasks (待办, 办理中) by lead unit and deadline, from a few days before the
+        deadline to TASKS_CHASED_DAYS after it."""
+        items = await self._work.listing(kind="task", open_only=True)
+        groups: dict[tuple[str, dt.datetime], list[WorkItem]] = defaultdict(list)
+        for item in items:
+            deadline = item.data.deadline
+            if item.status == "coordinate" or deadline is None:
+                continue  # with the office, or reported on a rhythm
+            if deadline < now - dt.timedelta(days=TASKS_CHASED_DAYS):
+                continue
+            if deadline > now + dt.timedelta(days=BEFORE[0][1] + 1):
+                continue
+            groups[(item.data.lead, deadline)].append(item)
+        found = []
+        for (unit_id, deadline), owed in sorted(groups.items()):
+            day = deadline.astimezone(self._tz).date()
+            base = f"task:{unit_id}:{day.isoformat()}"
+            provisional = not workdays.covered(day.year)
+            found.append(
+                Group(
+                    unit_id,
+                    Month.of(day),
+                    deadline,
+                    tuple(_TaskOwed(i.code, i.data.title) for i in owed),
+                    base,
+                    (),
+                    TASKS,
+                    provisional,
+                )
+            )
+        return found
 
     async def _project_groups(self) -> list[Group]:
         """The open month's project progress each responsible unit still owes."""
@@ -431,7 +482,7 @@ class Reminders:
             )
         if len(digest.items) > len(shown):
             lines.append(texts.REMIND_DIGEST_MORE.format(count=len(digest.items) - len(shown)))
-        for kind in (FIGURES, PROJECTS):
+        for kind in (FIGURES, PROJECTS, TASKS):
             labels = sorted({g.period.label for g, _ in digest.items if g.kind == kind})
             if labels:
                 lines.append(texts.REMIND_ADMIN_FOOT[kind].format(label=labels[-1]))
@@ -452,9 +503,20 @@ class Reminders:
             kind = p.group.kind
             lines = progress.get((p.group.unit_id, p.group.period), []) if kind == FIGURES else []
             text = self._text(p, now, lines)
-            prefix = callbacks.LATE if kind == FIGURES else callbacks.PROGRESS_OPEN
-            data = prefix + p.group.period.label
-            buttons = ((Button(texts.REMIND_BUTTON[kind], callback_data=data),),)
+            if kind == TASKS:
+                buttons: tuple[tuple[Button, ...], ...] = tuple(
+                    (
+                        Button(
+                            texts.TASKS_REPORT_BUTTON.format(code=i.code),
+                            callback_data=callbacks.TASK_NOTE + i.code,
+                        ),
+                    )
+                    for i in p.group.owed[:TASK_BUTTONS]
+                )
+            else:
+                prefix = callbacks.LATE if kind == FIGURES else callbacks.PROGRESS_OPEN
+                data = prefix + p.group.period.label
+                buttons = ((Button(texts.REMIND_BUTTON[kind], callback_data=data),),)
             items.append(
                 Outgoing(
                     key=p.key,

@@ -37,6 +37,7 @@ from bot.words.timefmt import deadline as deadline_text
 from handlers.deps import Deps, get_deps
 from handlers.notify import tell_unit
 from handlers.privacy import Pressed, private_press
+from handlers.prompts import replied_prompt
 from handlers.report_render import period_label
 
 log = logging.getLogger(__name__)
@@ -212,16 +213,12 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def return_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An admin's reply to a send-back prompt: send the project's month back, tell the unit."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or message.reply_to_message is None:
+    replied = replied_prompt(update, context, PROMPT)
+    if replied is None:
         return
-    prompt = message.reply_to_message
-    if prompt.from_user is None or prompt.from_user.id != context.bot.id:
-        return
-    found = PROMPT.match(prompt.text or "")
-    if found is None:
-        return
-    await _send_back(message, context, found["code"], Month.parse(found["month"]), user.id)
+    found = replied.found
+    month = Month.parse(found["month"])
+    await _send_back(replied.message, context, found["code"], month, replied.user.id)
     raise ApplicationHandlerStop  # the reason is not a question for the lookup
 
 

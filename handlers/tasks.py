@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.supervision.items import Item
-from bot.words import texts
+from bot.words import callbacks, texts
 from bot.words.html import split_html
 from bot.words.timefmt import deadline as deadline_text
 from bot.words.timefmt import local_time
@@ -21,6 +21,8 @@ from handlers.deps import Deps, get_deps
 
 # Notes shown under one item in chat (the rest: in the export).
 NOTES_SHOWN = 10
+# 报告进展 buttons under a contact's list (the open items first by code; /tasks 编号 for others).
+REPORT_BUTTONS = 8
 
 
 def _when(deps: Deps, item: Item, now: dt.datetime) -> str:
@@ -165,9 +167,26 @@ async def item_html(deps: Deps, item: Item, now: dt.datetime) -> str:
     return "\n".join(lines)
 
 
-async def _reply(message: Message, html: str) -> None:
-    for chunk in split_html(html):
+def report_keyboard(items: list[Item]) -> InlineKeyboardMarkup | None:
+    """报告进展 buttons for the open items, two to a row."""
+    buttons = [
+        InlineKeyboardButton(
+            texts.TASKS_REPORT_BUTTON.format(code=i.code),
+            callback_data=callbacks.TASK_NOTE + i.code,
+        )
+        for i in items
+        if i.open
+    ][:REPORT_BUTTONS]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([buttons[n : n + 2] for n in range(0, len(buttons), 2)])
+
+
+async def _reply(message: Message, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    chunks = split_html(html)
+    for chunk in chunks[:-1]:
         await message.reply_text(chunk)
+    await message.reply_text(chunks[-1], reply_markup=keyboard)
 
 
 async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -188,7 +207,9 @@ async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         item = await deps.work.get(arg.upper())
         if item is not None:
             if member.is_admin or (member.unit_id is not None and item.involves(member.unit_id)):
-                await _reply(message, await item_html(deps, item, now))
+                mine = member.unit_id is not None and item.involves(member.unit_id)
+                keyboard = report_keyboard([item]) if mine else None
+                await _reply(message, await item_html(deps, item, now), keyboard)
             else:
                 await message.reply_text(texts.TASKS_NOT_YOURS.format(code=item.code))
             return
@@ -207,7 +228,8 @@ async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     assert member.unit_id is not None
     items = await deps.work.listing(kind="task", year=year, unit_id=member.unit_id)
-    await _reply(message, unit_html(deps, member.unit_id, year, items, now, in_group))
+    keyboard = None if in_group else report_keyboard(items)
+    await _reply(message, unit_html(deps, member.unit_id, year, items, now, in_group), keyboard)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -128,3 +128,63 @@ async def test_the_plan_in_chat(
     assert missing["text"].startswith("没有编号为 县宣传部 的事项")
     [stranger] = await h.say("/tasks", user=STRANGER)
     assert stranger["text"] == texts.TASKS_UNREGISTERED
+
+
+async def test_a_contact_reports_progress_by_reply(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    reply = await send_file(h, ADMIN, "分工方案.xlsx", xlsx([HEADER, PLAN, LOGISTICS]))
+    assert reply["text"].startswith("✅")
+    [mine] = await h.say("/tasks", user=FGJ)
+    keyboard = {
+        b["text"]: b["callback_data"]
+        for row in mine["reply_markup"]["inline_keyboard"]
+        for b in row
+    }
+    assert list(keyboard) == ["报告进展 RW2026-001", "报告进展 RW2026-002"]
+
+    answer = await h.press(FGJ, FGJ, mine["message_id"], data=keyboard["报告进展 RW2026-001"])
+    assert not answer.get("show_alert")
+    [prompt] = await h.emu.wait_for_bot_messages(FGJ, 1, timeout=10)
+    assert prompt["text"].startswith("报告进展 RW2026-001：编制服务业发展规划")
+
+    await h.restart()  # the prompt holds the state: the reply still lands
+    [bad] = await h.say("问题：缺数据", user=FGJ, reply_to_message_id=prompt["message_id"])
+    assert bad["text"] == texts.WORK_NOTE_ERRORS["empty"]
+    [saved] = await h.say(
+        "规划初稿已完成，进度60%\n问题：缺少2025年分行业数据",
+        user=FGJ,
+        reply_to_message_id=prompt["message_id"],
+    )
+    assert saved["text"].splitlines() == [
+        "✅ 已记录 RW2026-001 编制服务业发展规划 的进展（60%）。",
+        "需要协调的问题已一并记录：缺少2025年分行业数据",
+        "该事项状态已变为“办理中”。",
+    ]
+    [note] = await WorkItems(sessions, "yongjia").notes("RW2026-001")
+    assert (note.unit_id, note.text, note.percent, note.problems, note.entered_by) == (
+        "fgj",
+        "规划初稿已完成，进度60%",
+        60,
+        "缺少2025年分行业数据",
+        FGJ,
+    )
+    [listed] = await h.say("/tasks", user=FGJ)
+    assert "最新进展" in listed["text"] and "规划初稿已完成" in listed["text"]
+
+    # closed by the office: no more notes, and no button
+    await WorkItems(sessions, "yongjia").move("RW2026-001", "done", ADMIN, "规划已印发")
+    [late] = await h.say("补充：已报县政府", user=FGJ, reply_to_message_id=prompt["message_id"])
+    assert late["text"] == texts.WORK_NOTE_ERRORS["closed"].format(status="已办结")
+    answer = await h.press(FGJ, FGJ, mine["message_id"], data=keyboard["报告进展 RW2026-001"])
+    assert answer["show_alert"]
+    [listed] = await h.say("/tasks", user=FGJ)
+    labels = [b["text"] for row in listed["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["报告进展 RW2026-002"]
+
+    # moved to another unit: the old unit's buttons and prompts no longer work for them
+    deps: Deps = h.app.bot_data[KEY]
+    await deps.contacts.move(ADMIN, FGJ, "jtj")
+    answer = await h.press(FGJ, FGJ, listed["message_id"], data=keyboard["报告进展 RW2026-002"])
+    assert answer["show_alert"] and answer["text"] == texts.WORK_NOTE_ERRORS["not_involved"]

@@ -63,3 +63,7 @@ def parse_form_data(data: str, prefix: str = FORM) -> tuple[str, int, str, str] 
     if len(parts) != 5 or parts[0] != prefix or not parts[2].isdecimal():
         return None
     return parts[1], int(parts[2]), parts[3], parts[4]
+
+
+# + work item code: 报告进展 under /tasks (handlers/task_notes.py)
+TASK_NOTE = "tkn:"

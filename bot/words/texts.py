@@ -851,11 +851,16 @@ REMIND_ESCALATE_HEAD = (
     "⚠️ 逾期提醒：<b>{unit}</b> {period}{subject}已逾期 {days} 个工作日，还有 {what}"
 )
 # what is owed, by the kind of reminder: the indicators' figures or the projects' progress
-REMIND_SUBJECT = {"figures": "报表", "projects": "重大项目进度"}
-REMIND_WHAT_MISSING = {"figures": "{count} 项未报", "projects": "{count} 个项目未报"}
+REMIND_SUBJECT = {"figures": "报表", "projects": "重大项目进度", "tasks": "到期的重点工作"}
+REMIND_WHAT_MISSING = {
+    "figures": "{count} 项未报",
+    "projects": "{count} 个项目未报",
+    "tasks": "{count} 项未办结",
+}
 REMIND_WHAT_RETURNED = {
     "figures": "{count} 项已退回待重报",
     "projects": "{count} 个项目已退回待重报",
+    "tasks": "{count} 项已退回",
 }
 REMIND_WHAT_SEPARATOR = "、"
 REMIND_ITEM = "· {name}"
@@ -866,11 +871,12 @@ REMIND_OVERDUE = "截止时间：{deadline}，已逾期 {days} 个工作日"
 REMIND_PROVISIONAL = "（{year}年法定节假日安排尚未公布，截止时间可能顺延）"
 REMIND_PROGRESS_HEAD = "年度目标进度："
 REMIND_PROGRESS = "· {name}（截至{month}月）：累计完成{done}%，序时进度{elapsed}%"
-REMIND_BUTTON = {"figures": "去填报", "projects": "去填报项目进度"}
+REMIND_BUTTON = {"figures": "去填报", "projects": "去填报项目进度", "tasks": "报告进展"}
 REMIND_BACKUP_FOOT = "您是本单位的备用联络员，请协助尽快报送。"
 REMIND_ADMIN_FOOT = {
     "figures": "发送 /status {label} 查看各单位填报进度。",
     "projects": "发送 /progress {label} 查看各单位重大项目进度。",
+    "tasks": "发送 /tasks 查看各单位重点工作。",
 }
 CIRC_UNIT_PENDING = "— {unit}：已报送，待审核"
 CIRC_UNIT_OPEN = "— {unit}：未到报送截止"
@@ -1391,3 +1397,22 @@ TASKS_UNREGISTERED = (
     "您还没有登记为任何单位的联络员，暂时看不到重点工作。\n"
     "请向服务业协调办公室索取本单位的邀请链接，点开即可完成登记。"
 )
+TASKS_REPORT_BUTTON = "报告进展 {code}"
+# The prompt a contact replies to: its first line names the item (handlers/task_notes.py).
+TASKS_REPORT_PROMPT = (
+    "报告进展 {code}：{title}\n"
+    "请直接回复本消息，用一两句话写本次进展；可写完成比例，如“完成60%”。"
+    "需要协调解决的问题另起一行，以“问题：”开头。"
+)
+TASKS_NOTE_SAVED = "✅ 已记录 {code} {title} 的进展{percent}。"
+TASKS_NOTE_PROBLEMS = "需要协调的问题已一并记录：{problems}"
+TASKS_NOTE_STARTED = "该事项状态已变为“办理中”。"
+WORK_NOTE_ERRORS = {
+    "empty": "没有读到进展内容，请回复提示消息，写明本次进展。",
+    "percent": "完成比例不能超过100%，请重新回复提示消息。",
+    "too_long": "内容过长（最多1000字），请精简后重新回复提示消息。",
+    "not_involved": "本单位不是该事项的牵头或配合单位，不能报告进展。",
+    "closed": "该事项已{status}，不再接收进展报告。如需补充，请联系协调办公室。",
+    "unknown": "找不到这个事项，可能已被删除。发送 /tasks 查看清单。",
+    "unregistered": "您还没有登记为任何单位的联络员，不能报告进展。",
+}
