@@ -1,23 +1,30 @@
 """/tasks: the year's key tasks (重点工作). A contact sees their unit's tasks with the latest
-progress, the office every unit's counts, a unit's list or one item in full; in a group only
-titles and states, never notes or problems. Files of a 分工方案 go through handlers/uploads.py.
+progress, the office every unit's counts, a unit's list, one item in full (with buttons to close,
+coordinate, cancel or reopen it) and /tasks export, the 督查通报 workbook; in a group only titles
+and states, never notes or problems. Files of a 分工方案 go through handlers/uploads.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.supervision.items import Item
+from bot.supervision.items import MOVES, Item, ItemError
+from bot.supervision.report import tasks_workbook
 from bot.words import callbacks, texts
 from bot.words.html import split_html
 from bot.words.timefmt import deadline as deadline_text
 from bot.words.timefmt import local_time
 from handlers.deps import Deps, get_deps
+from handlers.notify import tell_unit
+from handlers.privacy import private_press
+
+EXPORT_WORDS = ("export", "导出")
 
 # Notes shown under one item in chat (the rest: in the export).
 NOTES_SHOWN = 10
@@ -182,6 +189,18 @@ def report_keyboard(items: list[Item]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons[n : n + 2] for n in range(0, len(buttons), 2)])
 
 
+def move_keyboard(item: Item) -> InlineKeyboardMarkup | None:
+    """The office's moves from the item's state, each carrying the revision shown."""
+    buttons = [
+        InlineKeyboardButton(
+            texts.TASKS_MOVE_BUTTONS[to],
+            callback_data=f"{callbacks.TASK_MOVE}{item.code}:{to}:{item.revision}",
+        )
+        for to in MOVES.get(item.status, ())
+    ]
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
 async def _reply(message: Message, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     chunks = split_html(html)
     for chunk in chunks[:-1]:
@@ -203,12 +222,20 @@ async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     year = now.astimezone(deps.settings.tz).year
     in_group = message.chat.type != ChatType.PRIVATE
     arg = " ".join(context.args or []).strip()
+    if arg.lower() in EXPORT_WORDS:
+        if not member.is_admin or in_group:
+            await message.reply_text(texts.TASKS_EXPORT_ADMIN_ONLY)
+            return
+        await _export(message, deps, year, now)
+        return
     if arg and not in_group:
         item = await deps.work.get(arg.upper())
         if item is not None:
             if member.is_admin or (member.unit_id is not None and item.involves(member.unit_id)):
                 mine = member.unit_id is not None and item.involves(member.unit_id)
-                keyboard = report_keyboard([item]) if mine else None
+                keyboard = move_keyboard(item) if member.is_admin else None
+                if mine and not member.is_admin:
+                    keyboard = report_keyboard([item])
                 await _reply(message, await item_html(deps, item, now), keyboard)
             else:
                 await message.reply_text(texts.TASKS_NOT_YOURS.format(code=item.code))
@@ -232,5 +259,58 @@ async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _reply(message, unit_html(deps, member.unit_id, year, items, now, in_group), keyboard)
 
 
+async def _export(message: Message, deps: Deps, year: int, now: dt.datetime) -> None:
+    items = await deps.work.listing(kind="task", year=year)
+    if not items:
+        await message.reply_text(texts.TASKS_EXPORT_NONE.format(year=year))
+        return
+    notes = await deps.work.notes_of("task", year)
+    tz = deps.settings.tz
+    content = await asyncio.to_thread(tasks_workbook, deps.kb, items, notes, tz, now)
+    day = now.astimezone(tz).date().isoformat()
+    await message.reply_document(
+        content,
+        filename=texts.TASKS_EXPORT_NAME.format(date=day),
+        caption=texts.TASKS_EXPORT_CAPTION.format(year=year, date=day),
+    )
+
+
+async def move_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The office closes, coordinates, cancels or reopens an item; its units are told."""
+    pressed = await private_press(update, context.bot)
+    if pressed is None:
+        return
+    deps = get_deps(context.bot_data)
+    query = pressed.query
+    if not await deps.contacts.is_admin(query.from_user.id):
+        await query.answer(texts.ACCESS_ERRORS["not_admin"], show_alert=True)
+        return
+    code, _, rest = pressed.data.removeprefix(callbacks.TASK_MOVE).partition(":")
+    to, _, revision = rest.partition(":")
+    if to not in texts.WORK_STATES or not revision.isdecimal():
+        await query.answer(texts.TASKS_MOVE_ERRORS["move"], show_alert=True)
+        return
+    before = await deps.work.get(code)
+    now = deps.clock()
+    try:
+        item = await deps.work.move(code, to, query.from_user.id, now=now, revision=int(revision))
+    except ItemError as exc:
+        text = texts.TASKS_MOVE_ERRORS.get(exc.reason, texts.TASKS_MOVE_ERRORS["move"])
+        await query.answer(text.format(code=code), show_alert=True)
+        return
+    await query.answer()
+    assert before is not None
+    old, new = texts.WORK_STATES[before.status], texts.WORK_STATES[item.status]
+    await pressed.show(await item_html(deps, item, now), move_keyboard(item))
+    notice = texts.TASKS_MOVED_NOTICE.format(
+        code=item.code, title=escape(item.data.title), old=old, new=new
+    )
+    for unit_id in (item.data.lead, *item.data.supports):
+        await tell_unit(context.bot, deps.contacts, unit_id, notice)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("tasks", tasks_command))
+    app.add_handler(
+        CallbackQueryHandler(move_button, pattern=callbacks.prefix_pattern(callbacks.TASK_MOVE))
+    )

@@ -188,3 +188,79 @@ async def test_a_contact_reports_progress_by_reply(
     await deps.contacts.move(ADMIN, FGJ, "jtj")
     answer = await h.press(FGJ, FGJ, listed["message_id"], data=keyboard["报告进展 RW2026-002"])
     assert answer["show_alert"] and answer["text"] == texts.WORK_NOTE_ERRORS["not_involved"]
+
+
+async def test_the_office_moves_items_and_exports(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    h = harness
+    await send_file(h, ADMIN, "分工方案.xlsx", xlsx([HEADER, PLAN, LOGISTICS, FINANCE]))
+    await WorkItems(sessions, "yongjia").add_note(
+        "RW2026-001", "fgj", "初稿已完成", FGJ, percent=60, problems="缺数据", now=NOW
+    )
+    [view] = await h.say("/tasks RW2026-001", user=ADMIN)
+    rows = view["reply_markup"]["inline_keyboard"]
+    moves = {b["text"]: b["callback_data"] for row in rows for b in row}
+    assert list(moves) == ["✅ 办结", "⚠️ 转需协调", "✖️ 撤销"]  # from 办理中
+
+    # a contact cannot press the office's buttons
+    [own] = await h.say("/tasks RW2026-001", user=FGJ)
+    assert [b["text"] for row in own["reply_markup"]["inline_keyboard"] for b in row] == [
+        "报告进展 RW2026-001"
+    ]
+
+    [older] = await h.say("/tasks RW2026-001", user=ADMIN)  # the same view, shown twice
+    answer = await h.press(ADMIN, ADMIN, view["message_id"], data=moves["✅ 办结"])
+    assert not answer.get("show_alert")
+    edited = await h.emu.wait_for_edit(ADMIN, view["message_id"], timeout=10)
+    assert "状态：✅ 已办结" in edited["text"]
+    assert [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row] == [
+        "🔄 重新打开"
+    ]
+    notice = "协调办公室已将 RW2026-001 编制服务业发展规划 的状态由“办理中”改为“已办结”。"
+    for user in (FGJ, TJJ):  # the lead and a supporting unit
+        [told] = await h.emu.wait_for_bot_messages(user, 1, timeout=10)
+        assert told["text"] == notice
+    # a button of the older view: the item has moved on since
+    answer = await h.press(ADMIN, ADMIN, older["message_id"], data=moves["⚠️ 转需协调"])
+    assert answer["show_alert"] and "刚被修改过" in answer["text"]
+    history = await WorkItems(sessions, "yongjia").history("RW2026-001")
+    assert history[-1].changes == {"status": ["doing", "done"]} and history[-1].changed_by == ADMIN
+
+    [reply] = await h.say("/tasks export", user=ADMIN)
+    assert reply["document"]["file_name"] == "重点工作督查通报_2026-03-02.xlsx"
+    book = load_workbook(io.BytesIO(h.emu.files[reply["document"]["file_id"]].content))
+    assert book.sheetnames == ["单位汇总", "重点工作", "进展记录"]
+    units = [[c.value for c in row] for row in book["单位汇总"].iter_rows(min_row=2)]
+    assert units == [["县发改局", 2, 1, 0, 0, 1, 0, 0], ["县金融办", 1, 1, 0, 0, 0, 0, 0]]
+    tasks = [[c.value for c in row] for row in book["重点工作"].iter_rows(min_row=2)]
+    assert tasks[0][:9] == [
+        "RW2026-001",
+        "编制服务业发展规划",
+        "县发改局",
+        "县统计局、县财政局（地税局）",
+        dt.datetime(2026, 6, 30, 17, 0),
+        None,
+        "已办结",
+        None,
+        "初稿已完成",
+    ]
+    assert tasks[0][9:11] == [60, "缺数据"]
+    notes = [[c.value for c in row] for row in book["进展记录"].iter_rows(min_row=2)]
+    assert notes == [
+        [
+            "RW2026-001",
+            "编制服务业发展规划",
+            "县发改局",
+            dt.datetime(2026, 3, 2, 10, 0),
+            "初稿已完成",
+            60,
+            "缺数据",
+        ]
+    ]
+    [refused] = await h.say("/tasks export", user=FGJ)
+    assert refused["text"] == texts.TASKS_EXPORT_ADMIN_ONLY

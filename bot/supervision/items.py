@@ -420,11 +420,15 @@ class WorkItems:
         reason: str | None = None,
         source: str = "chat",
         now: dt.datetime | None = None,
+        revision: int | None = None,
     ) -> Item:
-        """The office moves an item to another state (MOVES); a revision records it."""
+        """The office moves an item to another state (MOVES); a revision records it.
+        `revision`: the one the office was shown; a later one refuses the move (stale)."""
         now = now or utcnow()
         async with self._sessions.begin() as session:
             row = await self._locked(session, code)
+            if revision is not None and row.revision != revision:
+                raise ItemError("stale", code=code)
             if to not in MOVES.get(row.status, ()):
                 raise ItemError("move", old=row.status, new=to)
             self._set_status(session, row, to, actor, reason, source, now)
@@ -523,6 +527,24 @@ class WorkItems:
                 .order_by(WorkItemNote.id)
             )
             return [_note(r) for r in rows]
+
+    async def notes_of(self, kind: str, year: int) -> dict[str, list[Note]]:
+        """Every note on the kind's items of the year: code -> notes, oldest first."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(WorkItem.code, WorkItemNote)
+                .join(WorkItem, WorkItem.id == WorkItemNote.item_id)
+                .where(
+                    WorkItem.jurisdiction == self._jurisdiction,
+                    WorkItem.kind == kind,
+                    WorkItem.year == year,
+                )
+                .order_by(WorkItem.code, WorkItemNote.id)
+            )
+            found: dict[str, list[Note]] = {}
+            for code, note in rows:
+                found.setdefault(code, []).append(_note(note))
+            return found
 
     async def history(self, code: str) -> list[Revision]:
         """The item's revisions, oldest first."""

@@ -67,3 +67,5 @@ def parse_form_data(data: str, prefix: str = FORM) -> tuple[str, int, str, str] 
 
 # + work item code: 报告进展 under /tasks (handlers/task_notes.py)
 TASK_NOTE = "tkn:"
+# + code:state:revision: the office moves a work item (handlers/tasks.py)
+TASK_MOVE = "tkm:"

@@ -1416,3 +1416,51 @@ WORK_NOTE_ERRORS = {
     "unknown": "找不到这个事项，可能已被删除。发送 /tasks 查看清单。",
     "unregistered": "您还没有登记为任何单位的联络员，不能报告进展。",
 }
+# the office's moves under an item, by the state they lead to
+TASKS_MOVE_BUTTONS = {
+    "done": "✅ 办结",
+    "coordinate": "⚠️ 转需协调",
+    "cancelled": "✖️ 撤销",
+    "doing": "🔄 重新打开",
+    "todo": "↩️ 恢复",
+}
+TASKS_MOVED_NOTICE = "协调办公室已将 {code} {title} 的状态由“{old}”改为“{new}”。"
+TASKS_MOVE_ERRORS = {
+    "stale": "该事项刚被修改过，请重新发送 /tasks {code} 查看后再操作。",
+    "move": "该事项当前不能改为这个状态，请重新查看。",
+    "unknown": "找不到这个事项。",
+}
+TASKS_EXPORT_NAME = "重点工作督查通报_{date}.xlsx"
+TASKS_EXPORT_CAPTION = "{year}年重点工作督查通报（截至{date}）：单位汇总、全部任务和进展记录。"
+TASKS_EXPORT_NONE = "{year}年还没有重点工作，没有可导出的内容。"
+TASKS_SHEET_UNITS = "单位汇总"
+TASKS_SHEET_ITEMS = "重点工作"
+TASKS_SHEET_NOTES = "进展记录"
+TASKS_UNIT_COLUMNS = ("牵头单位", "任务数", "待办", "办理中", "需协调", "已办结", "已撤销", "逾期")
+TASKS_ITEM_COLUMNS = (
+    "编号",
+    "工作任务",
+    "牵头单位",
+    "配合单位",
+    "完成时限",
+    "报送频次",
+    "状态",
+    "逾期",
+    "最新进展",
+    "完成比例（%）",
+    "存在问题",
+    "最新进展时间",
+    "具体要求",
+    "任务来源",
+)
+TASKS_NOTE_COLUMNS = (
+    "编号",
+    "工作任务",
+    "报告单位",
+    "报告时间",
+    "进展",
+    "完成比例（%）",
+    "存在问题",
+)
+TASKS_OVERDUE_MARK = "逾期"
+TASKS_EXPORT_ADMIN_ONLY = "督查通报只有协调办公室（管理员）可以在私聊中导出。"
