@@ -37,6 +37,7 @@ from bot.reporting.workflow import FormWorkflow
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.supervision.finder import WorkFinder
 from bot.supervision.items import WorkItems
 from bot.telegram_http import QueuedRequest
 from bot.updates import PerUserUpdateProcessor
@@ -174,6 +175,7 @@ def build_application(
         projects=ProjectFinder(sessions, kb.jurisdiction.id),
         calendar=Calendar(reporting, ProgressDeadline.of(settings)),
         work=WorkItems(sessions, kb.jurisdiction.id),
+        work_finder=WorkFinder(sessions, kb.jurisdiction.id, kb),
         circulars=circulars,
         sender=sender,
         scheduler=scheduler,

@@ -24,6 +24,7 @@ from bot.reporting.workflow import FormWorkflow
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.supervision.finder import WorkFinder
 from bot.supervision.items import WorkItems
 from knowledge.lookup import LookupEngine
 from knowledge.schema import Knowledge
@@ -46,6 +47,7 @@ class Deps:
     progress: ProgressFlow  # the project-progress form (handlers/progress.py)
     projects: ProjectFinder  # questions about the library's projects (handlers/lookup.py)
     work: WorkItems  # the supervision loop's tracked work (handlers/tasks.py)
+    work_finder: WorkFinder  # questions about tracked work (handlers/lookup.py)
     circulars: Circulars
     sender: Sender  # the outbox's delivery loop: `wake()` once rows are queued
     scheduler: Scheduler  # ticked by the JobQueue (handlers/schedule.py) or by tests

@@ -39,6 +39,7 @@ from handlers.render import (
     examples,
     unit_duties_html,
 )
+from handlers.work_answers import work_answer_html
 from knowledge.lookup import Answer
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,27 @@ async def _about_projects(deps: Deps, question: str) -> ProjectAnswer | None:
         return None
 
 
+async def _answer_about_work(message: Message, deps: Deps, question: str, private: bool) -> bool:
+    """Answer a question about tracked work (a key task's state, a unit's tasks); whether it was
+    one. With the database down, False: the documents still answer."""
+    user = message.from_user
+    try:
+        member = await deps.contacts.member(user.id) if user is not None else None
+        unit_id = None if member is None else member.unit_id
+        now = deps.clock()
+        year = now.astimezone(deps.settings.tz).year
+        about = await deps.work_finder.answer(question, unit_id, year)
+    except Exception as exc:
+        if not database_failed(exc):
+            raise
+        log.warning("cannot read the work items", exc_info=True)
+        return False
+    if about is None or member is None:
+        return False
+    await send_html(message, work_answer_html(deps, about, member, private, now))
+    return True
+
+
 async def _ask_and_reply(
     message: Message,
     question: str,
@@ -131,6 +153,8 @@ async def _ask_and_reply(
     about = await _about_projects(deps, question)
     if about is not None:
         await send_html(message, project_answer_html(deps.kb, about, channel == "private"))
+        return
+    if await _answer_about_work(message, deps, question, channel == "private"):
         return
     answer = deps.engine.ask(question)
     if quiet_decline and not answer.answered:

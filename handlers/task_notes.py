@@ -95,6 +95,7 @@ async def note_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         text = texts.WORK_NOTE_ERRORS.get(exc.reason, texts.WORK_NOTE_ERRORS["unknown"])
         await message.reply_text(text.format(status=status))
         raise ApplicationHandlerStop from None
+    deps.work_finder.forget()
     percent = (
         texts.TASKS_PERCENT.format(percent=parsed.percent) if parsed.percent is not None else ""
     )

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.supervision.items import MOVES, Item, ItemError
+from bot.supervision.items import MOVES, Item, ItemError, Note
 from bot.supervision.report import tasks_workbook
 from bot.words import callbacks, texts
 from bot.words.html import split_html
@@ -32,7 +32,7 @@ NOTES_SHOWN = 10
 REPORT_BUTTONS = 8
 
 
-def _when(deps: Deps, item: Item, now: dt.datetime) -> str:
+def when_text(deps: Deps, item: Item, now: dt.datetime) -> str:
     data = item.data
     text = ""
     if data.deadline is not None:
@@ -46,11 +46,21 @@ def _when(deps: Deps, item: Item, now: dt.datetime) -> str:
     return text
 
 
-def _percent(percent: int | None) -> str:
+def percent_text(percent: int | None) -> str:
     return "" if percent is None else texts.TASKS_PERCENT.format(percent=percent)
 
 
-def _unit(deps: Deps, unit_id: str | None) -> str:
+def last_note_line(deps: Deps, note: Note) -> str:
+    """最新进展（3月2日（周一）10:00，县统计局）：…（30%）"""
+    return texts.TASKS_LAST_NOTE.format(
+        when=local_time(note.entered_at, deps.settings.tz),
+        unit=escape(unit_label(deps, note.unit_id)),
+        text=escape(note.text),
+        percent=percent_text(note.percent),
+    )
+
+
+def unit_label(deps: Deps, unit_id: str | None) -> str:
     return texts.TASKS_OFFICE_UNIT if unit_id is None else deps.kb.unit_name(unit_id)
 
 
@@ -71,19 +81,11 @@ def unit_html(
                 title=escape(item.data.title),
                 role=texts.TASKS_ROLE[role],
                 state=texts.WORK_STATES[item.status],
-                when=_when(deps, item, now),
+                when=when_text(deps, item, now),
             )
         )
-        note = item.last_note
-        if note is not None and not in_group:
-            lines.append(
-                texts.TASKS_LAST_NOTE.format(
-                    when=local_time(note.entered_at, deps.settings.tz),
-                    unit=escape(_unit(deps, note.unit_id)),
-                    text=escape(note.text),
-                    percent=_percent(note.percent),
-                )
-            )
+        if item.last_note is not None and not in_group:
+            lines.append(last_note_line(deps, item.last_note))
     lines.append(
         texts.TASKS_GROUP_FOOT if in_group else texts.TASKS_FOOT.format(code=items[0].code)
     )
@@ -164,9 +166,9 @@ async def item_html(deps: Deps, item: Item, now: dt.datetime) -> str:
         lines.append(
             texts.TASKS_ITEM_NOTE.format(
                 when=local_time(note.entered_at, tz),
-                unit=escape(_unit(deps, note.unit_id)),
+                unit=escape(unit_label(deps, note.unit_id)),
                 text=escape(note.text),
-                percent=_percent(note.percent),
+                percent=percent_text(note.percent),
             )
         )
         if note.problems:
@@ -299,6 +301,7 @@ async def move_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(text.format(code=code), show_alert=True)
         return
     await query.answer()
+    deps.work_finder.forget()
     assert before is not None
     old, new = texts.WORK_STATES[before.status], texts.WORK_STATES[item.status]
     await pressed.show(await item_html(deps, item, now), move_keyboard(item))

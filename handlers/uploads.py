@@ -77,6 +77,7 @@ async def spreadsheet_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             tasks = await plan.import_plan(
                 deps.sessions, deps.kb, name, content, user.id, rules, now=now, sheets=sheets
             )
+            deps.work_finder.forget()
             await send_html(message, plan_imported_html(tasks))
             return
         if importer.looks_like_projects(sheets):

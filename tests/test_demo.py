@@ -281,3 +281,30 @@ async def test_reset_wipes_and_makes_it_again(tmp_path: Path) -> None:
         await engine.dispose()
     assert extra is None
     assert [r[:6] for r in after] == [r[:6] for r in before]  # the same figures again
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("jurisdiction", ["district", "yongjia"])
+async def test_the_key_tasks_show_every_state(
+    sessions: async_sessionmaker[AsyncSession], jurisdiction: str
+) -> None:
+    """The demo's 分工方案: the units' own duties as tasks, with notes and the office's moves."""
+    from bot.supervision.items import WorkItems
+
+    kb, made = await _seed(sessions, jurisdiction)
+    work = WorkItems(sessions, jurisdiction)
+    items = await work.listing(kind="task", year=2026)
+    assert len(items) == made.tasks > 3  # type: ignore[attr-defined]
+    assert made.task_notes > 0  # type: ignore[attr-defined]
+    duties = {(d.unit, d.topic): d for d in kb.duties}
+    for item in items:  # every task is a duty of its lead unit, with the clause as its source
+        duty = duties[(item.data.lead, item.data.title)]
+        assert (item.data.body, item.data.source) == (duty.text, duty.source)
+    states = {i.status for i in items}
+    assert {"todo", "doing", "done"} <= states
+    persona = _people(load_settings(jurisdiction=jurisdiction))[0].unit_id
+    mine = [i for i in items if i.data.lead == persona]
+    assert [i.status for i in mine] == ["done", "doing", "doing"]
+    assert mine[2].overdue(NOW) and mine[2].last_note is not None
+    assert mine[2].last_note.problems is not None
+    assert mine[0].data.supports  # another playground unit supports the first

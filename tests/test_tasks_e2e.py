@@ -264,3 +264,36 @@ async def test_the_office_moves_items_and_exports(
     ]
     [refused] = await h.say("/tasks export", user=FGJ)
     assert refused["text"] == texts.TASKS_EXPORT_ADMIN_ONLY
+
+
+async def test_questions_about_key_tasks(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    h = harness
+    await send_file(h, ADMIN, "分工方案.xlsx", xlsx([HEADER, PLAN, LOGISTICS, FINANCE]))
+    await WorkItems(sessions, "yongjia").add_note(
+        "RW2026-001", "fgj", "初稿已完成", FGJ, percent=60, problems="缺数据", now=NOW
+    )
+    [ours] = await h.say("我们单位今年有哪些重点工作？", user=FGJ)
+    assert ours["text"].startswith("县发改局 2026年重点工作（2项）")
+    assert "最新进展" in ours["text"] and "初稿已完成" in ours["text"]
+    [theirs] = await h.say("县发改局今年有哪些重点工作", user=JTJ)  # not theirs: no notes
+    assert "RW2026-001 编制服务业发展规划（牵头）：办理中" in theirs["text"]
+    assert "初稿已完成" not in theirs["text"]
+
+    [item] = await h.say("RW2026-001办到哪了", user=FGJ)
+    assert item["text"].startswith(
+        "RW2026-001 编制服务业发展规划（重点工作）：🔄 办理中，牵头单位 县发改局"
+    )
+    assert "初稿已完成（60%）" in item["text"] and "/tasks RW2026-001" in item["text"]
+    [other] = await h.say("编制服务业发展规划进展如何", user=JTJ)
+    assert other["text"].startswith("RW2026-001 编制服务业发展规划（重点工作）：🔄 办理中")
+    assert "初稿已完成" not in other["text"]
+    [group] = await h.say("@dutybot 编制服务业发展规划办到哪了", chat=GROUP, user=FGJ)
+    assert "办理中" in group["text"] and "初稿已完成" not in group["text"]
+    [office] = await h.say("县金融办有哪些重点工作", user=ADMIN)
+    assert office["text"].startswith("县金融办 2026年重点工作（1项）")
+
+    # other questions still go to the documents
+    [docs] = await h.say("物流归谁管", user=FGJ)
+    assert "县发改局" in docs["text"] and "RW2026" not in docs["text"]

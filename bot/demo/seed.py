@@ -23,12 +23,15 @@ from bot.contacts import Contacts
 from bot.demo.figures import DemoFigures, generator
 from bot.demo.progress import report_months
 from bot.demo.projects import demo_library
+from bot.demo.tasks import PLAN_FILE, demo_plan, demo_progress, demo_tasks
 from bot.projects.importer import import_projects
 from bot.projects.progress import ProgressBook
 from bot.reporting.form import FormState
 from bot.reporting.periods import Month, open_month
 from bot.reporting.service import Reporting, ReportingError
 from bot.settings import Settings
+from bot.supervision.items import WorkItems
+from bot.supervision.plan import Rules, import_plan
 from bot.targets import cells_for, import_targets
 from bot.words import texts
 from db.base import utcnow
@@ -79,6 +82,8 @@ class DemoYear:
     targets: int = 0
     projects: int = 0
     progress: int = 0  # project-progress entries
+    tasks: int = 0  # key tasks of the open year
+    task_notes: int = 0
     circular_id: int | None = None
 
 
@@ -302,6 +307,34 @@ class _Seeder:
             accepted=False,
         )
 
+    async def key_tasks(self) -> None:
+        """The open year's 分工方案, imported by the admin in January, then the year's notes and
+        the office's moves (bot/demo/tasks.py)."""
+        year = self.open.year
+        tasks = demo_tasks(self.kb, [p.unit_id for p in self.people])
+        if not tasks:
+            return
+        day = dt.date(year, 1, 10)
+        at = min(_local(self.tz, day, 10), self.now - dt.timedelta(hours=3))
+        rules = Rules(at.astimezone(self.tz).date(), self.settings.work_deadline_clock, self.tz)
+        content = demo_plan(self.kb, tasks, year)
+        done = await import_plan(
+            self.sessions, self.kb, PLAN_FILE, content, self.admin, rules, now=at
+        )
+        self.result.tasks = done.count
+        users = demo_users(self.kb, self.people, self.admin)
+        users |= {p.unit_id: p.user_id for p in self.people}
+        self.result.task_notes = await demo_progress(
+            WorkItems(self.sessions, self.kb.jurisdiction.id),
+            tasks,
+            done.stored.codes,
+            year,
+            lambda u: users.get(u, self.admin),
+            self.admin,
+            lambda month, day_: _local(self.tz, dt.date(year, month, day_), 10),
+            self.now,
+        )
+
     def this_month_any(self, hours_before_now: float) -> dt.datetime:
         """A moment of the current month before now, for a unit without indicators."""
         start = _local(self.tz, self.open.shift(1).first_day, 9)
@@ -443,6 +476,7 @@ async def seed_demo(
         await seeder.closed_month(month, late if month == last else None)
     await seeder.open_period()
     await seeder.project_progress()
+    await seeder.key_tasks()
     await seeder.circular()
     await seeder.mark()
     return result

@@ -1464,3 +1464,6 @@ TASKS_NOTE_COLUMNS = (
 )
 TASKS_OVERDUE_MARK = "逾期"
 TASKS_EXPORT_ADMIN_ONLY = "督查通报只有协调办公室（管理员）可以在私聊中导出。"
+DEMO_TASK_CLOSED = "各项工作已完成，材料齐全，同意办结"
+WORK_ANSWER_ITEM = "<b>{code} {title}</b>（{kind}）：{icon} {state}，牵头单位 {lead}{when}"
+WORK_ANSWER_MORE = "发送 /tasks {code} 查看全部进展。"
