@@ -44,14 +44,18 @@ class DemoTask:
     place: int  # 0: due June, 1: mid-year and year-end, 2: due November, 3: as 1, no notes
 
 
+# The unit's own work first; a supporting role (a member of the meeting) is hardly a task.
+ROLE_ORDER = {"lead": 0, "coordinate": 1, "statistics": 2}
+
+
 def _duties(kb: Knowledge, unit_id: str) -> list[Duty]:
     seen: set[str] = set()
     found = []
     for duty in kb.duties_of(unit_id):
-        if duty.topic not in seen and len(duty.topic) <= 60:
+        if duty.topic not in seen and len(duty.topic) <= 60 and duty.role in ROLE_ORDER:
             seen.add(duty.topic)
             found.append(duty)
-    return found
+    return sorted(found, key=lambda d: ROLE_ORDER[d.role])  # stable: the file's order within
 
 
 def demo_tasks(kb: Knowledge, persona_units: Sequence[str]) -> list[DemoTask]:
