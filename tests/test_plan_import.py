@@ -120,3 +120,21 @@ async def test_import_and_import_again(sessions: async_sessionmaker[AsyncSession
             sessions, KB, "x.xlsx", xlsx([HEADER, ["2026", "县宣传部", "", "x"]]), OFFICE, RULES
         )
     assert len(await items.listing()) == 3
+
+
+async def test_the_same_plan_later_in_the_year(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Sent again in July, June's deadline is not refused for the task kept with it; a new task
+    or a changed deadline in the past still is."""
+    content = xlsx([HEADER, PLAN, LOGISTICS])
+    await import_plan(sessions, KB, "分工方案.xlsx", content, OFFICE, RULES, now=NOW)
+    july = Rules(dt.date(2026, 7, 15), dt.time(17), TZ)
+    again = await import_plan(sessions, KB, "分工方案.xlsx", content, OFFICE, july)
+    assert (again.stored.added, again.stored.changed, again.stored.unchanged) == (0, 0, 2)
+    moved = [*PLAN[:5], "5月底", ""]
+    new = ["2026", "县交通局", "", "完善交通物流网络", "", "6月底", ""]
+    with pytest.raises(tables.TableError) as refused:
+        await import_plan(sessions, KB, "分工方案.xlsx", xlsx([HEADER, moved, new]), OFFICE, july)
+    assert [e.text() for e in refused.value.errors] == [
+        "第2行「完成时限」：完成时限2026-05-31已过，请填今天以后的日期。",
+        "第3行「完成时限」：完成时限2026-06-30已过，请填今天以后的日期。",
+    ]

@@ -14,7 +14,7 @@ import asyncio
 import calendar
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import spreadsheet, tables
 from bot.projects.importer import parse_date
 from bot.responsible import NotResponsible, responsible_unit
-from bot.supervision.items import MAX_BODY, MAX_TITLE, ItemData, Stored, WorkItems
+from bot.supervision.items import (
+    MAX_BODY,
+    MAX_TITLE,
+    ItemData,
+    Stored,
+    WorkItems,
+    natural_key,
+)
 from bot.words import texts
 from knowledge.schema import Knowledge, spelling
 
@@ -39,6 +46,7 @@ LAYOUT = tables.Layout(
     no_header=texts.PLAN_ERRORS["no_header"],
 )
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+Key = tuple[str, int, str, str]  # items.natural_key: kind, year, lead unit, title
 
 _SPLIT = re.compile(r"[、，,；;/\s]+")
 _MONTH = re.compile(
@@ -95,10 +103,13 @@ def _rhythms() -> dict[str, str]:
 
 
 class _Rows:
-    def __init__(self, kb: Knowledge, rules: Rules, several: bool) -> None:
+    def __init__(
+        self, kb: Knowledge, rules: Rules, several: bool, stored: Mapping[Key, dt.datetime | None]
+    ) -> None:
         self.kb = kb
         self.rules = rules
         self.several = several
+        self.stored = stored
         self.rhythms = _rhythms()
         self.errors: list[tables.RowError] = []
         self.good: list[ItemData] = []
@@ -163,11 +174,16 @@ class _Rows:
             if day is None:
                 text = tables.shown(raw["deadline"])
                 bad("deadline", texts.PLAN_ERRORS["date_bad"].format(text=text))
-            elif day < self.rules.today:
-                bad("deadline", texts.PLAN_ERRORS["date_past"].format(date=day.isoformat()))
             else:
                 local = dt.datetime.combine(day, self.rules.clock, tzinfo=self.rules.tz)
                 deadline = local.astimezone(dt.UTC)
+                # a deadline already past is a slip, unless the task is kept with it already
+                # (the same plan sent again later in the year)
+                kept = lead is not None and self.stored.get(
+                    ("task", year, lead, raw["title"]), False
+                )
+                if day < self.rules.today and kept != deadline:
+                    bad("deadline", texts.PLAN_ERRORS["date_past"].format(date=day.isoformat()))
         rhythm = "none" if raw["deadline"] else "half_year"
         if raw["rhythm"]:
             found = self.rhythms.get(spelling(raw["rhythm"]))
@@ -191,9 +207,15 @@ class _Rows:
         )
 
 
-def check(kb: Knowledge, found: Sequence[tables.Table], rules: Rules) -> list[ItemData]:
-    """The tasks of every table; TableError with every problem found."""
-    rows = _Rows(kb, rules, several=len(found) > 1)
+def check(
+    kb: Knowledge,
+    found: Sequence[tables.Table],
+    rules: Rules,
+    stored: Mapping[Key, dt.datetime | None] | None = None,
+) -> list[ItemData]:
+    """The tasks of every table; TableError with every problem found. `stored`: the tasks kept
+    already (natural key -> deadline), whose past deadlines may come again unchanged."""
+    rows = _Rows(kb, rules, len(found) > 1, stored or {})
     for table in found:
         rows.table(table)
     if rows.errors:
@@ -226,9 +248,11 @@ async def import_plan(
     else:
         tables.check_size(LAYOUT, content)
     found = sheets
-    rows = await asyncio.to_thread(lambda: check(kb, tables.every(LAYOUT, found), rules))
+    work = WorkItems(sessions, kb.jurisdiction.id)
+    kept = {natural_key(i.data): i.data.deadline for i in await work.listing(kind="task")}
+    rows = await asyncio.to_thread(lambda: check(kb, tables.every(LAYOUT, found), rules, kept))
     reason = texts.PLAN_IMPORT_REASON.format(filename=filename[:200])
-    stored = await WorkItems(sessions, kb.jurisdiction.id).store(rows, actor, source, reason, now)
+    stored = await work.store(rows, actor, source, reason, now)
     return ImportResult(len(rows), stored)
 
 
