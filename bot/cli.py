@@ -354,6 +354,7 @@ def cmd_targets_template(args: argparse.Namespace) -> int:
 def cmd_projects_import(args: argparse.Namespace) -> int:
     """Import the project library from an XLSX or CSV file; every error names its row and column."""
     from bot.projects.importer import import_projects
+    from bot.tables import imported_text
 
     code, result = _import_file(
         args,
@@ -361,15 +362,7 @@ def cmd_projects_import(args: argparse.Namespace) -> int:
     )
     if result is None:
         return code
-    stored = result.stored
-    print(
-        texts.PROJECT_CLI_IMPORTED.format(
-            count=result.count,
-            added=stored.added,
-            changed=stored.changed,
-            unchanged=stored.unchanged,
-        )
-    )
+    print(imported_text(texts.PROJECT_CLI_IMPORTED, result.count, result.stored))
     return 0
 
 
@@ -378,6 +371,7 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from bot.supervision.plan import Rules, import_plan
+    from bot.tables import imported_text
 
     settings = _settings()
     now = dt.datetime.now(dt.UTC)
@@ -390,15 +384,7 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
     )
     if result is None:
         return code
-    stored = result.stored
-    print(
-        texts.PLAN_CLI_IMPORTED.format(
-            count=result.count,
-            added=stored.added,
-            changed=stored.changed,
-            unchanged=stored.unchanged,
-        )
-    )
+    print(imported_text(texts.PLAN_CLI_IMPORTED, result.count, result.stored))
     return 0
 
 

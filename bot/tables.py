@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot import spreadsheet
 from bot.spreadsheet import Cells
@@ -100,6 +101,26 @@ class Complaints:
 
     def __call__(self, key: str, reason: str) -> None:
         self.problems.append(RowError(self.row, self.layout.title(key), reason, self.sheet))
+
+
+class Counts(Protocol):
+    """What a store did with an import's rows."""
+
+    @property
+    def added(self) -> int: ...
+
+    @property
+    def changed(self) -> int: ...
+
+    @property
+    def unchanged(self) -> int: ...
+
+
+def imported_text(template: str, count: int, stored: Counts) -> str:
+    """An import's outcome in the template's words ({count}, {added}, {changed}, {unchanged})."""
+    return template.format(
+        count=count, added=stored.added, changed=stored.changed, unchanged=stored.unchanged
+    )
 
 
 # ---------------------------------------------------------------- reading

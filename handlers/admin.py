@@ -20,9 +20,9 @@ from bot.contacts import AccessError, ContactView, Member
 from bot.words import callbacks, texts
 from handlers import ids
 from handlers.deps import Deps, get_deps
-from handlers.lookup import send_html
 from handlers.privacy import private_press
 from handlers.render import access_denied, member_role
+from handlers.replies import send_html
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot.projects.finder import ProjectAnswer
 from bot.words import callbacks, texts
-from bot.words.html import shorten, split_html
+from bot.words.html import shorten
 from db.errors import database_failed
 from handlers.deps import Deps, get_deps
 from handlers.project_answers import project_answer_html
@@ -39,6 +39,7 @@ from handlers.render import (
     examples,
     unit_duties_html,
 )
+from handlers.replies import send_html
 from handlers.work_answers import work_answer_html
 from knowledge.lookup import Answer
 
@@ -46,16 +47,6 @@ log = logging.getLogger(__name__)
 
 DUTY_PREFIX = callbacks.DUTY
 UNIT_PREFIX = callbacks.UNIT
-
-
-async def send_html(message: Message, html_text: str, **kwargs: object) -> None:
-    """Reply with HTML, split under Telegram's length limit; extra kwargs go on the last part."""
-    chunks = split_html(html_text)
-    for i, chunk in enumerate(chunks):
-        if i == len(chunks) - 1:
-            await message.reply_text(chunk, **kwargs)  # type: ignore[arg-type]
-        else:
-            await message.reply_text(chunk)
 
 
 async def reply_answer(message: Message, answer: Answer, deps: Deps) -> None:

@@ -34,6 +34,7 @@ from db.errors import database_failed
 from handlers import progress_review
 from handlers.deps import Deps, get_deps
 from handlers.privacy import private_only, private_press
+from handlers.replies import send_html
 from handlers.report_render import issue_text, issues_html, period_label
 
 log = logging.getLogger(__name__)
@@ -316,10 +317,7 @@ async def progress_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return  # no progress form (or the report form is the newer): the next handler's
     step = await deps.progress.answer(user.id, message.text)
     text, keyboard = _step_message(deps, step)
-    chunks = split_html(text)
-    for chunk in chunks[:-1]:
-        await message.reply_text(chunk)
-    await message.reply_text(chunks[-1], reply_markup=keyboard)
+    await send_html(message, text, reply_markup=keyboard)
     raise ApplicationHandlerStop
 
 

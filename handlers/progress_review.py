@@ -31,13 +31,13 @@ from bot.projects.stages import StageError, StageRequest, StageRequests
 from bot.reporting.periods import Month
 from bot.scoring import number
 from bot.words import callbacks, texts
-from bot.words.html import split_html
 from bot.words.timefmt import day_label
 from bot.words.timefmt import deadline as deadline_text
 from handlers.deps import Deps, get_deps
 from handlers.notify import tell_unit
 from handlers.privacy import Pressed, private_press
 from handlers.prompts import replied_prompt
+from handlers.replies import send_html
 from handlers.report_render import period_label
 
 log = logging.getLogger(__name__)
@@ -287,10 +287,7 @@ async def stage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def send_overview(message: Message, deps: Deps, month: Month) -> None:
     text, keyboard = await admin_overview(deps, month)
-    chunks = split_html(text)
-    for chunk in chunks[:-1]:
-        await message.reply_text(chunk)
-    await message.reply_text(chunks[-1], reply_markup=keyboard)
+    await send_html(message, text, reply_markup=keyboard)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

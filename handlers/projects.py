@@ -15,8 +15,8 @@ from bot.scoring import number
 from bot.words import texts
 from db.models import PROJECT_STAGES
 from handlers.deps import get_deps
-from handlers.lookup import send_html
 from handlers.privacy import private_only
+from handlers.replies import send_html
 from knowledge.schema import Knowledge
 
 TEMPLATE_WORDS = ("template", "模板", "下载模板")

@@ -41,6 +41,7 @@ from handlers import ids, progress_status, review
 from handlers.deps import Deps, get_deps
 from handlers.lookup import is_acknowledgement
 from handlers.privacy import START_PAYLOAD, Pressed, private_only, private_press
+from handlers.replies import send_html
 from handlers.report_render import (
     FIX_PREFIX,
     FORM_PREFIX,
@@ -362,10 +363,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if project_button is not None:
         buttons.append(project_button)
     keyboard = InlineKeyboardMarkup([buttons]) if buttons else None
-    chunks = split_html(html)
-    for chunk in chunks[:-1]:
-        await message.reply_text(chunk)
-    await message.reply_text(chunks[-1], reply_markup=keyboard)
+    await send_html(message, html, reply_markup=keyboard)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -21,8 +21,8 @@ from bot.scoring import NoScoringRule
 from bot.scoring_text import no_rule_with_completion, scores_html
 from bot.words import texts
 from handlers.deps import Deps, get_deps
-from handlers.lookup import send_html
 from handlers.privacy import private_only
+from handlers.replies import send_html
 from knowledge.schema import Knowledge
 
 log = logging.getLogger(__name__)

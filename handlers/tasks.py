@@ -17,12 +17,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.supervision.items import MOVES, Item, ItemError, Note
 from bot.supervision.report import tasks_workbook
 from bot.words import callbacks, texts
-from bot.words.html import split_html
 from bot.words.timefmt import deadline as deadline_text
 from bot.words.timefmt import local_time
 from handlers.deps import Deps, get_deps
 from handlers.notify import tell_unit
 from handlers.privacy import private_press
+from handlers.replies import send_html
 
 EXPORT_WORDS = ("export", "导出")
 
@@ -203,13 +203,6 @@ def move_keyboard(item: Item) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def _reply(message: Message, html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    chunks = split_html(html)
-    for chunk in chunks[:-1]:
-        await message.reply_text(chunk)
-    await message.reply_text(chunks[-1], reply_markup=keyboard)
-
-
 async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/tasks [任务编号 | 单位名]"""
     message, user = update.effective_message, update.effective_user
@@ -238,7 +231,7 @@ async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 keyboard = move_keyboard(item) if member.is_admin else None
                 if mine and not member.is_admin:
                     keyboard = report_keyboard([item])
-                await _reply(message, await item_html(deps, item, now), keyboard)
+                await send_html(message, await item_html(deps, item, now), reply_markup=keyboard)
             else:
                 await message.reply_text(texts.TASKS_NOT_YOURS.format(code=item.code))
             return
@@ -249,16 +242,18 @@ async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
             return
         items = await deps.work.listing(kind="task", year=year, unit_id=unit.id)
-        await _reply(message, unit_html(deps, unit.id, year, items, now, in_group=False))
+        await send_html(message, unit_html(deps, unit.id, year, items, now, in_group=False))
         return
     if member.is_admin and (member.unit_id is None or not in_group):
         items = await deps.work.listing(kind="task", year=year)
-        await _reply(message, office_html(deps, year, items, now, in_group))
+        await send_html(message, office_html(deps, year, items, now, in_group))
         return
     assert member.unit_id is not None
     items = await deps.work.listing(kind="task", year=year, unit_id=member.unit_id)
     keyboard = None if in_group else report_keyboard(items)
-    await _reply(message, unit_html(deps, member.unit_id, year, items, now, in_group), keyboard)
+    await send_html(
+        message, unit_html(deps, member.unit_id, year, items, now, in_group), reply_markup=keyboard
+    )
 
 
 async def _export(message: Message, deps: Deps, year: int, now: dt.datetime) -> None:

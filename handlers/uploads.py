@@ -15,7 +15,7 @@ from bot.projects import importer
 from bot.supervision import plan
 from bot.words import texts
 from handlers.deps import get_deps
-from handlers.lookup import send_html
+from handlers.replies import send_html
 from handlers.table_errors import import_errors_html
 from handlers.targets import import_result_html
 
@@ -26,27 +26,11 @@ MAX_BYTES = max(targets.MAX_BYTES, importer.MAX_BYTES, plan.MAX_BYTES)
 
 
 def plan_imported_html(result: plan.ImportResult) -> str:
-    stored = result.stored
-    return html.escape(
-        texts.PLAN_IMPORTED.format(
-            count=result.count,
-            added=stored.added,
-            changed=stored.changed,
-            unchanged=stored.unchanged,
-        )
-    )
+    return html.escape(tables.imported_text(texts.PLAN_IMPORTED, result.count, result.stored))
 
 
 def projects_imported_html(result: importer.ImportResult) -> str:
-    stored = result.stored
-    return html.escape(
-        texts.PROJECT_IMPORTED.format(
-            count=result.count,
-            added=stored.added,
-            changed=stored.changed,
-            unchanged=stored.unchanged,
-        )
-    )
+    return html.escape(tables.imported_text(texts.PROJECT_IMPORTED, result.count, result.stored))
 
 
 async def spreadsheet_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
